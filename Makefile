@@ -1,0 +1,43 @@
+# The two commands a newcomer needs: `make run` and `make test` (both set up what they need).
+PYTHON ?= python3
+VENV := .venv
+RUNTIME := .runtime
+FILE ?= examples/pandas_demo.py
+
+.PHONY: setup run test lint typecheck unit bench clean
+
+setup: $(VENV)/.installed $(RUNTIME)/.installed
+
+# The server's virtualenv: execbox itself and the development tools.
+$(VENV)/.installed: backend/pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e 'backend[dev]'
+	touch $@
+
+# The sandbox runtime: what user code can import. Mounted read-only into every sandbox.
+$(RUNTIME)/.installed: backend/runtime-requirements.txt
+	$(PYTHON) -m venv $(RUNTIME)
+	$(RUNTIME)/bin/pip install --quiet --upgrade pip
+	$(RUNTIME)/bin/pip install --quiet -r backend/runtime-requirements.txt
+	touch $@
+
+run: setup
+	$(VENV)/bin/execbox run $(FILE)
+
+lint: setup
+	cd backend && ../$(VENV)/bin/ruff check . ../bench && ../$(VENV)/bin/ruff format --check . ../bench
+
+typecheck: setup
+	cd backend && ../$(VENV)/bin/mypy
+
+unit: setup
+	cd backend && ../$(VENV)/bin/pytest
+
+test: lint typecheck unit
+
+bench: setup
+	$(VENV)/bin/python bench/sandbox_bench.py
+
+clean:
+	rm -rf $(VENV) $(RUNTIME)

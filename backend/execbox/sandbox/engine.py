@@ -1,0 +1,107 @@
+"""The sandbox engine: the one object the rest of execbox talks to.
+
+    async with SandboxEngine(SandboxConfig()) as engine:
+        result = await engine.run("print(1)")
+
+`run` is safe to call concurrently; at most `config.concurrency` programs run at once and the
+rest wait their turn.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shutil
+import tempfile
+from types import TracebackType
+
+from execbox.sandbox import cgroups, layout, preflight
+from execbox.sandbox.config import SandboxConfig
+from execbox.sandbox.errors import SandboxClosed, SandboxUnavailable
+from execbox.sandbox.execution import execute
+from execbox.sandbox.guest.protocol import SandboxPlan
+from execbox.sandbox.limits import LimitRequest
+from execbox.sandbox.pool import ChildPool
+from execbox.sandbox.result import RunResult
+from execbox.sandbox.template_process import RuntimeInfo, TemplateProcess
+
+log = logging.getLogger(__name__)
+
+
+class SandboxEngine:
+    def __init__(self, config: SandboxConfig | None = None) -> None:
+        self.config = config or SandboxConfig()
+        self._pool: ChildPool | None = None
+        self._template: TemplateProcess | None = None
+        self._cgroups: cgroups.CgroupManager | None = None
+        self._root_dir: str | None = None
+        self._permits = asyncio.Semaphore(self.config.concurrency)
+        self._runtime: RuntimeInfo | None = None
+
+    @property
+    def runtime(self) -> RuntimeInfo:
+        if self._runtime is None:
+            raise SandboxClosed("the sandbox engine is not started")
+        return self._runtime
+
+    async def start(self) -> None:
+        problems = preflight.problems()
+        if problems:
+            raise SandboxUnavailable(problems)
+        try:
+            self._cgroups = cgroups.detect()
+            self._root_dir = tempfile.mkdtemp(prefix="execbox-root-")
+            self._template = TemplateProcess(
+                python=self.config.runtime / "bin" / "python",
+                preload=self.config.preload,
+                environment=layout.environment(self.config),
+                plan_for=self._plan,
+            )
+            self._runtime = await self._template.start()
+            self._pool = ChildPool(self.config, self._cgroups, self._template)
+            await self._pool.fill()
+        except BaseException as error:
+            await self.close()
+            if isinstance(error, SandboxUnavailable):
+                raise
+            raise SandboxUnavailable([str(error)]) from error
+
+    def _plan(self, runtime: RuntimeInfo) -> SandboxPlan:
+        assert self._root_dir is not None
+        uids = [self.config.first_uid + slot for slot in range(self.config.slots)]
+        paths = layout.RuntimePaths(runtime.prefix, runtime.base_prefix)
+        return layout.plan(self.config, paths, self._root_dir, uids)
+
+    async def run(self, code: str, stdin: str = "", limits: LimitRequest | None = None) -> RunResult:
+        resolved = self.config.limits.resolve(limits)
+        if self._pool is None:
+            raise SandboxClosed("the sandbox engine is not started")
+        async with self._permits:
+            child = await self._pool.take()
+            try:
+                return await execute(child, code, stdin.encode("utf-8", "surrogateescape"), resolved)
+            finally:
+                self._pool.release(child)
+
+    async def close(self) -> None:
+        if self._pool is not None:
+            await self._pool.close()
+            self._pool = None
+        if self._template is not None:
+            await self._template.stop()
+            self._template = None
+        if self._cgroups is not None:
+            self._cgroups.close()
+            self._cgroups = None
+        if self._root_dir is not None:
+            shutil.rmtree(self._root_dir, ignore_errors=True)
+            self._root_dir = None
+
+    async def __aenter__(self) -> SandboxEngine:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        await self.close()
