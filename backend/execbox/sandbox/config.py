@@ -62,8 +62,9 @@ class SandboxConfig:
     max_open_files: int = 256
     max_file_size_mb: int = 64
     stack_mb: int = 8
-    # Each slot runs as its own uid when the service is root: first_uid .. first_uid+slots-1.
-    first_uid: int = 64000
+    # Each slot runs as its own uid: first_uid .. first_uid+slots-1, which no host user and no
+    # other engine on the host may use (EXECBOX_FIRST_UID sets it for the command line).
+    first_uid: int = field(default_factory=lambda: int(os.environ.get("EXECBOX_FIRST_UID", "64000")))
     preload: tuple[str, ...] = DEFAULT_PRELOAD
     # Idle children run a small pandas program so a run's first pandas call finds its pages
     # already copied: ~5 ms less latency per pandas run, ~5 ms more CPU per child.

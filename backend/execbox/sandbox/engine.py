@@ -17,13 +17,14 @@ from types import TracebackType
 
 from execbox.sandbox import cgroups, layout, preflight
 from execbox.sandbox.config import SandboxConfig
-from execbox.sandbox.errors import SandboxClosed, SandboxUnavailable
+from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailable
 from execbox.sandbox.execution import execute
 from execbox.sandbox.guest.protocol import SandboxPlan
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.pool import ChildPool
 from execbox.sandbox.result import RunResult
 from execbox.sandbox.template_process import RuntimeInfo, TemplateProcess
+from execbox.sandbox.uid_lease import UidLease
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +38,7 @@ class SandboxEngine:
         self._root_dir: str | None = None
         self._permits = asyncio.Semaphore(self.config.concurrency)
         self._runtime: RuntimeInfo | None = None
+        self._uids = UidLease([self.config.first_uid + slot for slot in range(self.config.slots)])
 
     @property
     def runtime(self) -> RuntimeInfo:
@@ -49,6 +51,7 @@ class SandboxEngine:
         if problems:
             raise SandboxUnavailable(problems)
         try:
+            self._uids.acquire()
             self._cgroups = cgroups.detect()
             self._root_dir = tempfile.mkdtemp(prefix="execbox-root-")
             self._template = TemplateProcess(
@@ -68,18 +71,22 @@ class SandboxEngine:
 
     def _plan(self, runtime: RuntimeInfo) -> SandboxPlan:
         assert self._root_dir is not None
-        uids = [self.config.first_uid + slot for slot in range(self.config.slots)]
         paths = layout.RuntimePaths(runtime.prefix, runtime.base_prefix)
-        return layout.plan(self.config, paths, self._root_dir, uids)
+        return layout.plan(self.config, paths, self._root_dir, self._uids.uids)
 
     async def run(self, code: str, stdin: str = "", limits: LimitRequest | None = None) -> RunResult:
         resolved = self.config.limits.resolve(limits)
+        try:
+            stdin_bytes = stdin.encode()
+            code.encode()
+        except UnicodeEncodeError as error:
+            raise InvalidInput(f"code and stdin must be valid Unicode text: {error}") from None
         if self._pool is None:
             raise SandboxClosed("the sandbox engine is not started")
         async with self._permits:
             child = await self._pool.take()
             try:
-                return await execute(child, code, stdin.encode("utf-8", "surrogateescape"), resolved)
+                return await execute(child, code, stdin_bytes, resolved)
             finally:
                 self._pool.release(child)
 
@@ -96,6 +103,7 @@ class SandboxEngine:
         if self._root_dir is not None:
             shutil.rmtree(self._root_dir, ignore_errors=True)
             self._root_dir = None
+        self._uids.release()
 
     async def __aenter__(self) -> SandboxEngine:
         await self.start()

@@ -38,6 +38,10 @@ class LimitError(SandboxError, ValueError):
     """A requested limit is invalid or above the operator's maximum."""
 
 
+class InvalidInput(SandboxError, ValueError):
+    """Code or stdin the sandbox cannot carry (e.g. text that is not valid Unicode)."""
+
+
 class RunFailed(SandboxError):
     """A run ended in something other than success."""
 

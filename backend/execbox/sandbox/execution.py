@@ -17,6 +17,7 @@ from typing import Any
 
 from execbox.sandbox.cgroups import Usage
 from execbox.sandbox.child_handle import ChildHandle
+from execbox.sandbox.errors import SandboxInternalError
 from execbox.sandbox.guest.protocol import MAX_REPORT_FRAME, RunRequest, frame
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import CapturedOutput, ErrorInfo, RunResult, RunStatus
@@ -43,22 +44,30 @@ async def execute(child: ChildHandle, code: str, stdin: bytes, limits: RunLimits
         ending.output_overflow = True
         child.group.kill()
 
-    stdout = CappedPipeReader(child.stdout_fd, limits.output_bytes, stop_for_output)
-    stderr = CappedPipeReader(child.stderr_fd, limits.output_bytes, stop_for_output)
-    child.group.limit_memory(limits.memory_mb << 20)
-    child.group.start_measuring()
+    try:
+        child.group.limit_memory(limits.memory_mb << 20)
+        child.group.start_measuring()
+    except OSError as error:
+        raise SandboxInternalError(f"cannot set the run's cgroup limits: {error}") from error
     request: RunRequest = {
         "code": code,
         "cpu_time_s": limits.cpu_time_s,
         "memory_bytes": limits.memory_mb << 20,
     }
-    started = time.perf_counter()
-    child.control_writer.write(frame(request))
-    feeder = loop.create_task(_feed_stdin(child, stdin))
-    reporter = loop.create_task(_read_report(child))
+    # Registered only now, and always unregistered below: a reader left on the event loop
+    # would keep watching a descriptor number the next child's pipe may reuse.
+    stdout = CappedPipeReader(child.stdout_fd, limits.output_bytes, stop_for_output)
+    stderr = CappedPipeReader(child.stderr_fd, limits.output_bytes, stop_for_output)
+    feeder: asyncio.Task[None] | None = None
+    reporter: asyncio.Task[dict[str, Any] | None] | None = None
     try:
+        started = time.perf_counter()
+        child.control_writer.write(frame(request))
+        feeder = loop.create_task(_feed_stdin(child, stdin))
+        reporter = loop.create_task(_read_report(child))
+        ending_signals: set[asyncio.Future[Any]] = {reporter, child.exited}
         done, _ = await asyncio.wait(
-            {reporter, child.exited}, timeout=limits.wall_time_s, return_when=asyncio.FIRST_COMPLETED
+            ending_signals, timeout=limits.wall_time_s, return_when=asyncio.FIRST_COMPLETED
         )
         finished = time.perf_counter()
         if not done:
@@ -74,8 +83,9 @@ async def execute(child: ChildHandle, code: str, stdin: bytes, limits: RunLimits
             ending.wait_status = await _wait_status(child)
         usage = child.group.usage()
     finally:
-        feeder.cancel()
-        reporter.cancel()
+        for task in (feeder, reporter):
+            if task is not None:
+                task.cancel()
         stdout.close()
         stderr.close()
     return _judge(ending, usage, limits, stdout, stderr, (finished - started) * 1000)
@@ -127,6 +137,15 @@ def _reported_exit_code(report: dict[str, Any] | None) -> int | None:
     return code if isinstance(code, int) and not isinstance(code, bool) else None
 
 
+def _signal_name(number: int | None) -> str | None:
+    if number is None:
+        return None
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return f"SIG{number}"
+
+
 def _judge(
     ending: _Ending,
     usage: Usage,
@@ -161,7 +180,7 @@ def _judge(
     return RunResult(
         status=status,
         exit_code=exit_code,
-        signal=signal.Signals(signal_number).name if signal_number in signal.valid_signals() else None,
+        signal=_signal_name(signal_number),
         stdout=CapturedOutput(stdout.text(), stdout.truncated),
         stderr=CapturedOutput(stderr.text(), stderr.truncated),
         error=error,

@@ -1,9 +1,9 @@
-"""What a sandbox sees: its mounts, environment and rlimits, computed on the host per child.
+"""What a sandbox sees: its mounts, environment and rlimits, computed on the host.
 
 The root is an empty tmpfs that gets, read-only, the system's libraries and the runtime
 interpreter with its packages; a /dev with five harmless devices; a /proc that shows a process
-only its own uid's processes. Every child adds a private size-capped /tmp. Nothing else of the host exists in it:
-not the server's code or virtualenv, not /etc, /home, /root, /var or /run.
+only its own uid's processes. Every child adds a private size-capped /tmp. Nothing else of the
+host exists in it: not the server's code or virtualenv, not /etc, /home, /root, /var or /run.
 """
 
 from __future__ import annotations

@@ -12,7 +12,8 @@ import itertools
 import logging
 import os
 import socket
-from typing import cast
+from collections.abc import Coroutine
+from typing import Any, cast
 
 from execbox.sandbox.cgroups import CgroupManager, GroupLimits, RunGroup
 from execbox.sandbox.child_handle import ChildHandle
@@ -82,8 +83,8 @@ class ChildPool:
             await _remove_group(group)
         self._slot_groups.clear()
 
-    def _background(self, work: object) -> None:
-        task = asyncio.get_running_loop().create_task(work)  # type: ignore[arg-type]
+    def _background(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.get_running_loop().create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
@@ -94,9 +95,11 @@ class ChildPool:
 
     async def _dispose(self, child: ChildHandle) -> None:
         try:
+            # A child still setting up (not yet in its cgroup, so not killed) or waiting for a
+            # request sees end-of-file on its control socket and leaves by itself.
+            child.close_descriptors()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(child.exited), _EXIT_WAIT_S)
-            child.close_descriptors()
             if self._cgroups.reuses_groups:
                 await _empty_group(child.group)
             else:

@@ -99,7 +99,8 @@ class TemplateProcess:
             await self.stop()
             raise SandboxUnavailable(
                 [
-                    f"the runtime {self.python} did not start ({error}); check it imports {', '.join(self.preload[:3])}"
+                    f"the runtime {self.python} did not start ({error}); "
+                    f"check that it imports {', '.join(self.preload[:3])}"
                 ]
             ) from error
         if failure:

@@ -7,8 +7,10 @@ it: atexit handlers run, non-daemon threads are waited for, `sys.exit(n)` sets t
 from __future__ import annotations
 
 import atexit
+import contextlib
 import io
 import linecache
+import math
 import os
 import resource
 import socket
@@ -29,8 +31,12 @@ from execbox.sandbox.guest.protocol import (
 
 USER_FILENAME = "<main.py>"
 _MESSAGE_LIMIT = 2000
-# Room for the interpreter's own growth (thread stacks, arenas) on top of the user's budget.
-_ADDRESS_SPACE_SLACK = 256 * 1024 * 1024
+# Room for the interpreter's own growth on top of the user's budget: reserved, mostly untouched
+# address space such as thread stacks (8 MiB each, up to the 64-task limit) and malloc arenas.
+_ADDRESS_SPACE_SLACK = 1024 * 1024 * 1024
+# Tracebacks keep this many of the user's frames from each end, as CPython's own repeats
+# folding would: a million-frame RecursionError must not take longer to report than to raise.
+_FRAMES_KEPT = 30
 
 
 def run(request: RunRequest, control: socket.socket) -> NoReturn:
@@ -41,26 +47,24 @@ def run(request: RunRequest, control: socket.socket) -> NoReturn:
     )
     exit_code, error = _execute(request["code"])
     for stream in (sys.stdout, sys.stderr):
-        try:
+        # OSError: the host stopped reading (output limit); ValueError: the user closed it.
+        with contextlib.suppress(OSError, ValueError):
             stream.flush()
-        except (OSError, ValueError):
-            pass  # the host stopped reading (output limit) or the user closed the stream
     # Closing our ends first lets the host see end-of-output without waiting for our teardown.
     for fd in (CHILD_STDOUT_FD, CHILD_STDERR_FD):
-        try:
+        with contextlib.suppress(OSError):
             os.close(fd)
-        except OSError:
-            pass
     report: RunReport = {"type": "report", "exit_code": exit_code, "error": error}
-    try:
+    with contextlib.suppress(OSError):
         control.sendall(frame(report))
-    except OSError:
-        pass
     os._exit(exit_code)
 
 
 def _apply_limits(request: RunRequest) -> None:
-    cpu_seconds = max(1, int(request["cpu_time_s"] + 0.999))
+    # RLIMIT_CPU counts the process's whole life, set-up and warm-up included, and only in
+    # whole seconds: the budget starts from what is used already, rounded up.
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = math.ceil(used.ru_utime + used.ru_stime + request["cpu_time_s"])
     resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
     with open("/proc/self/statm") as statm:
         current_size = int(statm.read().split()[0]) * resource.getpagesize()
@@ -81,8 +85,9 @@ def _execute(code: str) -> tuple[int, ExceptionReport | None]:
     except SystemExit as exit_request:
         return _exit_code(exit_request), None
     except BaseException as exc:  # noqa: BLE001 - every user failure becomes a report
-        _print_user_traceback(exc)
-        return 1, _describe(exc)
+        frames, omitted = _user_frames(exc)
+        _print_user_traceback(exc, frames, omitted)
+        return 1, _describe(exc, frames)
     return 0, None
 
 
@@ -103,30 +108,35 @@ def _exit_code(exit_request: SystemExit) -> int:
     return 1
 
 
-def _user_frames(exc: BaseException) -> traceback.StackSummary:
-    frames = traceback.extract_tb(exc.__traceback__)
-    return traceback.StackSummary.from_list([f for f in frames if f.filename == USER_FILENAME])
+def _user_frames(exc: BaseException) -> tuple[traceback.StackSummary, int]:
+    """The user's own frames (the runner and library internals are noise), and how many of
+    them were left out of the middle."""
+    frames = [
+        (f, line) for f, line in traceback.walk_tb(exc.__traceback__) if f.f_code.co_filename == USER_FILENAME
+    ]
+    omitted = max(0, len(frames) - 2 * _FRAMES_KEPT)
+    if omitted:
+        frames = frames[:_FRAMES_KEPT] + frames[-_FRAMES_KEPT:]
+    return traceback.StackSummary.extract(iter(frames)), omitted
 
 
-def _print_user_traceback(exc: BaseException) -> None:
-    """A traceback cut to the user's own frames: the runner and library internals are noise."""
-    lines = ["Traceback (most recent call last):\n"] if _user_frames(exc) else []
-    lines += _user_frames(exc).format()
+def _print_user_traceback(exc: BaseException, frames: traceback.StackSummary, omitted: int) -> None:
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    formatted = frames.format()
+    if omitted:
+        formatted.insert(_FRAMES_KEPT, f"  [... {omitted} more frames ...]\n")
+    lines += formatted
     lines += traceback.format_exception_only(type(exc), exc)
-    try:
+    with contextlib.suppress(OSError, ValueError):
         sys.stderr.write("".join(lines))
-    except (OSError, ValueError):
-        pass
 
 
-def _describe(exc: BaseException) -> ExceptionReport:
+def _describe(exc: BaseException, frames: traceback.StackSummary) -> ExceptionReport:
     line: int | None = None
     if isinstance(exc, SyntaxError) and exc.filename == USER_FILENAME:
         line = exc.lineno
-    else:
-        user_frames = _user_frames(exc)
-        if user_frames:
-            line = user_frames[-1].lineno
+    elif frames:
+        line = frames[-1].lineno
     try:
         message = str(exc)
     except Exception:  # noqa: BLE001 - a hostile __str__ must not break the report

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import errno
+import fcntl
 import os
 import socket
 import termios
@@ -32,7 +33,7 @@ ALLOWED_SYSCALLS = (
     "read", "write", "readv", "writev", "pread64", "pwrite64", "preadv", "pwritev", "preadv2",
     "pwritev2", "open", "openat", "close", "close_range", "stat", "fstat", "lstat", "newfstatat",
     "statx", "lseek", "access", "faccessat", "faccessat2", "getdents", "getdents64", "dup",
-    "dup2", "dup3", "pipe", "pipe2", "fcntl", "flock", "fsync", "fdatasync", "truncate",
+    "dup2", "dup3", "pipe", "pipe2", "fcntl", "fsync", "fdatasync", "truncate",
     "ftruncate", "fallocate", "fadvise64", "readlink", "readlinkat", "getcwd", "chdir", "fchdir",
     "rename", "renameat", "renameat2", "mkdir", "mkdirat", "rmdir", "unlink", "unlinkat", "link",
     "linkat", "symlink", "symlinkat", "chmod", "fchmod", "fchmodat", "umask", "statfs",
@@ -64,6 +65,17 @@ ALLOWED_SYSCALLS = (
 
 SOCKET_FAMILIES = (socket.AF_UNIX, socket.AF_INET, socket.AF_INET6)
 BLOCKED_IOCTLS = (termios.TIOCSTI, getattr(termios, "TIOCLINUX", 0x541C))
+# Locks and leases on files every sandbox shares (the read-only runtime, /etc/passwd) would be
+# a channel between concurrent runs, and F_GETLK would tell another run's host pid; so would
+# flock(), which is not allowed at all. Private /tmp files lose locking with them.
+BLOCKED_FCNTLS = (
+    fcntl.F_GETLK, fcntl.F_SETLK, fcntl.F_SETLKW,
+    getattr(fcntl, "F_OFD_GETLK", 36), getattr(fcntl, "F_OFD_SETLK", 37), getattr(fcntl, "F_OFD_SETLKW", 38),
+    getattr(fcntl, "F_SETLEASE", 1024), getattr(fcntl, "F_GETLEASE", 1025), getattr(fcntl, "F_NOTIFY", 1026),
+)  # fmt: skip
+
+
+_FILTERED_COMMANDS = {"ioctl": BLOCKED_IOCTLS, "fcntl": BLOCKED_FCNTLS}
 
 
 class _ArgCmp(ctypes.Structure):
@@ -155,8 +167,8 @@ def build_policy() -> bytes:
         if name == "clone":
             # threads and fork, never new namespaces
             policy.rule(_ACT_ALLOW, name, (0, _CMP_MASKED_EQ, NAMESPACE_FLAGS, 0))
-        elif name == "ioctl":
-            for mask, value in all_but(BLOCKED_IOCTLS):
+        elif name in _FILTERED_COMMANDS:
+            for mask, value in all_but(_FILTERED_COMMANDS[name]):
                 policy.rule(_ACT_ALLOW, name, (1, _CMP_MASKED_EQ, mask, value))
         else:
             policy.rule(_ACT_ALLOW, name)

@@ -43,6 +43,12 @@ _REPORTED_PACKAGES = ("numpy", "pandas", "scipy")
 
 def main(control_fd: int, preload: list[str], host_path: str) -> None:
     control = socket.socket(fileno=control_fd)
+    # Whatever a run leaves behind is re-parented to us, reaped at once, and so stops
+    # counting against its slot's process limits.
+    linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
+    # Each thread would otherwise reserve its own 64 MiB malloc arena of address space,
+    # which the per-run RLIMIT_AS turns into a cap of about 15 threads.
+    linux.limit_malloc_arenas(2)
     for module in preload:
         importlib.import_module(module)
     # Lazy initialisation inside the libraries (formatters, caches) happens once, here.
@@ -71,6 +77,7 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
     # so that children do not copy them by merely collecting.
     gc.collect()
     gc.freeze()
+    linux.release_free_heap()
     _collapse_into_huge_pages()
     _serve(control, plan, seccomp_bpf)
 
@@ -78,7 +85,7 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
 def _serve(control: socket.socket, plan: SandboxPlan, seccomp_bpf: bytes) -> None:
     wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
     signal.set_wakeup_fd(wake_write)
-    signal.signal(signal.SIGCHLD, lambda signum, frame: None)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # only to wake the selector
     children: dict[int, int] = {}  # pid -> child_id
     selector = selectors.DefaultSelector()
     selector.register(control, selectors.EVENT_READ)

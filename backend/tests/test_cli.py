@@ -1,0 +1,54 @@
+"""`execbox run FILE` as a person would use it."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+EXECBOX = Path(sys.executable).parent / "execbox"
+
+
+# Slot uids of their own: the session's sandbox engine holds the default range.
+ENVIRONMENT = {**os.environ, "EXECBOX_FIRST_UID": "64800"}
+
+
+def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(EXECBOX), "run", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=ENVIRONMENT,
+    )
+
+
+def test_runs_a_file_and_mirrors_its_output_and_exit_code(tmp_path: Path) -> None:
+    program = tmp_path / "main.py"
+    program.write_text("import sys\nprint('out', input())\nprint('err', file=sys.stderr)\nsys.exit(3)\n")
+    data = tmp_path / "in.txt"
+    data.write_text("hello\n")
+    completed = _run(str(program), "--stdin", str(data))
+    assert completed.stdout == "out hello\n", completed.stderr
+    assert completed.stderr.startswith("err\n")
+    assert "[execbox] runtime_error · exit 3" in completed.stderr
+    assert completed.returncode == 3
+
+
+def test_json_output_and_timeout_exit_code(tmp_path: Path) -> None:
+    program = tmp_path / "slow.py"
+    program.write_text("import time\ntime.sleep(10)\n")
+    completed = _run(str(program), "--timeout", "0.5", "--json")
+    result = json.loads(completed.stdout)
+    assert result["status"] == "timeout"
+    assert 450 <= result["wall_ms"] < 5000
+    assert completed.returncode == 124
+
+
+def test_a_limit_above_the_maximum_is_a_usage_error(tmp_path: Path) -> None:
+    program = tmp_path / "main.py"
+    program.write_text("print(1)\n")
+    completed = _run(str(program), "--memory", "999999")
+    assert completed.returncode == 2
+    assert "memory_mb may be at most" in completed.stderr
