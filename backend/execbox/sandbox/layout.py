@@ -13,7 +13,7 @@ import resource
 from dataclasses import dataclass
 
 from execbox.sandbox.config import SandboxConfig
-from execbox.sandbox.guest.protocol import Mount, SandboxPlan
+from execbox.sandbox.guest.protocol import RUNTIME_ALIAS_DIR, Mount, SandboxPlan
 
 _SYSTEM_DIRS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32")
 _HOST_FILES = ("/etc/ld.so.cache", "/etc/localtime")
@@ -31,6 +31,10 @@ def _mount(kind: str, target: str, source: str = "", options: str = "") -> Mount
     return {"kind": kind, "target": target, "source": source, "options": options}  # type: ignore[typeddict-item]
 
 
+def _under_tmp(runtime: RuntimePaths) -> list[str]:
+    return [p for p in dict.fromkeys((runtime.base_prefix, runtime.prefix)) if p.startswith("/tmp/")]
+
+
 def _under_system_dir(path: str) -> bool:
     return any(path == d or path.startswith(d + "/") for d in _SYSTEM_DIRS)
 
@@ -41,6 +45,7 @@ def plan(config: SandboxConfig, runtime: RuntimePaths, root_dir: str, uids: list
         "mounts": mounts(config, runtime, uids),
         "hostname": config.hostname,
         "tmp_options": f"size={config.tmp_size_mb}m,nr_inodes=8192,mode=1777",
+        "tmp_binds": _under_tmp(runtime),
         "environment": environment(config),
         "rlimits": rlimits(config),
         "warm_up": config.warm_up_children,
@@ -70,6 +75,8 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
     for path in dict.fromkeys((runtime.base_prefix, runtime.prefix)):
         if not _under_system_dir(path):
             plan.append(_mount("bind", path, path))
+    for index, path in enumerate(_under_tmp(runtime)):
+        plan.append(_mount("bind", f"{RUNTIME_ALIAS_DIR}/{index}", path))
     plan += [
         _mount("dir", "/tmp"),  # each child mounts its own tmpfs here
         _mount("dev", "/dev", options=_DEVICES),

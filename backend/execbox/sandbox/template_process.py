@@ -62,6 +62,7 @@ class TemplateProcess:
             raise SandboxUnavailable(
                 [f"runtime interpreter {self.python} not found: run `make setup` or set EXECBOX_RUNTIME"]
             )
+        self._died.clear()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         host_path = str(Path(__file__).resolve().parents[2])
         environment = dict(self.environment)
@@ -123,6 +124,12 @@ class TemplateProcess:
             del self._children[spec["child_id"]]
             raise SandboxInternalError(f"cannot reach the template: {error}") from error
         return pending.spawned, pending.exited
+
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise SandboxInternalError("the template process is not running")
+        return self._process.pid
 
     @property
     def alive(self) -> bool:

@@ -100,7 +100,7 @@ def test_writes_outside_tmp_fail(sandbox: SandboxHarness) -> None:
 import errno, json, os, sys
 import numpy
 site_packages = os.path.dirname(os.path.dirname(numpy.__file__))
-targets = ["/", "/usr", "/usr/lib", "/etc", "/dev", "/bin", "/work", "/root", sys.prefix,
+targets = ["/", "/usr", "/usr/lib", "/etc", "/dev", "/bin", "/root", sys.prefix,
            sys.base_prefix, site_packages, os.path.dirname(os.__file__)]
 out = {"new_file": {}, "mkdir": {}, "overwrite": {}}
 for directory in targets:

@@ -13,7 +13,7 @@ import os
 import resource
 
 from execbox.sandbox.guest import linux
-from execbox.sandbox.guest.protocol import Mount, SandboxPlan, SpawnSpec
+from execbox.sandbox.guest.protocol import RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
 
 _TEMPLATE_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
 _CHILD_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET
@@ -54,6 +54,8 @@ def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], sec
         os.close(fd)
     linux.unshare(_CHILD_NAMESPACES | linux.CLONE_NEWCGROUP)
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
+    for index, path in enumerate(plan["tmp_binds"]):
+        _bind_read_only(f"{RUNTIME_ALIAS_DIR}/{index}", path)
     os.setsid()
     _drop_privileges(spec["uid"], spec["gid"])
     for name, (soft, hard) in plan["rlimits"].items():
@@ -77,13 +79,7 @@ def _apply(root: str, entry: Mount) -> None:
             handle.write(entry["source"])
         os.chmod(target, 0o444)
     elif kind == "bind":
-        if os.path.isdir(entry["source"]):
-            os.makedirs(target, mode=0o755, exist_ok=True)
-        else:
-            os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-            open(target, "w").close()
-        linux.mount(entry["source"], target, None, linux.MS_BIND | linux.MS_REC)
-        linux.mount(None, target, None, _READ_ONLY_BIND)
+        _bind_read_only(entry["source"], target)
     elif kind == "dir":
         os.makedirs(target, mode=0o755, exist_ok=True)
     elif kind == "proc":
@@ -95,6 +91,16 @@ def _apply(root: str, entry: Mount) -> None:
         _populate_dev(target, entry["options"])
     else:
         raise ValueError(f"unknown mount kind {kind!r}")
+
+
+def _bind_read_only(source: str, target: str) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        open(target, "w").close()
+    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
+    linux.mount(None, target, None, _READ_ONLY_BIND)
 
 
 def _populate_dev(target: str, devices: str) -> None:

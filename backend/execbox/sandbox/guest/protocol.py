@@ -27,6 +27,7 @@ CHILD_FD_COUNT = 4
 MAX_CGROUP_FDS = 8
 
 MAX_TEMPLATE_MESSAGE = 64 * 1024
+RUNTIME_ALIAS_DIR = "/.execbox-runtime"
 MAX_REPORT_FRAME = 64 * 1024
 _LENGTH = struct.Struct(">I")
 
@@ -45,6 +46,9 @@ class SandboxPlan(TypedDict):
     mounts: list[Mount]
     hostname: str
     tmp_options: str  # mount data of each child's private /tmp
+    # Runtime paths that lie under /tmp, which each child's own /tmp would hide: children bind
+    # them again, read-only, from RUNTIME_ALIAS_DIR/<index>.
+    tmp_binds: list[str]
     environment: dict[str, str]
     rlimits: dict[str, list[int]]  # resource name -> [soft, hard]
     warm_up: bool  # run a pandas snippet in each idle child, off the request path

@@ -1,0 +1,40 @@
+"""The engine survives the death of its template: runs fail cleanly, then service resumes."""
+
+import os
+import signal
+import time
+
+import pytest
+
+from execbox.sandbox.config import SandboxConfig
+from execbox.sandbox.errors import SandboxInternalError
+from execbox.sandbox.result import RunStatus
+from tests.sandbox.conftest import SandboxHarness
+
+FIRST_UID = 64600  # an engine of its own, beside the session's
+
+
+def test_a_killed_template_is_replaced_and_runs_resume() -> None:
+    harness = SandboxHarness(SandboxConfig(concurrency=1, spare_children=1, first_uid=FIRST_UID))
+    try:
+        assert harness.run("print(1)").status is RunStatus.SUCCESS
+        template = harness.engine._template
+        assert template is not None and template.alive
+        old_pid = template.pid
+        os.kill(old_pid, signal.SIGKILL)
+        deadline = time.monotonic() + 60
+        outcomes = []
+        while time.monotonic() < deadline:
+            try:
+                result = harness.run("print(2)")
+            except SandboxInternalError as error:  # a run caught by the death fails cleanly
+                outcomes.append(repr(error))
+                continue
+            outcomes.append(result.status.value)
+            if result.status is RunStatus.SUCCESS and result.stdout.text == "2\n":
+                break
+        else:
+            pytest.fail(f"the engine did not recover: {outcomes}")
+        assert template.alive and template.pid != old_pid
+    finally:
+        harness.close()
