@@ -98,7 +98,7 @@ attempts = {
     "ofd": lambda h: fcntl.fcntl(h, 37, struct.pack("hhqqi", fcntl.F_RDLCK, 0, 0, 0, 0)),
 }
 for path in targets + ["/tmp/own-file"]:
-    with open(path, "ab" if path.startswith("/tmp") else "rb") as handle:
+    with open(path, "ab" if path == "/tmp/own-file" else "rb") as handle:
         for name, attempt in attempts.items():
             try:
                 attempt(handle)
