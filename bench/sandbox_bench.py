@@ -190,44 +190,6 @@ def parent_pid(pid: int) -> int:
     return int(after_name[1])
 
 
-def memory_cgroup_root() -> Path:
-    """Where this process's memory cgroup is mounted (v1 memory hierarchy, else v2)."""
-    own: dict[str, str] = {}
-    with open("/proc/self/cgroup") as handle:
-        for line in handle.read().splitlines():
-            _, controllers, path = line.split(":", 2)
-            for controller in controllers.split(","):
-                own[controller] = path
-    with open("/proc/self/mountinfo") as handle:
-        mounts = handle.read().splitlines()
-    candidates: list[tuple[int, Path]] = []
-    for line in mounts:
-        before, _, after = line.partition(" - ")
-        fields, tail = before.split(), after.split()
-        if not tail or tail[0] not in ("cgroup", "cgroup2"):
-            continue
-        key = "memory" if tail[0] == "cgroup" else ""
-        if tail[0] == "cgroup" and "memory" not in tail[2].split(","):
-            continue
-        group = own.get(key, "/")
-        root = fields[3]
-        relative = os.path.relpath(group, root) if group.startswith(root) else group.lstrip("/")
-        rank = 0 if tail[0] == "cgroup" else 1
-        candidates.append((rank, Path(fields[4]) / relative))
-    if not candidates:
-        raise RuntimeError("no memory cgroup hierarchy is mounted")
-    return min(candidates)[1]
-
-
-def sandbox_pids() -> list[int]:
-    """Every process in this engine's per-slot (or per-run) cgroups."""
-    engine_dir = memory_cgroup_root() / f"execbox-{os.getpid()}"
-    pids: list[int] = []
-    for procs in sorted(engine_dir.glob("*/cgroup.procs")):
-        pids.extend(int(pid) for pid in procs.read_text().split())
-    return pids
-
-
 # --- measurements -----------------------------------------------------------------------
 
 
@@ -285,10 +247,10 @@ async def throughput(engine: SandboxEngine) -> Throughput:
     return Throughput(THROUGHPUT_CALLERS, runs, round(seconds, 3), round(runs / seconds, 1), p50(samples))
 
 
-async def warm_pool(config: SandboxConfig) -> PoolCheck:
+async def warm_pool(engine: SandboxEngine) -> PoolCheck:
     """Give the pool its warm-up pause, then count the children it holds."""
     await asyncio.sleep(WARM_UP_PAUSE_S)
-    return PoolCheck(config.slots, len(sandbox_pids()))
+    return PoolCheck(engine.config.slots, len(engine.sandbox_pids()))
 
 
 def with_problems(pool: PoolCheck, problems_before: int) -> PoolCheck:
@@ -299,7 +261,7 @@ async def profile(config: SandboxConfig, latency_runs: int, label: str) -> Profi
     progress(f"{label}: starting the engine")
     problems_before = ENGINE_PROBLEMS.count
     async with SandboxEngine(config) as engine:
-        pool = await warm_pool(config)
+        pool = await warm_pool(engine)
         latency: dict[str, EngineLatency] = {}
         for name in SNIPPETS:
             progress(f"{label}: {latency_runs} paced runs of {name}")
@@ -315,10 +277,10 @@ async def memory() -> MemoryResult:
     config = SandboxConfig(concurrency=MEMORY_RUNS)
     problems_before = ENGINE_PROBLEMS.count
     async with SandboxEngine(config) as engine:
-        pool = await warm_pool(config)
+        pool = await warm_pool(engine)
         runs = [asyncio.create_task(timed_run(engine, MEMORY_CODE, None)) for _ in range(MEMORY_RUNS)]
         await asyncio.sleep(MEMORY_SAMPLE_AFTER_S)
-        sampled = {pid: uss_mib(pid) for pid in sandbox_pids()}
+        sampled = {pid: uss_mib(pid) for pid in engine.sandbox_pids()}
         parents = {parent_pid(pid) for pid in sampled}
         if len(parents) != 1:
             raise RuntimeError(f"sandbox processes have several parents: {sorted(parents)}")

@@ -158,6 +158,13 @@ class RunGroup(ABC):
     @abstractmethod
     def _remove_dirs(self) -> bool: ...
 
+    def pids(self) -> list[int]:
+        """The processes in the group now (read afresh: v1 caches the list per open file)."""
+        try:
+            return [int(pid) for pid in _read(Path(self.procs_files[0])).split()]
+        except FileNotFoundError:
+            return []
+
     def procs_descriptors(self) -> list[int]:
         """Open cgroup.procs files, handed to each child so it can join without seeing /sys."""
         if not self._procs_fds:
@@ -356,19 +363,12 @@ class _V1Group(RunGroup):
         # Pure v1: repeat until nothing is left; the pids limit bounds how often a fork
         # bomb can refill the group between our reads.
         for _ in range(1000):
-            pids = self._pids()
+            pids = self.pids()
             if not pids:
                 return
             for pid in pids:
                 with contextlib.suppress(ProcessLookupError):
                     os.kill(pid, signal.SIGKILL)
-
-    def _pids(self) -> list[int]:
-        try:
-            # Not through a kept descriptor: v1 caches the pid list per open file.
-            return [int(pid) for pid in _read(self.dirs["pids"] / "cgroup.procs").split()]
-        except FileNotFoundError:
-            return []
 
     def is_empty(self) -> bool:
         # pids.current still counts exited processes nobody has reaped yet: they hold the

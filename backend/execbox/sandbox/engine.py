@@ -81,14 +81,19 @@ class SandboxEngine:
             code.encode()
         except UnicodeEncodeError as error:
             raise InvalidInput(f"code and stdin must be valid Unicode text: {error}") from None
-        if self._pool is None:
+        pool = self._pool
+        if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
         async with self._permits:
-            child = await self._pool.take()
+            child = await pool.take()
             try:
                 return await execute(child, code, stdin_bytes, resolved)
             finally:
-                self._pool.release(child)
+                pool.release(child)
+
+    def sandbox_pids(self) -> list[int]:
+        """Host pids of the sandboxes' processes (for measurement and monitoring)."""
+        return self._pool.sandbox_pids() if self._pool is not None else []
 
     async def close(self) -> None:
         if self._pool is not None:

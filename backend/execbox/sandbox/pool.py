@@ -66,6 +66,10 @@ class ChildPool:
                 return child
             self.release(child)  # died while idle (the template was restarted)
 
+    def sandbox_pids(self) -> list[int]:
+        """Host pids of every sandbox process: idle children, running programs and their own."""
+        return sorted({pid for child in self._live.values() for pid in child.group.pids()})
+
     def release(self, child: ChildHandle) -> None:
         """Dispose of a used child in the background and start its slot's next one."""
         self._background(self._recycle(child))
