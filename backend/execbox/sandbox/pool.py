@@ -18,7 +18,7 @@ from typing import Any, cast
 from execbox.sandbox.cgroups import CgroupManager, GroupLimits, RunGroup
 from execbox.sandbox.child_handle import ChildHandle
 from execbox.sandbox.config import SandboxConfig
-from execbox.sandbox.errors import SandboxClosed, SandboxInternalError
+from execbox.sandbox.errors import SandboxClosed, SandboxError, SandboxInternalError
 from execbox.sandbox.guest.protocol import MAX_REPORT_FRAME, SpawnSpec
 from execbox.sandbox.streams import read_frame
 from execbox.sandbox.template_process import TemplateProcess
@@ -105,7 +105,10 @@ class ChildPool:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(asyncio.shield(child.exited), _EXIT_WAIT_S)
             if self._cgroups.reuses_groups:
-                await _empty_group(child.group)
+                # The slot's next child has the same uid: it may start only once nothing of
+                # this run is left.
+                while not await _empty_group(child.group) and not self._closed:
+                    log.error("sandbox slot %d: processes of a finished run survive SIGKILL", child.slot)
             else:
                 await _remove_group(child.group)
         finally:
@@ -129,7 +132,10 @@ class ChildPool:
             if not self._template.alive and not self._closed:
                 log.warning("the sandbox template died; starting a new one")
                 await self._template.stop()
-                await self._template.start()
+                try:
+                    await self._template.start()
+                except SandboxError:
+                    log.exception("restarting the sandbox template failed; will retry")
 
     def _group_for(self, slot: int, child_id: int) -> RunGroup:
         config = self._config

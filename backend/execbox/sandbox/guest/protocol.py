@@ -88,9 +88,6 @@ class Exited(TypedDict):
     wait_status: int
 
 
-TemplateEvent = Hello | Prepared | Spawned | Exited
-
-
 class Ready(TypedDict):
     type: Literal["ready"]
 
