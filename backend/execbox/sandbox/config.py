@@ -67,7 +67,9 @@ class SandboxConfig:
     first_uid: int = field(default_factory=lambda: int(os.environ.get("EXECBOX_FIRST_UID", "64000")))
     preload: tuple[str, ...] = DEFAULT_PRELOAD
     # Idle children run a small pandas program so a run's first pandas call finds its pages
-    # already copied: ~5 ms less latency per pandas run, ~5 ms more CPU per child.
+    # already copied: ~5 ms less latency per pandas run, ~5 ms more CPU per child. Children are
+    # warmed only while the pool keeps up (at least `concurrency` of them ready): under
+    # saturation that CPU goes to running programs instead.
     warm_up_children: bool = True
     hostname: str = "execbox"
     child_ready_timeout_s: float = 20.0

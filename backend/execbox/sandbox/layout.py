@@ -48,7 +48,6 @@ def plan(config: SandboxConfig, runtime: RuntimePaths, root_dir: str, uids: list
         "tmp_binds": _under_tmp(runtime),
         "environment": environment(config),
         "rlimits": rlimits(config),
-        "warm_up": config.warm_up_children,
     }
 
 

@@ -157,7 +157,8 @@ class ChildPool:
         stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)
         stderr_r, stderr_w = os.pipe2(os.O_CLOEXEC)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        spec: SpawnSpec = {"child_id": child_id, "uid": uid, "gid": gid}
+        warm_up = config.warm_up_children and self._ready.qsize() >= config.concurrency
+        spec: SpawnSpec = {"child_id": child_id, "uid": uid, "gid": gid, "warm_up": warm_up}
         descriptors = [stdin_r, stdout_w, stderr_w, theirs.fileno(), *group.procs_descriptors()]
         try:
             spawned, exited = self._template.spawn(spec, descriptors)

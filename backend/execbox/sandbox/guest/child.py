@@ -41,7 +41,7 @@ def main(plan: SandboxPlan, spec: SpawnSpec, descriptors: list[int], seccomp_bpf
         try:
             isolate_child(plan, spec, cgroup_fds, seccomp_bpf)
             _reseed()
-            if plan["warm_up"]:
+            if spec["warm_up"]:
                 warm_up()
         except BaseException:  # noqa: BLE001 - report every set-up failure to the host
             failure: SetupFailed = {"type": "setup_failed", "error": traceback.format_exc(limit=4)}

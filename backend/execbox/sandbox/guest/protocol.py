@@ -51,7 +51,6 @@ class SandboxPlan(TypedDict):
     tmp_binds: list[str]
     environment: dict[str, str]
     rlimits: dict[str, list[int]]  # resource name -> [soft, hard]
-    warm_up: bool  # run a pandas snippet in each idle child, off the request path
 
 
 class SpawnSpec(TypedDict):
@@ -61,6 +60,7 @@ class SpawnSpec(TypedDict):
     child_id: int
     uid: int
     gid: int
+    warm_up: bool  # run a pandas snippet while idle, so the first run's pandas call is fast
 
 
 class Hello(TypedDict):
