@@ -217,7 +217,7 @@ class _V2Group(RunGroup):
     def __init__(self, path: Path, limits: GroupLimits) -> None:
         super().__init__(limits)
         self.path = path
-        path.mkdir()
+        path.mkdir(exist_ok=True)
         self.set_memory_limit(limits.memory_bytes)
         with contextlib.suppress(FileNotFoundError):
             _write(path / "memory.swap.max", "0")
@@ -276,7 +276,7 @@ class _V2Manager(CgroupManager):
         """Take over our own cgroup as a delegated subtree, as container runtimes do.
 
         A v2 group may not both hold processes and hand controllers to children, so every
-        process in our group moves to a `supervisor` leaf, and runs go under `runs`.
+        process in our group moves to a `supervisor` leaf, and runs go under `execbox-<pid>-<n>`.
         """
         available = set(_read(own / "cgroup.controllers").split())
         missing = {"memory", "pids"} - available
