@@ -3,8 +3,8 @@
 `enter_sandbox_root` runs once in a new template: it leaves the host's mount, network, UTS and
 IPC namespaces and pivots into a root assembled from read-only binds, so that the template
 itself no longer sees the host. `isolate_child` runs in every forked child, as root, before any
-user code exists: join the slot's cgroup, take private mount, network and cgroup namespaces
-with a fresh /tmp, drop to the slot's unprivileged uid, apply rlimits, load seccomp last.
+user code exists: join the slot's cgroup, take fresh mount, network, IPC, UTS and cgroup
+namespaces with a fresh /tmp, drop to the slot's unprivileged uid, apply rlimits, load seccomp last.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ from execbox.sandbox.guest import linux
 from execbox.sandbox.guest.protocol import RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
 
 _TEMPLATE_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
-_CHILD_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET
+# Fresh for every run (a new UTS namespace starts with the template's hostname).
+_CHILD_NAMESPACES = (
+    linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS | linux.CLONE_NEWCGROUP
+)
 _READ_ONLY_BIND = linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV
 _OLD_ROOT = ".old-root"
 
@@ -52,7 +55,7 @@ def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], sec
     for fd in cgroup_fds:
         os.write(fd, b"0")
         os.close(fd)
-    linux.unshare(_CHILD_NAMESPACES | linux.CLONE_NEWCGROUP)
+    linux.unshare(_CHILD_NAMESPACES)
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
     for index, path in enumerate(plan["tmp_binds"]):
         _bind_read_only(f"{RUNTIME_ALIAS_DIR}/{index}", path)
