@@ -8,7 +8,8 @@ counters, against plain files laid out as the kernel lays them out.
 import os
 from pathlib import Path
 
-from execbox.sandbox.cgroups import GroupLimits, _V2Manager
+from execbox.sandbox.cgroups import GroupLimits
+from execbox.sandbox.cgroups.v2 import V2Manager
 
 LIMITS = GroupLimits(memory_bytes=256 << 20, max_processes=32, cpu_cores=0.5)
 
@@ -24,7 +25,7 @@ def _service_group(tmp_path: Path) -> Path:
 
 def test_setup_moves_the_service_to_a_leaf_and_delegates_controllers(tmp_path: Path) -> None:
     own = _service_group(tmp_path)
-    manager = _V2Manager.setup(tmp_path, own)
+    manager = V2Manager.setup(tmp_path, own)
     assert (own / "supervisor" / "cgroup.procs").read_text() == str(os.getpid())
     assert (own / "cgroup.subtree_control").read_text() == "+memory +pids +cpu"
     assert manager.parent.parent == own
@@ -32,7 +33,7 @@ def test_setup_moves_the_service_to_a_leaf_and_delegates_controllers(tmp_path: P
 
 
 def test_a_run_group_gets_its_limits_and_reads_its_counters(tmp_path: Path) -> None:
-    manager = _V2Manager.setup(tmp_path, _service_group(tmp_path))
+    manager = V2Manager.setup(tmp_path, _service_group(tmp_path))
     run = manager.parent / "run-1"
     run.mkdir()  # with the files the kernel would create in it
     for name in ("memory.max", "memory.swap.max", "pids.max", "cpu.max", "cgroup.procs", "cgroup.kill"):
