@@ -72,6 +72,8 @@ class SandboxConfig:
     # saturation that CPU goes to running programs instead.
     warm_up_children: bool = True
     hostname: str = "execbox"
+    # Not root: user namespaces instead of per-slot uids (decided by who runs the service).
+    rootless: bool = field(default_factory=lambda: os.geteuid() != 0)
     child_ready_timeout_s: float = 20.0
 
     @property

@@ -38,7 +38,11 @@ class SandboxEngine:
         self._root_dir: str | None = None
         self._permits = asyncio.Semaphore(self.config.concurrency)
         self._runtime: RuntimeInfo | None = None
-        self._uids = UidLease([self.config.first_uid + slot for slot in range(self.config.slots)])
+        # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
+        slot_uids = (
+            [] if self.config.rootless else [self.config.first_uid + s for s in range(self.config.slots)]
+        )
+        self._uids = UidLease(slot_uids)
 
     @property
     def runtime(self) -> RuntimeInfo:

@@ -41,6 +41,7 @@ def _under_system_dir(path: str) -> bool:
 
 def plan(config: SandboxConfig, runtime: RuntimePaths, root_dir: str, uids: list[int]) -> SandboxPlan:
     return {
+        "rootless": config.rootless,
         "root_dir": root_dir,
         "mounts": mounts(config, runtime, uids),
         "hostname": config.hostname,
@@ -63,7 +64,7 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
             plan.append(_mount("symlink", path, os.readlink(path)))
         elif os.path.isfile(path):
             plan.append(_mount("bind", path, path))
-    users = "".join(f"{SANDBOX_USER}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in uids)
+    users = "".join(f"{SANDBOX_USER}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in uids if uid)
     groups = "".join(f"{SANDBOX_USER}:x:{uid}:\n" for uid in uids)
     plan += [
         _mount("file", "/etc/passwd", "root:x:0:0::/:/usr/sbin/nologin\n" + users),
@@ -79,7 +80,11 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
     plan += [
         _mount("dir", "/tmp"),  # each child mounts its own tmpfs here
         _mount("dev", "/dev", options=_DEVICES),
-        _mount("proc", "/proc", options="hidepid=2,subset=pid"),
+        # Rootless children mount a /proc of their own PID namespace, which the kernel allows
+        # only where a full /proc is already visible: the host's, covered before user code runs.
+        _mount("host-proc", "/proc")
+        if config.rootless
+        else _mount("proc", "/proc", options="hidepid=2,subset=pid"),
     ]
     return plan
 
@@ -107,8 +112,13 @@ def rlimits(config: SandboxConfig) -> dict[str, list[int]]:
         "RLIMIT_FSIZE": config.max_file_size_mb * mib,
         "RLIMIT_CORE": 0,
         "RLIMIT_STACK": config.stack_mb * mib,
+        # Per uid: rootless runs share the service's, so only the pids cgroup can count them.
         "RLIMIT_NPROC": config.max_processes,
         "RLIMIT_MEMLOCK": 0,
         "RLIMIT_MSGQUEUE": 0,
     }
-    return {name: [value, value] for name, value in limits.items() if hasattr(resource, name)}
+    return {
+        name: [value, value]
+        for name, value in limits.items()
+        if hasattr(resource, name) and not (name == "RLIMIT_NPROC" and config.rootless)
+    }

@@ -151,7 +151,7 @@ class ChildPool:
     async def _spawn(self, slot: int) -> ChildHandle:
         config = self._config
         child_id = next(self._ids)
-        uid = gid = config.first_uid + slot
+        uid = gid = 0 if config.rootless else config.first_uid + slot
         group = self._group_for(slot, child_id)
         stdin_r, stdin_w = os.pipe2(os.O_CLOEXEC)
         stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)

@@ -9,16 +9,32 @@ import ctypes.util
 import os
 from pathlib import Path
 
+from execbox.sandbox.guest import linux
+
 _NAMESPACES = ("mnt", "net", "ipc", "uts", "cgroup")
+
+
+def _user_namespaces_work() -> bool:
+    """Try it: the sysctls that forbid it differ between distributions."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - runs in the child
+        try:
+            linux.unshare(linux.CLONE_NEWUSER)
+        except OSError:
+            os._exit(1)
+        os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) == 0
 
 
 def problems() -> list[str]:
     found: list[str] = []
-    if os.geteuid() != 0:
+    if os.geteuid() != 0 and not _user_namespaces_work():
         found.append(
-            "the service is not running as root, which the sandbox needs to create namespaces, "
-            "cgroups and per-slot users; run it as root (inside a container: see the README "
-            "for the narrow set of privileges it needs)"
+            "the service is not running as root and this kernel does not let it create user "
+            "namespaces: run it as root, or allow unprivileged user namespaces "
+            "(sysctl kernel.unprivileged_userns_clone=1 on Debian kernels, "
+            "kernel.apparmor_restrict_unprivileged_userns=0 on Ubuntu)"
         )
     for name in _NAMESPACES:
         if not Path(f"/proc/self/ns/{name}").exists():

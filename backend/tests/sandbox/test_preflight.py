@@ -34,8 +34,9 @@ def _start_engine_as(uid: int) -> str:
     return outcome
 
 
-def test_an_unprivileged_service_is_refused_with_a_reason() -> None:
+def test_an_unprivileged_service_without_a_delegated_cgroup_is_refused_with_a_reason() -> None:
+    # User namespaces are allowed here, so what is missing is a cgroup the user may manage.
     outcome = _start_engine_as(NOBODY)
     assert outcome.startswith("REFUSED"), outcome
-    assert "not running as root" in outcome
-    assert "run it as root" in outcome
+    assert "cannot create cgroups" in outcome
+    assert "delegated cgroup" in outcome

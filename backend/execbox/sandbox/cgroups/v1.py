@@ -128,9 +128,12 @@ def setup_v1(v1: dict[str, CgroupMount], v2: CgroupMount | None, own: dict[str, 
         # On hybrid hosts the v2 mount has no controllers, but `cgroup.kill` still kills a
         # whole group at once, and `cgroup.events` tells when it is empty.
         unified = path_inside(v2, own.get("", "/")) / name
-        sweep_stale(unified.parent)
-        unified.mkdir(exist_ok=True)
-        if not (unified / "cgroup.kill").exists():
+        try:
+            sweep_stale(unified.parent)
+            unified.mkdir(exist_ok=True)
+        except PermissionError:  # not delegated to a service that is not root: not needed
+            unified = None
+        if unified is not None and not (unified / "cgroup.kill").exists():
             remove_dir(unified)
             unified = None
     memory_parent = parents["memory"]

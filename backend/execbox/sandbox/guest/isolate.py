@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import os
 import resource
+import signal
 
 from execbox.sandbox.guest import linux
-from execbox.sandbox.guest.protocol import RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
+from execbox.sandbox.guest.protocol import CHILD_FD_COUNT, RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
 
 _TEMPLATE_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
 # Fresh for every run (a new UTS namespace starts with the template's hostname).
@@ -25,6 +26,8 @@ _OLD_ROOT = ".old-root"
 
 
 def enter_sandbox_root(plan: SandboxPlan) -> None:
+    if plan["rootless"]:
+        _become_root_in_a_user_namespace()
     linux.unshare(_TEMPLATE_NAMESPACES)
     linux.sethostname(plan["hostname"])
     # Nothing we mount may propagate back to the host's mount namespace.
@@ -55,12 +58,23 @@ def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], sec
     for fd in cgroup_fds:
         os.write(fd, b"0")
         os.close(fd)
-    linux.unshare(_CHILD_NAMESPACES)
+    if plan["rootless"]:
+        # Every rootless run has the service's uid: only a PID namespace of its own keeps it
+        # from seeing and signalling the others.
+        linux.unshare(_CHILD_NAMESPACES | linux.CLONE_NEWPID)
+        _continue_as_pid_one()
+        linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "subset=pid")
+    else:
+        linux.unshare(_CHILD_NAMESPACES)
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
     for index, path in enumerate(plan["tmp_binds"]):
         _bind_read_only(f"{RUNTIME_ALIAS_DIR}/{index}", path)
     os.setsid()
-    _drop_privileges(spec["uid"], spec["gid"])
+    if plan["rootless"]:
+        linux.drop_all_capabilities()
+        linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+    else:
+        _drop_privileges(spec["uid"], spec["gid"])
     for name, (soft, hard) in plan["rlimits"].items():
         resource.setrlimit(getattr(resource, name), (soft, hard))
     os.environ.clear()
@@ -85,6 +99,9 @@ def _apply(root: str, entry: Mount) -> None:
         _bind_read_only(entry["source"], target)
     elif kind == "dir":
         os.makedirs(target, mode=0o755, exist_ok=True)
+    elif kind == "host-proc":
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        linux.mount("/proc", target, None, linux.MS_BIND | linux.MS_REC)
     elif kind == "proc":
         os.makedirs(target, mode=0o755, exist_ok=True)
         linux.mount(
@@ -94,6 +111,32 @@ def _apply(root: str, entry: Mount) -> None:
         _populate_dev(target, entry["options"])
     else:
         raise ValueError(f"unknown mount kind {kind!r}")
+
+
+def _become_root_in_a_user_namespace() -> None:
+    uid, gid = os.getuid(), os.getgid()
+    linux.unshare(linux.CLONE_NEWUSER)
+    for name, content in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(content)
+
+
+def _continue_as_pid_one() -> None:
+    """Fork into the new PID namespace; this process stays behind only to pass on how the
+    child ended, as its own wait status, to the template."""
+    pid = os.fork()
+    if pid == 0:
+        linux.prctl(linux.PR_SET_PDEATHSIG, 9)
+        return
+    for fd in range(CHILD_FD_COUNT):
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [number])
+        os.kill(os.getpid(), number)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
 
 
 def _bind_read_only(source: str, target: str) -> None:

@@ -49,6 +49,11 @@ _M_ARENA_MAX = -8
 SECCOMP_MODE_FILTER = 2
 
 _PIVOT_ROOT_NR = {"x86_64": 155, "aarch64": 41}
+_CAPSET_NR = {"x86_64": 126, "aarch64": 91}
+_CAPABILITY_VERSION_3 = 0x20080522
+PR_CAPBSET_DROP = 24
+PR_CAP_AMBIENT = 47
+PR_CAP_AMBIENT_CLEAR_ALL = 4
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
 _libc.mount.argtypes = [
@@ -94,10 +99,26 @@ def umount_detached(target: str) -> None:
 
 
 def pivot_root(new_root: str, put_old: str) -> None:
-    number = _PIVOT_ROOT_NR.get(platform.machine())
-    if number is None:
-        raise OSError(f"pivot_root: unsupported architecture {platform.machine()}")
+    number = _syscall_number(_PIVOT_ROOT_NR, "pivot_root")
     _check(_libc.syscall(number, new_root.encode(), put_old.encode()), "pivot_root")
+
+
+def _syscall_number(table: dict[str, int], name: str) -> int:
+    number = table.get(platform.machine())
+    if number is None:
+        raise OSError(f"{name}: unsupported architecture {platform.machine()}")
+    return number
+
+
+def drop_all_capabilities() -> None:
+    """Empty the bounding, ambient, effective, permitted and inheritable capability sets."""
+    cap = 0
+    while _libc.prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0:
+        cap += 1
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL)
+    header = (ctypes.c_uint32 * 2)(_CAPABILITY_VERSION_3, 0)
+    data = (ctypes.c_uint32 * 6)()
+    _check(_libc.syscall(_syscall_number(_CAPSET_NR, "capset"), header, data), "capset")
 
 
 def sethostname(name: str) -> None:

@@ -33,7 +33,7 @@ _LENGTH = struct.Struct(">I")
 
 
 class Mount(TypedDict):
-    kind: Literal["bind", "dir", "symlink", "file", "proc", "dev"]
+    kind: Literal["bind", "dir", "symlink", "file", "proc", "host-proc", "dev"]
     target: str
     source: str  # bind: host path; symlink: link text; file: contents; others: ""
     options: str  # proc: mount data; dev: the device names to bind
@@ -42,6 +42,9 @@ class Mount(TypedDict):
 class SandboxPlan(TypedDict):
     """Sent once to a new template: the root every sandbox shares, built once and entered."""
 
+    # The service is not root: the template maps itself to root in a user namespace of its
+    # own, and every child, all then one uid, gets a PID namespace of its own.
+    rootless: bool
     root_dir: str  # an empty host directory to build the sandbox's root on
     mounts: list[Mount]
     hostname: str

@@ -1,0 +1,1 @@
+"""execbox: run untrusted Python in a kernel sandbox with the scientific stack kept warm."""

@@ -1,0 +1,70 @@
+"""Typed exceptions for the engine and for the outcomes of runs.
+
+Engine problems (`SandboxUnavailable`, `SandboxInternalError`) are raised by the engine itself.
+Run outcomes are returned as a `RunResult`; `RunResult.raise_for_status()` turns a failed one
+into the matching `RunFailed` subclass for callers that prefer exceptions.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from execbox.sandbox.result import RunResult
+
+
+class SandboxError(Exception):
+    """Base class of everything the sandbox engine raises."""
+
+
+class SandboxUnavailable(SandboxError):
+    """This host cannot run the sandbox; `problems` says what is missing and how to fix it."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        listing = "\n".join(f"  - {problem}" for problem in problems)
+        super().__init__(f"execbox cannot sandbox code on this host:\n{listing}")
+
+
+class SandboxInternalError(SandboxError):
+    """The engine itself failed (template died, protocol broken); not the user's fault."""
+
+
+class SandboxClosed(SandboxError):
+    """The engine was stopped, or never started."""
+
+
+class LimitError(SandboxError, ValueError):
+    """A requested limit is invalid or above the operator's maximum."""
+
+
+class InvalidInput(SandboxError, ValueError):
+    """Code or stdin the sandbox cannot carry (e.g. text that is not valid Unicode)."""
+
+
+class RunFailed(SandboxError):
+    """A run ended in something other than success."""
+
+    def __init__(self, result: RunResult) -> None:
+        self.result = result
+        super().__init__(f"run ended with status {result.status.value}")
+
+
+class RuntimeErrorOutcome(RunFailed):
+    """The program raised, exited non-zero or was killed by a signal."""
+
+
+class TimeLimitExceeded(RunFailed):
+    """Wall-clock or CPU time ran out."""
+
+
+class MemoryLimitExceeded(RunFailed):
+    """The program wanted more memory than allowed."""
+
+
+class OutputLimitExceeded(RunFailed):
+    """The program printed more than allowed."""
+
+
+class InternalRunError(RunFailed):
+    """The sandbox failed this run."""

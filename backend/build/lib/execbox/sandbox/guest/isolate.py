@@ -1,0 +1,178 @@
+"""Kernel isolation, in two stages.
+
+`enter_sandbox_root` runs once in a new template: it leaves the host's mount, network, UTS and
+IPC namespaces and pivots into a root assembled from read-only binds, so that the template
+itself no longer sees the host. `isolate_child` runs in every forked child, as root, before any
+user code exists: join the slot's cgroup, take fresh mount, network, IPC, UTS and cgroup
+namespaces with a fresh /tmp, drop to the slot's unprivileged uid, apply rlimits, load seccomp last.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import signal
+
+from execbox.sandbox.guest import linux
+from execbox.sandbox.guest.protocol import CHILD_FD_COUNT, RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
+
+_TEMPLATE_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
+# Fresh for every run (a new UTS namespace starts with the template's hostname).
+_CHILD_NAMESPACES = (
+    linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS | linux.CLONE_NEWCGROUP
+)
+_READ_ONLY_BIND = linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV
+_OLD_ROOT = ".old-root"
+
+
+def enter_sandbox_root(plan: SandboxPlan) -> None:
+    if plan["rootless"]:
+        _become_root_in_a_user_namespace()
+    linux.unshare(_TEMPLATE_NAMESPACES)
+    linux.sethostname(plan["hostname"])
+    # Nothing we mount may propagate back to the host's mount namespace.
+    linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
+    root = plan["root_dir"]
+    linux.mount("execbox-root", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=1m,mode=0755")
+    for entry in plan["mounts"]:
+        _apply(root, entry)
+    os.mkdir(os.path.join(root, _OLD_ROOT))
+    linux.pivot_root(root, os.path.join(root, _OLD_ROOT))
+    os.chdir("/")
+    linux.umount_detached("/" + _OLD_ROOT)
+    os.rmdir("/" + _OLD_ROOT)
+    for entry in plan["mounts"]:
+        if entry["kind"] == "dev":
+            linux.mount(
+                None,
+                entry["target"],
+                None,
+                linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NOEXEC,
+            )
+    linux.mount(None, "/", None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV)
+
+
+def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], seccomp_bpf: bytes) -> None:
+    # If the template (our parent) dies, nobody is left to reap or report us.
+    linux.prctl(linux.PR_SET_PDEATHSIG, 9)
+    for fd in cgroup_fds:
+        os.write(fd, b"0")
+        os.close(fd)
+    if plan["rootless"]:
+        # Every rootless run has the service's uid: only a PID namespace of its own keeps it
+        # from seeing and signalling the others.
+        linux.unshare(_CHILD_NAMESPACES | linux.CLONE_NEWPID)
+        _continue_as_pid_one()
+        linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "subset=pid")
+    else:
+        linux.unshare(_CHILD_NAMESPACES)
+    linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
+    for index, path in enumerate(plan["tmp_binds"]):
+        _bind_read_only(f"{RUNTIME_ALIAS_DIR}/{index}", path)
+    os.setsid()
+    if plan["rootless"]:
+        linux.drop_all_capabilities()
+        linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+    else:
+        _drop_privileges(spec["uid"], spec["gid"])
+    for name, (soft, hard) in plan["rlimits"].items():
+        resource.setrlimit(getattr(resource, name), (soft, hard))
+    os.environ.clear()
+    os.environ.update(plan["environment"])
+    os.umask(0o077)
+    os.chdir("/tmp")
+    linux.load_seccomp_bpf(seccomp_bpf)
+
+
+def _apply(root: str, entry: Mount) -> None:
+    target = root + entry["target"]
+    kind = entry["kind"]
+    if kind == "symlink":
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        os.symlink(entry["source"], target)
+    elif kind == "file":
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        with open(target, "w") as handle:
+            handle.write(entry["source"])
+        os.chmod(target, 0o444)
+    elif kind == "bind":
+        _bind_read_only(entry["source"], target)
+    elif kind == "dir":
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    elif kind == "host-proc":
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        linux.mount("/proc", target, None, linux.MS_BIND | linux.MS_REC)
+    elif kind == "proc":
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        linux.mount(
+            "proc", target, "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, entry["options"]
+        )
+    elif kind == "dev":
+        _populate_dev(target, entry["options"])
+    else:
+        raise ValueError(f"unknown mount kind {kind!r}")
+
+
+def _become_root_in_a_user_namespace() -> None:
+    uid, gid = os.getuid(), os.getgid()
+    linux.unshare(linux.CLONE_NEWUSER)
+    for name, content in (("setgroups", "deny"), ("uid_map", f"0 {uid} 1"), ("gid_map", f"0 {gid} 1")):
+        with open(f"/proc/self/{name}", "w") as handle:
+            handle.write(content)
+
+
+def _continue_as_pid_one() -> None:
+    """Fork into the new PID namespace; this process stays behind only to pass on how the
+    child ended, as its own wait status, to the template."""
+    pid = os.fork()
+    if pid == 0:
+        linux.prctl(linux.PR_SET_PDEATHSIG, 9)
+        return
+    for fd in range(CHILD_FD_COUNT):
+        os.close(fd)
+    _, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        number = os.WTERMSIG(status)
+        signal.signal(number, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [number])
+        os.kill(os.getpid(), number)
+    os._exit(os.waitstatus_to_exitcode(status) & 0xFF)
+
+
+def _bind_read_only(source: str, target: str) -> None:
+    if os.path.isdir(source):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+    else:
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        open(target, "w").close()
+    linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
+    linux.mount(None, target, None, _READ_ONLY_BIND)
+
+
+def _populate_dev(target: str, devices: str) -> None:
+    """A tmpfs /dev holding only harmless character devices, bound from the host."""
+    os.makedirs(target, mode=0o755, exist_ok=True)
+    linux.mount("tmpfs", target, "tmpfs", linux.MS_NOSUID | linux.MS_NOEXEC, "size=64k,mode=0755")
+    for name in devices.split(","):
+        node = os.path.join(target, name)
+        open(node, "w").close()
+        linux.mount("/dev/" + name, node, None, linux.MS_BIND)
+        linux.mount(None, node, None, linux.MS_BIND | linux.MS_REMOUNT | linux.MS_NOSUID | linux.MS_NOEXEC)
+    links = {
+        "fd": "/proc/self/fd",
+        "stdin": "/proc/self/fd/0",
+        "stdout": "/proc/self/fd/1",
+        "stderr": "/proc/self/fd/2",
+    }
+    for name, link in links.items():
+        os.symlink(link, os.path.join(target, name))
+
+
+def _drop_privileges(uid: int, gid: int) -> None:
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)  # leaving uid 0 clears every capability
+    linux.prctl(linux.PR_SET_NO_NEW_PRIVS, 1)
+    # Changing uid made us non-dumpable, which hands /proc/self to root; the user's own process
+    # may read itself, nothing else may (ptrace is filtered, and other runs have other uids).
+    linux.prctl(linux.PR_SET_DUMPABLE, 1)

@@ -1,0 +1,160 @@
+"""The typed protocol between the host engine and the guest processes.
+
+Channels (all created by the host, handed to the guest as file descriptors):
+- host <-> template: a SOCK_SEQPACKET socket. The host sends a `SpawnSpec` with the child's five
+  descriptors attached; the template answers `Hello` once, then `Spawned` and `Exited` events.
+  The template never sees code, stdin or output.
+- host <-> child: the child's fd 3, a SOCK_STREAM socket carrying length-prefixed JSON frames:
+  `Ready` (child -> host, sent before any user code exists), `RunRequest` (host -> child), then
+  at most one `RunReport` (child -> host). Once user code runs, anything the child says is
+  untrusted: the host caps its size and believes it only about the user's own program.
+- the child's stdin, stdout and stderr are plain pipes (fds 0, 1, 2).
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import struct
+from typing import Any, Literal, TypedDict, cast
+
+# Descriptor layout inside a child, in the order the host attaches them to a spawn request.
+CHILD_STDIN_FD = 0
+CHILD_STDOUT_FD = 1
+CHILD_STDERR_FD = 2
+CHILD_CONTROL_FD = 3
+CHILD_FD_COUNT = 4
+MAX_CGROUP_FDS = 8
+
+MAX_TEMPLATE_MESSAGE = 64 * 1024
+RUNTIME_ALIAS_DIR = "/.execbox-runtime"
+MAX_REPORT_FRAME = 64 * 1024
+_LENGTH = struct.Struct(">I")
+
+
+class Mount(TypedDict):
+    kind: Literal["bind", "dir", "symlink", "file", "proc", "host-proc", "dev"]
+    target: str
+    source: str  # bind: host path; symlink: link text; file: contents; others: ""
+    options: str  # proc: mount data; dev: the device names to bind
+
+
+class SandboxPlan(TypedDict):
+    """Sent once to a new template: the root every sandbox shares, built once and entered."""
+
+    # The service is not root: the template maps itself to root in a user namespace of its
+    # own, and every child, all then one uid, gets a PID namespace of its own.
+    rootless: bool
+    root_dir: str  # an empty host directory to build the sandbox's root on
+    mounts: list[Mount]
+    hostname: str
+    tmp_options: str  # mount data of each child's private /tmp
+    # Runtime paths that lie under /tmp, which each child's own /tmp would hide: children bind
+    # them again, read-only, from RUNTIME_ALIAS_DIR/<index>.
+    tmp_binds: list[str]
+    environment: dict[str, str]
+    rlimits: dict[str, list[int]]  # resource name -> [soft, hard]
+
+
+class SpawnSpec(TypedDict):
+    """Sent per child, with CHILD_FD_COUNT descriptors and then one open cgroup.procs file per
+    hierarchy attached, which the child writes to in order to join its slot's cgroup."""
+
+    child_id: int
+    uid: int
+    gid: int
+    warm_up: bool  # run a pandas snippet while idle, so the first run's pandas call is fast
+
+
+class Hello(TypedDict):
+    type: Literal["hello"]
+    python: str
+    prefix: str
+    base_prefix: str
+    packages: dict[str, str]
+
+
+class Prepared(TypedDict):
+    type: Literal["prepared"]
+    error: str  # empty on success
+
+
+class Spawned(TypedDict):
+    type: Literal["spawned"]
+    child_id: int
+    pid: int
+
+
+class Exited(TypedDict):
+    type: Literal["exited"]
+    child_id: int
+    wait_status: int
+
+
+class Ready(TypedDict):
+    type: Literal["ready"]
+
+
+class SetupFailed(TypedDict):
+    type: Literal["setup_failed"]
+    error: str
+
+
+class RunRequest(TypedDict):
+    code: str
+    cpu_time_s: float
+    memory_bytes: int
+
+
+class ExceptionReport(TypedDict):
+    type: str
+    message: str
+    line: int | None
+
+
+class RunReport(TypedDict):
+    type: Literal["report"]
+    exit_code: int
+    error: ExceptionReport | None
+
+
+def encode(message: object) -> bytes:
+    return json.dumps(message, separators=(",", ":")).encode()
+
+
+def decode(data: bytes) -> dict[str, Any]:
+    value = json.loads(data)
+    if not isinstance(value, dict):
+        raise ValueError("protocol message is not an object")
+    return cast(dict[str, Any], value)
+
+
+def frame(message: object) -> bytes:
+    body = encode(message)
+    return _LENGTH.pack(len(body)) + body
+
+
+def frame_length(header: bytes) -> int:
+    (length,) = _LENGTH.unpack(header)
+    return int(length)
+
+
+FRAME_HEADER_SIZE = _LENGTH.size
+
+
+def read_frame_blocking(sock: socket.socket, limit: int) -> dict[str, Any]:
+    """Read one frame from a blocking socket (guest side)."""
+    length = frame_length(_recv_exact(sock, FRAME_HEADER_SIZE))
+    if length > limit:
+        raise ValueError(f"frame of {length} bytes exceeds {limit}")
+    return decode(_recv_exact(sock, length))
+
+
+def _recv_exact(sock: socket.socket, size: int) -> bytes:
+    chunks = bytearray()
+    while len(chunks) < size:
+        chunk = sock.recv(size - len(chunks))
+        if not chunk:
+            raise EOFError("control socket closed")
+        chunks += chunk
+    return bytes(chunks)

@@ -1,0 +1,144 @@
+"""Run one user program inside an isolated child and report how it ended.
+
+The program runs as `__main__` from the file name `<main.py>`, like `python main.py` would run
+it: atexit handlers run, non-daemon threads are waited for, `sys.exit(n)` sets the exit code.
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import io
+import linecache
+import math
+import os
+import resource
+import socket
+import sys
+import threading
+import traceback
+import types
+from typing import NoReturn
+
+from execbox.sandbox.guest.protocol import (
+    CHILD_STDERR_FD,
+    CHILD_STDOUT_FD,
+    ExceptionReport,
+    RunReport,
+    RunRequest,
+    frame,
+)
+
+USER_FILENAME = "<main.py>"
+_MESSAGE_LIMIT = 2000
+# Room for the interpreter's own growth on top of the user's budget: reserved, mostly untouched
+# address space such as thread stacks (8 MiB each, up to the 64-task limit) and malloc arenas.
+_ADDRESS_SPACE_SLACK = 1024 * 1024 * 1024
+# Tracebacks keep this many of the user's frames from each end, as CPython's own repeats
+# folding would: a million-frame RecursionError must not take longer to report than to raise.
+_FRAMES_KEPT = 30
+
+
+def run(request: RunRequest, control: socket.socket) -> NoReturn:
+    _apply_limits(request)
+    sys.stdout = io.TextIOWrapper(os.fdopen(CHILD_STDOUT_FD, "wb", closefd=False), encoding="utf-8")
+    sys.stderr = io.TextIOWrapper(
+        os.fdopen(CHILD_STDERR_FD, "wb", closefd=False), encoding="utf-8", errors="backslashreplace"
+    )
+    exit_code, error = _execute(request["code"])
+    for stream in (sys.stdout, sys.stderr):
+        # OSError: the host stopped reading (output limit); ValueError: the user closed it.
+        with contextlib.suppress(OSError, ValueError):
+            stream.flush()
+    # Closing our ends first lets the host see end-of-output without waiting for our teardown.
+    for fd in (CHILD_STDOUT_FD, CHILD_STDERR_FD):
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    report: RunReport = {"type": "report", "exit_code": exit_code, "error": error}
+    with contextlib.suppress(OSError):
+        control.sendall(frame(report))
+    os._exit(exit_code)
+
+
+def _apply_limits(request: RunRequest) -> None:
+    # RLIMIT_CPU counts the process's whole life, set-up and warm-up included, and only in
+    # whole seconds: the budget starts from what is used already, rounded up.
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    cpu_seconds = math.ceil(used.ru_utime + used.ru_stime + request["cpu_time_s"])
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds))
+    with open("/proc/self/statm") as statm:
+        current_size = int(statm.read().split()[0]) * resource.getpagesize()
+    address_space = current_size + request["memory_bytes"] + _ADDRESS_SPACE_SLACK
+    resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
+
+
+def _execute(code: str) -> tuple[int, ExceptionReport | None]:
+    main = types.ModuleType("__main__")
+    main.__dict__["__file__"] = USER_FILENAME
+    sys.modules["__main__"] = main
+    sys.argv = ["main.py"]
+    linecache.cache[USER_FILENAME] = (len(code), None, code.splitlines(keepends=True), USER_FILENAME)
+    try:
+        exec(compile(code, USER_FILENAME, "exec"), main.__dict__)  # noqa: S102 - this is the product
+        _wait_for_threads()
+        atexit._run_exitfuncs()
+    except SystemExit as exit_request:
+        return _exit_code(exit_request), None
+    except BaseException as exc:  # noqa: BLE001 - every user failure becomes a report
+        frames, omitted = _user_frames(exc)
+        _print_user_traceback(exc, frames, omitted)
+        return 1, _describe(exc, frames)
+    return 0, None
+
+
+def _wait_for_threads() -> None:
+    current = threading.current_thread()
+    for thread in threading.enumerate():
+        if thread is not current and not thread.daemon:
+            thread.join()
+
+
+def _exit_code(exit_request: SystemExit) -> int:
+    code = exit_request.code
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    print(code, file=sys.stderr)
+    return 1
+
+
+def _user_frames(exc: BaseException) -> tuple[traceback.StackSummary, int]:
+    """The user's own frames (the runner and library internals are noise), and how many of
+    them were left out of the middle."""
+    frames = [
+        (f, line) for f, line in traceback.walk_tb(exc.__traceback__) if f.f_code.co_filename == USER_FILENAME
+    ]
+    omitted = max(0, len(frames) - 2 * _FRAMES_KEPT)
+    if omitted:
+        frames = frames[:_FRAMES_KEPT] + frames[-_FRAMES_KEPT:]
+    return traceback.StackSummary.extract(iter(frames)), omitted
+
+
+def _print_user_traceback(exc: BaseException, frames: traceback.StackSummary, omitted: int) -> None:
+    lines = ["Traceback (most recent call last):\n"] if frames else []
+    formatted = frames.format()
+    if omitted:
+        formatted.insert(_FRAMES_KEPT, f"  [... {omitted} more frames ...]\n")
+    lines += formatted
+    lines += traceback.format_exception_only(type(exc), exc)
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.write("".join(lines))
+
+
+def _describe(exc: BaseException, frames: traceback.StackSummary) -> ExceptionReport:
+    line: int | None = None
+    if isinstance(exc, SyntaxError) and exc.filename == USER_FILENAME:
+        line = exc.lineno
+    elif frames:
+        line = frames[-1].lineno
+    try:
+        message = str(exc)
+    except Exception:  # noqa: BLE001 - a hostile __str__ must not break the report
+        message = "<unprintable message>"
+    return {"type": type(exc).__name__, "message": message[:_MESSAGE_LIMIT], "line": line}

@@ -1,0 +1,177 @@
+"""The template: a runtime interpreter with the scientific stack imported, that only forks.
+
+It never reads code, stdin or output: it receives spawn specs with the child's descriptors
+attached, forks, and reports children's births and deaths. A process that has handled one
+run's data is never forked for another.
+
+Started by the host as `python -I -c "<bootstrap>" CONTROL_FD PRELOAD,...`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import importlib
+import importlib.metadata
+import json
+import os
+import selectors
+import signal
+import socket
+import sys
+from typing import cast
+
+from execbox.sandbox.guest import child, linux
+from execbox.sandbox.guest.isolate import enter_sandbox_root
+from execbox.sandbox.guest.protocol import (
+    CHILD_FD_COUNT,
+    MAX_CGROUP_FDS,
+    MAX_TEMPLATE_MESSAGE,
+    Exited,
+    Hello,
+    Prepared,
+    SandboxPlan,
+    Spawned,
+    SpawnSpec,
+    decode,
+    encode,
+)
+from execbox.sandbox.guest.seccomp import build_policy
+
+_REPORTED_PACKAGES = ("numpy", "pandas", "scipy")
+
+
+def main(control_fd: int, preload: list[str], host_path: str) -> None:
+    control = socket.socket(fileno=control_fd)
+    # Whatever a run leaves behind is re-parented to us, reaped at once, and so stops
+    # counting against its slot's process limits.
+    linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
+    # Each thread would otherwise reserve its own 64 MiB malloc arena of address space,
+    # which the per-run RLIMIT_AS turns into a cap of about 15 threads.
+    linux.limit_malloc_arenas(2)
+    for module in preload:
+        importlib.import_module(module)
+    # Lazy initialisation inside the libraries (formatters, caches) happens once, here.
+    child.warm_up()
+    seccomp_bpf = build_policy()
+    _forget_host_path(host_path)
+    _assert_single_threaded()
+    hello: Hello = {
+        "type": "hello",
+        "python": sys.version.split()[0],
+        "prefix": sys.prefix,
+        "base_prefix": sys.base_prefix,
+        "packages": {name: _version(name) for name in _REPORTED_PACKAGES},
+    }
+    control.send(encode(hello))
+    plan = cast(SandboxPlan, decode(control.recv(MAX_TEMPLATE_MESSAGE)))
+    prepared: Prepared = {"type": "prepared", "error": ""}
+    try:
+        enter_sandbox_root(plan)
+    except OSError as error:
+        prepared["error"] = f"building the sandbox root failed: {error}"
+    control.send(encode(prepared))
+    if prepared["error"]:
+        return
+    # Objects created so far live as long as the template: keep the collector off their pages
+    # so that children do not copy them by merely collecting.
+    gc.collect()
+    gc.freeze()
+    linux.release_free_heap()
+    _collapse_into_huge_pages()
+    _serve(control, plan, seccomp_bpf)
+
+
+def _serve(control: socket.socket, plan: SandboxPlan, seccomp_bpf: bytes) -> None:
+    wake_read, wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+    signal.set_wakeup_fd(wake_write)
+    signal.signal(signal.SIGCHLD, lambda *_: None)  # only to wake the selector
+    children: dict[int, int] = {}  # pid -> child_id
+    selector = selectors.DefaultSelector()
+    selector.register(control, selectors.EVENT_READ)
+    selector.register(wake_read, selectors.EVENT_READ)
+    while True:
+        for key, _ in selector.select():
+            if key.fileobj is control:
+                message, descriptors, _flags, _addr = socket.recv_fds(
+                    control, MAX_TEMPLATE_MESSAGE, CHILD_FD_COUNT + MAX_CGROUP_FDS
+                )
+                if not message:
+                    return  # the host is gone; our children die with their pdeathsig
+                spec = cast(SpawnSpec, decode(message))
+                pid = os.fork()
+                if pid == 0:
+                    child.main(plan, spec, descriptors, seccomp_bpf)
+                for fd in descriptors:
+                    os.close(fd)
+                children[pid] = spec["child_id"]
+                spawned: Spawned = {"type": "spawned", "child_id": spec["child_id"], "pid": pid}
+                control.send(encode(spawned))
+            else:
+                with contextlib.suppress(BlockingIOError):
+                    os.read(wake_read, 4096)
+                _reap(control, children)
+
+
+def _reap(control: socket.socket, children: dict[int, int]) -> None:
+    while True:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        child_id = children.pop(pid, None)
+        if child_id is not None:
+            exited: Exited = {"type": "exited", "child_id": child_id, "wait_status": status}
+            control.send(encode(exited))
+
+
+def _collapse_into_huge_pages() -> None:
+    """Back the template's private memory with 2 MiB pages where the kernel allows.
+
+    fork() then copies one page-table entry per 2 MiB instead of 512, and exit frees as few:
+    forking and tearing down the children is most of a run's cost. A child that writes to
+    such a page gets a 4 KiB copy of it, as before (the kernel splits the mapping, not the
+    page). Best effort: without transparent huge pages nothing changes.
+    """
+    with open("/proc/self/maps") as maps:
+        lines = maps.read().splitlines()
+    for line in lines:
+        fields = line.split()
+        name = fields[5] if len(fields) > 5 else ""
+        if name not in ("", "[heap]") or not fields[1].startswith("rw"):
+            continue
+        start, end = (int(x, 16) for x in fields[0].split("-"))
+        start = -(-start // linux.HUGE_PAGE) * linux.HUGE_PAGE
+        end = end // linux.HUGE_PAGE * linux.HUGE_PAGE
+        if end > start and linux.madvise(start, end - start, linux.MADV_HUGEPAGE):
+            linux.madvise(start, end - start, linux.MADV_COLLAPSE)
+
+
+def _forget_host_path(host_path: str) -> None:
+    """The host's source tree was on sys.path only to import this package."""
+    if host_path in sys.path:
+        sys.path.remove(host_path)
+    sys.path_importer_cache.pop(host_path, None)
+    importlib.invalidate_caches()
+
+
+def _assert_single_threaded() -> None:
+    threads = os.listdir("/proc/self/task")
+    if len(threads) != 1:
+        raise SystemExit(
+            f"execbox template: {len(threads)} threads after imports; forking would be unsafe. "
+            "Set OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 for the runtime."
+        )
+
+
+def _version(package: str) -> str:
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return ""
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]), json.loads(sys.argv[2]), sys.argv[3])

@@ -1,0 +1,64 @@
+"""What a run produced, as the engine reports it."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from execbox.sandbox import errors
+
+
+class RunStatus(enum.StrEnum):
+    SUCCESS = "success"
+    RUNTIME_ERROR = "runtime_error"
+    TIMEOUT = "timeout"
+    MEMORY_LIMIT = "memory_limit"
+    OUTPUT_LIMIT = "output_limit"
+    INTERNAL_ERROR = "internal_error"
+
+
+_FAILURES: dict[RunStatus, type[errors.RunFailed]] = {
+    RunStatus.RUNTIME_ERROR: errors.RuntimeErrorOutcome,
+    RunStatus.TIMEOUT: errors.TimeLimitExceeded,
+    RunStatus.MEMORY_LIMIT: errors.MemoryLimitExceeded,
+    RunStatus.OUTPUT_LIMIT: errors.OutputLimitExceeded,
+    RunStatus.INTERNAL_ERROR: errors.InternalRunError,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ErrorInfo:
+    """The exception that ended the program; `line` is in the user's code when known."""
+
+    type: str
+    message: str
+    line: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class CapturedOutput:
+    text: str  # decoded as UTF-8; undecodable bytes become U+FFFD
+    truncated: bool
+
+
+@dataclass(frozen=True, slots=True)
+class RunResult:
+    status: RunStatus
+    exit_code: int | None
+    signal: str | None
+    stdout: CapturedOutput
+    stderr: CapturedOutput
+    error: ErrorInfo | None
+    wall_ms: float
+    cpu_ms: float
+    memory_kb: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.stdout.truncated or self.stderr.truncated
+
+    def raise_for_status(self) -> RunResult:
+        failure = _FAILURES.get(self.status)
+        if failure is not None:
+            raise failure(self)
+        return self

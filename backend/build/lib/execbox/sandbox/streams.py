@@ -1,0 +1,83 @@
+"""Non-blocking pipe I/O for the event loop, with hard caps so a run can never flood the host."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from typing import Any
+
+from execbox.sandbox.guest.protocol import FRAME_HEADER_SIZE, decode, frame_length
+
+_CHUNK = 64 * 1024
+
+
+class CappedPipeReader:
+    """Reads a pipe to its end, keeping at most `cap` bytes; `on_overflow` fires once past it."""
+
+    def __init__(self, fd: int, cap: int, on_overflow: Callable[[], None]) -> None:
+        self._fd = fd
+        self._cap = cap
+        self._on_overflow = on_overflow
+        self._loop = asyncio.get_running_loop()
+        self.data = bytearray()
+        self.truncated = False
+        self.finished: asyncio.Future[None] = self._loop.create_future()
+        os.set_blocking(fd, False)
+        self._loop.add_reader(fd, self._on_readable)
+
+    def _on_readable(self) -> None:
+        try:
+            chunk = os.read(self._fd, _CHUNK)
+        except BlockingIOError:
+            return
+        except OSError:
+            chunk = b""
+        if not chunk:
+            self.close()
+            return
+        room = self._cap - len(self.data)
+        if len(chunk) <= room:
+            self.data += chunk
+            return
+        self.data += chunk[:room]
+        if not self.truncated:
+            self.truncated = True
+            self._on_overflow()
+
+    def close(self) -> None:
+        if not self.finished.done():
+            self._loop.remove_reader(self._fd)
+            self.finished.set_result(None)
+
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+
+async def write_all(fd: int, data: bytes) -> None:
+    """Feed a child's stdin; a child that exits without reading it is not an error."""
+    loop = asyncio.get_running_loop()
+    view = memoryview(data)
+    try:
+        os.set_blocking(fd, False)
+        while view:
+            try:
+                written = os.write(fd, view[:_CHUNK])
+                view = view[written:]
+            except BlockingIOError:
+                writable: asyncio.Future[None] = loop.create_future()
+                loop.add_writer(fd, writable.set_result, None)
+                try:
+                    await writable
+                finally:
+                    loop.remove_writer(fd)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+
+
+async def read_frame(reader: asyncio.StreamReader, limit: int) -> dict[str, Any]:
+    """One length-prefixed JSON frame; raises on EOF, oversize or garbage."""
+    length = frame_length(await reader.readexactly(FRAME_HEADER_SIZE))
+    if length > limit:
+        raise ValueError(f"frame of {length} bytes is over the {limit}-byte limit")
+    return decode(await reader.readexactly(length))

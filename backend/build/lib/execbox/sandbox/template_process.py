@@ -1,0 +1,208 @@
+"""The host's handle on the template process: start it, ask it to fork, hear about children."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from execbox.sandbox.errors import SandboxInternalError, SandboxUnavailable
+from execbox.sandbox.guest.protocol import MAX_TEMPLATE_MESSAGE, SandboxPlan, SpawnSpec, decode, encode
+
+log = logging.getLogger(__name__)
+
+# The host's package directory is appended, not prepended, so the runtime's own packages win;
+# the template drops it again before it forks anything.
+_BOOTSTRAP = (
+    "import sys; sys.path.append(sys.argv[3]); "
+    "from execbox.sandbox.guest.template import main; "
+    "main(int(sys.argv[1]), __import__('json').loads(sys.argv[2]), sys.argv[3])"
+)
+_PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
+
+
+@dataclass
+class RuntimeInfo:
+    python: str
+    prefix: str
+    base_prefix: str
+    packages: dict[str, str]
+
+
+@dataclass
+class _Pending:
+    spawned: asyncio.Future[int]
+    exited: asyncio.Future[int]
+
+
+@dataclass
+class TemplateProcess:
+    python: Path
+    preload: tuple[str, ...]
+    environment: dict[str, str]
+    plan_for: Callable[[RuntimeInfo], SandboxPlan]
+    info: RuntimeInfo | None = None
+    _process: subprocess.Popen[bytes] | None = None
+    _socket: socket.socket | None = None
+    _hello: asyncio.Future[RuntimeInfo] | None = None
+    _prepared: asyncio.Future[str] | None = None
+    _children: dict[int, _Pending] = field(default_factory=dict)
+    _died: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def start(self, timeout_s: float = 120.0) -> RuntimeInfo:
+        if not os.access(self.python, os.X_OK):
+            raise SandboxUnavailable(
+                [f"runtime interpreter {self.python} not found: run `make setup` or set EXECBOX_RUNTIME"]
+            )
+        self._died.clear()
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        host_path = str(Path(__file__).resolve().parents[2])
+        environment = dict(self.environment)
+        environment.update({k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ})
+        self._process = subprocess.Popen(
+            [
+                str(self.python),
+                "-I",
+                "-c",
+                _BOOTSTRAP,
+                str(theirs.fileno()),
+                json.dumps(list(self.preload)),
+                host_path,
+            ],
+            pass_fds=(theirs.fileno(),),
+            env=environment,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=sys.stderr,
+            start_new_session=True,
+            cwd="/",
+        )
+        theirs.close()
+        ours.setblocking(False)
+        self._socket = ours
+        loop = asyncio.get_running_loop()
+        self._hello = loop.create_future()
+        self._prepared = loop.create_future()
+        loop.add_reader(ours.fileno(), self._on_readable)
+        try:
+            self.info = await asyncio.wait_for(asyncio.shield(self._hello), timeout_s)
+            ours.send(encode(self.plan_for(self.info)))
+            failure = await asyncio.wait_for(asyncio.shield(self._prepared), timeout_s)
+        except (TimeoutError, SandboxInternalError) as error:
+            await self.stop()
+            raise SandboxUnavailable(
+                [
+                    f"the runtime {self.python} did not start ({error}); "
+                    f"check that it imports {', '.join(self.preload[:3])}"
+                ]
+            ) from error
+        if failure:
+            await self.stop()
+            raise SandboxUnavailable([failure])
+        return self.info
+
+    def spawn(
+        self, spec: SpawnSpec, descriptors: list[int]
+    ) -> tuple[asyncio.Future[int], asyncio.Future[int]]:
+        """Ask for a child; returns futures for its pid and its wait status."""
+        if self._socket is None or self._died.is_set():
+            raise SandboxInternalError("the template process is not running")
+        loop = asyncio.get_running_loop()
+        pending = _Pending(loop.create_future(), loop.create_future())
+        self._children[spec["child_id"]] = pending
+        try:
+            socket.send_fds(self._socket, [encode(spec)], descriptors)
+        except OSError as error:
+            del self._children[spec["child_id"]]
+            raise SandboxInternalError(f"cannot reach the template: {error}") from error
+        return pending.spawned, pending.exited
+
+    @property
+    def pid(self) -> int:
+        if self._process is None:
+            raise SandboxInternalError("the template process is not running")
+        return self._process.pid
+
+    @property
+    def alive(self) -> bool:
+        return self._process is not None and not self._died.is_set()
+
+    def _on_readable(self) -> None:
+        assert self._socket is not None
+        while True:
+            try:
+                data = self._socket.recv(MAX_TEMPLATE_MESSAGE)
+            except BlockingIOError:
+                return
+            except OSError:
+                data = b""
+            if not data:
+                self._on_death()
+                return
+            self._dispatch(decode(data))
+
+    def _dispatch(self, event: dict[str, object]) -> None:
+        kind = event.get("type")
+        if kind == "hello" and self._hello is not None and not self._hello.done():
+            self._hello.set_result(
+                RuntimeInfo(
+                    python=str(event["python"]),
+                    prefix=str(event["prefix"]),
+                    base_prefix=str(event["base_prefix"]),
+                    packages=dict(event["packages"]),  # type: ignore[call-overload]
+                )
+            )
+            return
+        if kind == "prepared" and self._prepared is not None and not self._prepared.done():
+            self._prepared.set_result(str(event.get("error", "")))
+            return
+        child_id = event.get("child_id")
+        pending = self._children.get(child_id) if isinstance(child_id, int) else None
+        if pending is None:
+            log.warning("template sent an event for an unknown child: %s", event)
+        elif kind == "spawned":
+            if not pending.spawned.done():
+                pending.spawned.set_result(int(event["pid"]))  # type: ignore[call-overload]
+        elif kind == "exited":
+            del self._children[child_id]  # type: ignore[arg-type]
+            if not pending.exited.done():
+                pending.exited.set_result(int(event["wait_status"]))  # type: ignore[call-overload]
+
+    def _on_death(self) -> None:
+        if self._socket is not None:
+            with contextlib.suppress(Exception):
+                asyncio.get_running_loop().remove_reader(self._socket.fileno())
+        self._died.set()
+        error = SandboxInternalError("the template process exited")
+        for startup in (self._hello, self._prepared):
+            if startup is not None and not startup.done():
+                startup.set_exception(error)
+                startup.exception()
+        for pending in self._children.values():
+            for future in (pending.spawned, pending.exited):
+                if not future.done():
+                    future.set_exception(error)
+                    future.exception()  # mark retrieved: nobody may be waiting on it
+        self._children.clear()
+
+    async def stop(self) -> None:
+        if self._socket is not None:
+            if not self._died.is_set():
+                with contextlib.suppress(Exception):
+                    asyncio.get_running_loop().remove_reader(self._socket.fileno())
+            self._socket.close()
+            self._socket = None
+        if self._process is not None:
+            with contextlib.suppress(ProcessLookupError):
+                self._process.kill()
+            await asyncio.to_thread(self._process.wait)
+            self._process = None
+        self._died.set()

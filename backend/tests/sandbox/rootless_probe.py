@@ -1,0 +1,26 @@
+"""Run by test_rootless as an unprivileged user: start an engine, run programs, print JSON."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+
+from execbox.sandbox.config import SandboxConfig
+from execbox.sandbox.engine import SandboxEngine
+from execbox.sandbox.limits import LimitRequest
+
+
+async def main(programs: list[str]) -> None:
+    outcomes = []
+    async with SandboxEngine(SandboxConfig(concurrency=1, spare_children=1)) as engine:
+        for code in programs:
+            result = await engine.run(code, limits=LimitRequest(wall_time_s=3, memory_mb=256))
+            outcomes.append(
+                {"status": result.status.value, "stdout": result.stdout.text, "stderr": result.stderr.text}
+            )
+    print(json.dumps({"rootless": engine.config.rootless, "outcomes": outcomes}))
+
+
+if __name__ == "__main__":
+    asyncio.run(main(json.loads(sys.stdin.read())))
