@@ -52,8 +52,14 @@ def _venvs() -> tuple[Path, Path]:
         (runtime / ".installed").touch()
     shutil.rmtree(server, ignore_errors=True)
     subprocess.run([SYSTEM_PYTHON, "-m", "venv", str(server)], check=True)
-    # A copy, not an editable install: the checkout may be where the user cannot read.
-    subprocess.run([str(server / "bin/pip"), "install", "-q", "--no-deps", str(BACKEND)], check=True)
+    # A copy, not an editable install: the checkout may be where the user cannot read. Built
+    # from a copy of the sources too, so that the build leaves nothing in the checkout.
+    sources = home / "sources"
+    shutil.rmtree(sources, ignore_errors=True)
+    shutil.copytree(
+        BACKEND, sources, ignore=shutil.ignore_patterns("tests", "build", "*.egg-info", "__pycache__")
+    )
+    subprocess.run([str(server / "bin/pip"), "install", "-q", "--no-deps", str(sources)], check=True)
     for path in (home, runtime, server):
         path.chmod(0o755)
     return runtime, server

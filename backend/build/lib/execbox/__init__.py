@@ -1,1 +1,0 @@
-"""execbox: run untrusted Python in a kernel sandbox with the scientific stack kept warm."""
