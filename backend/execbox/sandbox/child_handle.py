@@ -14,7 +14,6 @@ from execbox.sandbox.cgroups import RunGroup
 class ChildHandle:
     child_id: int
     slot: int
-    pid: int
     group: RunGroup
     control_reader: asyncio.StreamReader
     control_writer: asyncio.StreamWriter

@@ -64,7 +64,7 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
             plan.append(_mount("symlink", path, os.readlink(path)))
         elif os.path.isfile(path):
             plan.append(_mount("bind", path, path))
-    users = "".join(f"{SANDBOX_USER}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in uids if uid)
+    users = "".join(f"{SANDBOX_USER}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in uids)
     groups = "".join(f"{SANDBOX_USER}:x:{uid}:\n" for uid in uids)
     plan += [
         _mount("file", "/etc/passwd", "root:x:0:0::/:/usr/sbin/nologin\n" + users),
@@ -112,13 +112,11 @@ def rlimits(config: SandboxConfig) -> dict[str, list[int]]:
         "RLIMIT_FSIZE": config.max_file_size_mb * mib,
         "RLIMIT_CORE": 0,
         "RLIMIT_STACK": config.stack_mb * mib,
-        # Per uid: rootless runs share the service's, so only the pids cgroup can count them.
         "RLIMIT_NPROC": config.max_processes,
         "RLIMIT_MEMLOCK": 0,
         "RLIMIT_MSGQUEUE": 0,
     }
-    return {
-        name: [value, value]
-        for name, value in limits.items()
-        if hasattr(resource, name) and not (name == "RLIMIT_NPROC" and config.rootless)
-    }
+    if config.rootless:
+        # Counted per uid: rootless runs share the service's, so only the pids cgroup can.
+        del limits["RLIMIT_NPROC"]
+    return {name: [value, value] for name, value in limits.items() if hasattr(resource, name)}

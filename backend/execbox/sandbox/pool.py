@@ -172,10 +172,10 @@ class ChildPool:
                 os.close(fd)
             theirs.close()
         reader, writer = await asyncio.open_unix_connection(sock=ours, limit=MAX_REPORT_FRAME)
-        child = ChildHandle(child_id, slot, 0, group, reader, writer, stdin_w, stdout_r, stderr_r, exited)
+        child = ChildHandle(child_id, slot, group, reader, writer, stdin_w, stdout_r, stderr_r, exited)
         self._live[child_id] = child
         try:
-            child.pid = await asyncio.wait_for(spawned, config.child_ready_timeout_s)
+            await asyncio.wait_for(spawned, config.child_ready_timeout_s)
             message = await asyncio.wait_for(
                 read_frame(reader, MAX_REPORT_FRAME), config.child_ready_timeout_s
             )

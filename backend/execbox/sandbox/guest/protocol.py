@@ -18,8 +18,8 @@ import socket
 import struct
 from typing import Any, Literal, TypedDict, cast
 
-# Descriptor layout inside a child, in the order the host attaches them to a spawn request.
-CHILD_STDIN_FD = 0
+# Descriptor layout inside a child, in the order the host attaches them to a spawn request
+# (stdin is fd 0).
 CHILD_STDOUT_FD = 1
 CHILD_STDERR_FD = 2
 CHILD_CONTROL_FD = 3
