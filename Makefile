@@ -4,7 +4,7 @@ VENV := .venv
 RUNTIME := .runtime
 FILE ?= examples/pandas_demo.py
 
-.PHONY: setup run test lint typecheck unit bench clean
+.PHONY: setup run run-file test lint typecheck unit bench clean
 
 setup: $(VENV)/.installed $(RUNTIME)/.installed
 
@@ -22,7 +22,12 @@ $(RUNTIME)/.installed: backend/runtime-requirements.txt
 	$(RUNTIME)/bin/pip install --quiet -r backend/runtime-requirements.txt
 	touch $@
 
+# The whole service on http://127.0.0.1:8000 (API, /docs), SQLite under ./data, local sandbox.
 run: setup
+	$(VENV)/bin/execbox serve --host 127.0.0.1 --port 8000
+
+# One file through the sandbox, no server: make run-file FILE=my_program.py
+run-file: setup
 	$(VENV)/bin/execbox run $(FILE)
 
 lint: setup
@@ -38,6 +43,7 @@ test: lint typecheck unit
 
 bench: setup
 	$(VENV)/bin/python bench/sandbox_bench.py
+	$(VENV)/bin/python bench/http_bench.py
 
 clean:
 	rm -rf $(VENV) $(RUNTIME)

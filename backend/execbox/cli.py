@@ -1,32 +1,17 @@
-"""Command line: `execbox run FILE` runs a Python file in the sandbox and reports how it ended."""
+"""Command line: `execbox serve` starts the service, `execbox migrate` brings the database to the
+newest schema, `execbox run FILE` runs a Python file in the sandbox and reports how it ended."""
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import dataclasses
-import json
 import sys
 from pathlib import Path
-
-from execbox.sandbox.engine import SandboxEngine
-from execbox.sandbox.errors import SandboxError, SandboxUnavailable
-from execbox.sandbox.limits import LimitRequest
-from execbox.sandbox.result import RunResult, RunStatus
-
-# Exit codes for verdicts that have no exit code of the program's own, shell-style.
-_STATUS_EXIT_CODES = {
-    RunStatus.TIMEOUT: 124,
-    RunStatus.MEMORY_LIMIT: 137,
-    RunStatus.OUTPUT_LIMIT: 141,
-    RunStatus.INTERNAL_ERROR: 70,
-}
-_USAGE_ERROR = 2
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="execbox", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
+
     run = commands.add_parser("run", help="run a Python file in the sandbox")
     run.add_argument("file", type=Path, help="the program to run ('-' reads it from standard input)")
     run.add_argument("--stdin", type=Path, help="a file whose contents the program reads as stdin")
@@ -34,50 +19,39 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--cpu-time", type=float, dest="cpu_time_s", help="CPU-time limit in seconds")
     run.add_argument("--memory", type=int, dest="memory_mb", help="memory limit in MiB")
     run.add_argument("--json", action="store_true", help="print the whole result as JSON")
-    return parser
 
-
-def _summary(result: RunResult) -> str:
-    ended = f"exit {result.exit_code}" if result.signal is None else f"signal {result.signal}"
-    return (
-        f"[execbox] {result.status.value} · {ended} · wall {result.wall_ms:.1f} ms · "
-        f"cpu {result.cpu_ms:.1f} ms · memory {result.memory_kb / 1024:.1f} MiB"
+    serve = commands.add_parser("serve", help="start the HTTP service (API, docs and web UI)")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        default="127.0.0.1",
+        help="proxies whose X-Forwarded-For names the real client (rate limits count per client)",
     )
 
-
-async def _run(args: argparse.Namespace, code: str, stdin: str) -> RunResult:
-    limits = LimitRequest(wall_time_s=args.wall_time_s, cpu_time_s=args.cpu_time_s, memory_mb=args.memory_mb)
-    engine = SandboxEngine()
-    engine.config.limits.resolve(limits)  # a bad limit fails before the engine starts
-    async with engine:
-        return await engine.run(code, stdin, limits)
+    commands.add_parser("migrate", help="bring the database to the newest schema")
+    commands.add_parser("openapi", help="print the API's OpenAPI schema as JSON")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    try:
-        code = sys.stdin.read() if str(args.file) == "-" else args.file.read_text()
-        stdin = args.stdin.read_text() if args.stdin else ""
-    except (OSError, UnicodeDecodeError) as error:
-        print(f"execbox: cannot read input: {error}", file=sys.stderr)
-        return _USAGE_ERROR
-    try:
-        result = asyncio.run(_run(args, code, stdin))
-    except SandboxUnavailable as error:
-        print(error, file=sys.stderr)
-        return _USAGE_ERROR
-    except SandboxError as error:  # LimitError and engine failures
-        print(f"execbox: {error}", file=sys.stderr)
-        return _USAGE_ERROR
-    if args.json:
-        print(json.dumps(dataclasses.asdict(result), indent=2))
-    else:
-        sys.stdout.write(result.stdout.text)
-        sys.stderr.write(result.stderr.text)
-        print(_summary(result), file=sys.stderr)
-    if result.exit_code is not None and result.status in (RunStatus.SUCCESS, RunStatus.RUNTIME_ERROR):
-        return result.exit_code
-    return _STATUS_EXIT_CODES.get(result.status, 1)
+    # Each command imports only what it needs: `execbox run` starts without the web stack.
+    if args.command == "serve":
+        from execbox.commands.serve import serve
+
+        return serve(args)
+    if args.command == "migrate":
+        from execbox.commands.migrate import migrate
+
+        return migrate(args)
+    if args.command == "openapi":
+        from execbox.commands.openapi import openapi
+
+        return openapi(args)
+    from execbox.commands.run import run_file
+
+    return run_file(args)
 
 
 if __name__ == "__main__":

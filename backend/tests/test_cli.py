@@ -2,6 +2,7 @@
 
 import json
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -52,3 +53,33 @@ def test_a_limit_above_the_maximum_is_a_usage_error(tmp_path: Path) -> None:
     completed = _run(str(program), "--memory", "999999")
     assert completed.returncode == 2
     assert "memory_mb may be at most" in completed.stderr
+
+
+def _execbox(*args: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(EXECBOX), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+        env={**ENVIRONMENT, "ENVIRONMENT": "local", **settings},
+    )
+
+
+def test_migrate_creates_the_schema_and_is_repeatable(tmp_path: Path) -> None:
+    database = tmp_path / "data" / "execbox.db"
+    for _ in range(2):
+        completed = _execbox("migrate", cwd=tmp_path, SQLITE_PATH=str(database))
+        assert completed.returncode == 0, completed.stderr
+        assert completed.stdout.strip().endswith("is at the newest schema")
+    with sqlite3.connect(database) as connection:
+        tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert {"submissions", "alembic_version"} <= tables
+
+
+def test_settings_come_from_dotenv_and_bad_ones_stop_serve_with_a_reason(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("ENVIRONMENT=production\n")
+    completed = _execbox("serve", "--port", "9", cwd=tmp_path, ENVIRONMENT="")
+    assert completed.returncode == 2
+    assert "SECRET_KEY is still the default" in completed.stderr
+    assert "Traceback" not in completed.stderr

@@ -6,6 +6,9 @@ from dataclasses import dataclass, fields, replace
 
 from execbox.sandbox.errors import LimitError
 
+# Below this a run cannot even finish starting: the child's own pages are charged to its group.
+MIN_MEMORY_MB = 16
+
 
 @dataclass(frozen=True, slots=True)
 class RunLimits:
@@ -18,6 +21,8 @@ class RunLimits:
         for field in fields(self):
             if not getattr(self, field.name) > 0:
                 raise LimitError(f"{field.name} must be positive")
+        if self.memory_mb < MIN_MEMORY_MB:
+            raise LimitError(f"memory_mb must be at least {MIN_MEMORY_MB}, got {self.memory_mb}")
 
 
 @dataclass(frozen=True, slots=True)

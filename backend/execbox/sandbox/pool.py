@@ -144,9 +144,13 @@ class ChildPool:
         )
         if not self._cgroups.reuses_groups:
             return self._cgroups.create(f"run-{child_id}", limits)
-        if slot not in self._slot_groups:
-            self._slot_groups[slot] = self._cgroups.create(f"slot-{slot}", limits)
-        return self._slot_groups[slot]
+        group = self._slot_groups.get(slot)
+        if group is None:
+            group = self._slot_groups[slot] = self._cgroups.create(f"slot-{slot}", limits)
+        else:
+            # The last run may have lowered it; the next child sets up under the default.
+            group.limit_memory(limits.memory_bytes)
+        return group
 
     async def _spawn(self, slot: int) -> ChildHandle:
         config = self._config

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import fields, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -209,4 +210,25 @@ def test_runs_after_a_failed_engine_call_keep_their_output(sandbox: SandboxHarne
     for attempt, outcome in enumerate(outcomes):
         assert (outcome.get("status"), outcome.get("stdout")) == ("success", f"{attempt}\n"), outcome
         assert outcome["seconds"] < 2, f"run {attempt} took {outcome['seconds']:.1f} s"
+    sandbox.assert_healthy()
+
+
+def _memory_limits_of_idle_children(sandbox: SandboxHarness) -> set[int]:
+    limits = set()
+    for pid in sandbox.engine.sandbox_pids():
+        for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+            _, controllers, path = line.split(":", 2)
+            if "memory" in controllers.split(","):
+                limits.add(int(Path(f"/sys/fs/cgroup/memory{path}/memory.limit_in_bytes").read_text()))
+    return limits
+
+
+def test_a_run_with_the_smallest_memory_limit_leaves_its_slot_as_it_was(sandbox: SandboxHarness) -> None:
+    # Slot cgroups are reused (cgroup v1): the next child of the slot must wait under the
+    # default limit again, not under the 16 MiB the last run asked for.
+    for _ in range(sandbox.engine.config.slots):
+        result = sandbox.run("x = bytearray(64 << 20)", memory_mb=16)
+        assert result.status is RunStatus.MEMORY_LIMIT, result
+    time.sleep(1)  # the slots' next children set up meanwhile
+    assert _memory_limits_of_idle_children(sandbox) == {512 << 20}
     sandbox.assert_healthy()

@@ -34,3 +34,9 @@ def test_non_positive_requests_are_refused(field: str) -> None:
 def test_a_default_above_its_maximum_is_a_configuration_error() -> None:
     with pytest.raises(LimitError, match="default memory_mb is above its maximum"):
         LimitPolicy(default=RunLimits(memory_mb=2048), maximum=RunLimits(memory_mb=1024))
+
+
+def test_memory_has_a_floor_a_run_can_start_with() -> None:
+    with pytest.raises(LimitError, match="memory_mb must be at least 16, got 1"):
+        POLICY.resolve(LimitRequest(memory_mb=1))
+    assert POLICY.resolve(LimitRequest(memory_mb=16)).memory_mb == 16

@@ -21,7 +21,7 @@ import socket
 import sys
 from typing import cast
 
-from execbox.sandbox.guest import child, linux
+from execbox.sandbox.guest import allocator, child, linux
 from execbox.sandbox.guest.isolate import enter_sandbox_root
 from execbox.sandbox.guest.protocol import (
     CHILD_FD_COUNT,
@@ -49,6 +49,7 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
     # Each thread would otherwise reserve its own 64 MiB malloc arena of address space,
     # which the per-run RLIMIT_AS turns into a cap of about 15 threads.
     linux.limit_malloc_arenas(2)
+    allocator.allocate_from_heap()
     for module in preload:
         importlib.import_module(module)
     # Lazy initialisation inside the libraries (formatters, caches) happens once, here.
@@ -77,6 +78,10 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
     # so that children do not copy them by merely collecting.
     gc.collect()
     gc.freeze()
+    # From here on, what the template and its children allocate comes from pymalloc's arenas,
+    # not from free spots all over the heap: each huge page the template writes to while it
+    # shares it with a child is split into 4 KiB pages for good.
+    allocator.restore_pymalloc()
     linux.release_free_heap()
     _collapse_into_huge_pages()
     _serve(control, plan, seccomp_bpf)

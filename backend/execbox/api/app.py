@@ -1,0 +1,45 @@
+"""The ASGI application: routes under /api/v1, /health, error handling and the body limit."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from execbox import __version__
+from execbox.api import errors
+from execbox.api.body_limit import BodySizeLimit
+from execbox.api.routes import code, health, runtime
+from execbox.api.services import running_services
+from execbox.api.web_ui import mount_web_ui
+from execbox.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with running_services(settings) as services:
+            app.state.services = services
+            yield
+
+    app = FastAPI(
+        title="execbox",
+        version=__version__,
+        summary="Run Python with numpy, pandas and scipy in a kernel sandbox, in milliseconds.",
+        lifespan=lifespan,
+        debug=settings.DEBUG,
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(code.router)
+    api.include_router(runtime.router)
+    app.include_router(api)
+    app.include_router(health.router)
+    mount_web_ui(app, settings.WEB_UI_DIR)  # last: its catch-all route must not shadow the API
+    errors.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
+    return app

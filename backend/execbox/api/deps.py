@@ -1,0 +1,28 @@
+"""Dependencies routes declare by type: `services: ServicesDep`, `client: ClientDep`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from execbox.api.services import Services
+from execbox.services.client_key import client_key
+
+
+# Dependencies are `async def`: FastAPI would run plain functions in a thread pool.
+async def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def request_client(request: Request, services: ServicesDep) -> str:
+    # Behind a proxy, uvicorn's --forwarded-allow-ips makes this the real client's address.
+    address = request.client.host if request.client else "unknown"
+    return client_key(services.settings.SECRET_KEY, address)
+
+
+ClientDep = Annotated[str, Depends(request_client)]

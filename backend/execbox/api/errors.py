@@ -1,0 +1,132 @@
+"""Every refusal as JSON with a `detail` a person can act on; never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from execbox.schemas.errors import (
+    FieldProblem,
+    InvalidRequestBody,
+    PolicyRejection,
+    RateLimited,
+    ViolationOut,
+)
+from execbox.services.errors import (
+    InvalidRequest,
+    NotFound,
+    PolicyRejected,
+    RateLimitExceeded,
+    ServiceError,
+    Unavailable,
+)
+
+log = logging.getLogger(__name__)
+
+_RETRY_UNAVAILABLE_S = "5"
+
+
+def _field(location: Sequence[int | str]) -> str:
+    return ".".join(str(part) for part in location) or "body"
+
+
+def _message(error: dict[str, Any]) -> str:
+    kind = error.get("type")
+    if kind == "json_invalid":
+        reason = str(error.get("ctx", {}).get("error", "invalid JSON")).removesuffix(" at")
+        position = error["loc"][-1] if len(error["loc"]) > 1 else None
+        where = f" at character {position}" if isinstance(position, int) else ""
+        return f"The body is not valid JSON: {reason}{where}."
+    if kind in ("model_attributes_type", "dict_type") and tuple(error["loc"]) == ("body",):
+        return "The body must be a JSON object, sent with Content-Type: application/json."
+    if kind == "missing" and tuple(error["loc"]) == ("body",):
+        return 'The body is empty; send a JSON object such as {"code": "print(1)"}.'
+    if kind == "missing":
+        return "This field is required."
+    if kind == "extra_forbidden":
+        return "This field is not known; check its spelling."
+    message = str(error.get("msg", "invalid value"))
+    return message.removeprefix("Value error, ")
+
+
+def _problems(exc: RequestValidationError) -> list[FieldProblem]:
+    problems = []
+    for error in exc.errors():
+        location = error["loc"]
+        if error.get("type") == "json_invalid":
+            location = location[:1]
+        problems.append(FieldProblem(field=_field(location), message=_message(error)))
+    return problems
+
+
+async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    problems = _problems(exc)
+    summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+    body = InvalidRequestBody(detail=f"The request is invalid. {summary}", errors=problems)
+    return JSONResponse(body.model_dump(), status_code=422)
+
+
+def _http_detail(request: Request, exc: HTTPException) -> str:
+    """Starlette's and FastAPI's own wordings, replaced by ones that say what to do."""
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return (
+            f"The body is not valid UTF-8 (byte 0x{cause.object[cause.start]:02x} at offset {cause.start}); "
+            "send JSON encoded as UTF-8."
+        )
+    if isinstance(cause, RecursionError):
+        return "The JSON body is nested too deeply to read; send a flat object."
+    if exc.status_code == 400 and cause is not None:
+        return f"The body could not be read as JSON ({type(cause).__name__}); send a JSON object."
+    if exc.status_code == 404 and exc.detail == "Not Found":
+        return f"There is nothing at {request.url.path}; the API lives under /api/v1 (see /docs)."
+    if exc.status_code == 405:
+        allowed = (exc.headers or {}).get("Allow", "")
+        return f"{request.method} is not allowed on {request.url.path}; use {allowed or 'another method'}."
+    return str(exc.detail)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return JSONResponse(
+        {"detail": _http_detail(request, exc)}, status_code=exc.status_code, headers=exc.headers
+    )
+
+
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    if isinstance(exc, PolicyRejected):
+        violations = [
+            ViolationOut(
+                line=v.line, col=v.col, end_line=v.end_line, end_col=v.end_col, rule=v.rule, message=v.message
+            )
+            for v in exc.violations
+        ]
+        return JSONResponse(PolicyRejection(detail=str(exc), violations=violations).model_dump(), 422)
+    if isinstance(exc, RateLimitExceeded):
+        body = RateLimited(detail=str(exc), retry_after_s=exc.retry_after_s)
+        return JSONResponse(body.model_dump(), 429, headers={"Retry-After": str(exc.retry_after_s)})
+    if isinstance(exc, Unavailable):
+        log.warning("unavailable: %s", exc)
+        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": _RETRY_UNAVAILABLE_S})
+    status = {NotFound: 404, InvalidRequest: 422}.get(type(exc), 400)
+    return JSONResponse({"detail": str(exc)}, status)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return JSONResponse({"detail": "The server failed unexpectedly; the error was logged. Try again."}, 500)
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _invalid_body)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(ServiceError, _service_error)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,59 @@
+"""Run code, save runs, read saved ones."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from execbox.api.deps import ClientDep, ServicesDep
+from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejection, RateLimited
+from execbox.schemas.execution import (
+    ExecuteRequest,
+    ExecutionResult,
+    Submission,
+    SubmissionPage,
+    SubmitResult,
+)
+
+router = APIRouter(prefix="/code", tags=["code"])
+
+_RUN_RESPONSES: dict[int | str, dict[str, Any]] = {
+    413: {"model": ErrorBody, "description": "the request body is too large"},
+    422: {
+        "model": PolicyRejection | InvalidRequestBody,
+        "description": "the code breaks the code policy (`violations`), or the body is invalid (`errors`)",
+    },
+    429: {"model": RateLimited, "description": "too many runs; see the Retry-After header"},
+    503: {"model": ErrorBody, "description": "the sandbox or a store is unavailable; retry later"},
+}
+
+
+@router.post("/execute", responses=_RUN_RESPONSES)
+async def execute(body: ExecuteRequest, services: ServicesDep, client: ClientDep) -> ExecutionResult:
+    """Run the code in the sandbox and return its verdict and output."""
+    return await services.execution.execute(body, client)
+
+
+@router.post("/submit", responses=_RUN_RESPONSES)
+async def submit(body: ExecuteRequest, services: ServicesDep, client: ClientDep) -> SubmitResult:
+    """Run the code; when it succeeds, save it and return the submission's `id`."""
+    return await services.submissions.submit(body, client)
+
+
+@router.get("/submissions/{submission_id}", responses={404: {"model": ErrorBody}})
+async def get_submission(
+    submission_id: Annotated[str, Path(max_length=64)], services: ServicesDep
+) -> Submission:
+    """A saved submission: its code, input, output and verdict."""
+    return await services.submissions.get(submission_id)
+
+
+@router.get("/submissions")
+async def list_submissions(
+    services: ServicesDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=64)] = None,
+) -> SubmissionPage:
+    """Saved submissions, newest first; follow `next_cursor` for older ones."""
+    return await services.submissions.page(limit, cursor)

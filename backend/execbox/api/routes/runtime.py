@@ -1,0 +1,43 @@
+"""What the service runs and allows, for clients to display."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from execbox.api.deps import ServicesDep
+from execbox.sandbox.limits import RunLimits
+from execbox.schemas.runtime import LimitsOut, PolicyOut, RuntimeOut
+
+router = APIRouter(tags=["runtime"])
+
+
+def _limits(limits: RunLimits) -> LimitsOut:
+    return LimitsOut(
+        wall_time_s=limits.wall_time_s,
+        cpu_time_s=limits.cpu_time_s,
+        memory_mb=limits.memory_mb,
+        output_bytes=limits.output_bytes,
+    )
+
+
+@router.get("/runtime")
+async def runtime(services: ServicesDep) -> RuntimeOut:
+    """Interpreter and package versions, the code policy and the limits in force."""
+    settings = services.settings
+    policy = settings.code_policy
+    info = services.engine.runtime
+    return RuntimeOut(
+        python=info.python,
+        packages=info.packages,
+        policy=PolicyOut(
+            enabled=settings.CODE_POLICY == "on",
+            allowed_modules=sorted(policy.allowed_modules),
+            banned_builtins=sorted(policy.banned_builtins),
+            max_code_length=settings.MAX_CODE_LENGTH,
+            max_code_lines=settings.MAX_CODE_LINES,
+        ),
+        default_limits=_limits(settings.limit_policy.default),
+        max_limits=_limits(settings.limit_policy.maximum),
+        max_stdin_length=settings.MAX_STDIN_LENGTH,
+        rate_limit=settings.RATE_LIMIT if settings.RATE_LIMIT_ENABLED else None,
+    )

@@ -1,0 +1,56 @@
+"""The built web UI (frontend/dist), served by the API process: one process serves everything."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse, JSONResponse
+from fastapi.staticfiles import StaticFiles
+
+# Monaco injects styles and runs its language workers from blob: URLs; nothing else is allowed
+# beyond the app's own origin, so output a program prints can never load or run a script.
+_CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+_PAGE_HEADERS = {
+    "Content-Security-Policy": _CONTENT_SECURITY_POLICY,
+    "Cache-Control": "no-cache",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+
+
+def mount_web_ui(app: FastAPI, dist: Path) -> None:
+    index = dist / "index.html"
+    if not index.is_file():
+
+        @app.get("/", include_in_schema=False)
+        async def not_built() -> JSONResponse:
+            missing = f"The web UI is not built ({index} is missing): run `make setup`."
+            return JSONResponse({"detail": f"{missing} The API is at /docs."}, status_code=503)
+
+        return
+
+    app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
+
+    async def page() -> FileResponse:
+        return FileResponse(index, headers=_PAGE_HEADERS)
+
+    # Exact routes, no catch-all: a catch-all GET would turn a wrong method on an API path into
+    # a 404 of the UI, and unknown paths into the page.
+    app.add_api_route("/", page, include_in_schema=False)
+    app.add_api_route("/s/{submission_id}", page, include_in_schema=False)
+    for file in sorted(dist.iterdir()):
+        if file.is_file() and file != index:
+            app.add_api_route(f"/{file.name}", _file_route(file), include_in_schema=False)
+
+
+def _file_route(file: Path) -> Callable[[], Awaitable[FileResponse]]:
+    async def serve() -> FileResponse:
+        return FileResponse(file)
+
+    return serve

@@ -1,0 +1,29 @@
+"""`execbox serve`: the HTTP service (API, docs and web UI) in one process."""
+
+from __future__ import annotations
+
+import argparse
+
+import uvicorn
+
+from execbox.api.app import create_app
+from execbox.commands import USAGE_ERROR
+from execbox.settings import load_settings
+
+
+def serve(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings is None:
+        return USAGE_ERROR
+    # One process: its sandbox engine holds the slot uids, so a second worker could not start.
+    uvicorn.run(
+        create_app(settings),
+        host=args.host,
+        port=args.port,
+        loop="uvloop",
+        http="httptools",
+        proxy_headers=True,
+        forwarded_allow_ips=args.forwarded_allow_ips,
+        log_level="debug" if settings.DEBUG else "info",
+    )
+    return 0

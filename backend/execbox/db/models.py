@@ -1,0 +1,71 @@
+"""The tables. Every schema change comes with an Alembic migration in `migrations/versions/`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, String, Text, TypeDecorator
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite's INTEGER PRIMARY KEY is its rowid only when spelled exactly INTEGER.
+AutoIncrementId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class OutputText(TypeDecorator[str]):
+    """Program output stored as UTF-8 bytes: PostgreSQL text cannot hold NUL, which output may."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else value.encode()
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
+        return None if value is None else bytes(value).decode()
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on every backend (SQLite would hand back naive ones)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        return None if value is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+
+    # `seq` orders the keyset pagination; `id` is the public, unguessable name.
+    seq: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(32), unique=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    client_ip_hash: Mapped[str] = mapped_column(String(64))
+
+    code: Mapped[str] = mapped_column(Text)
+    stdin: Mapped[str] = mapped_column(Text)
+
+    status: Mapped[str] = mapped_column(String(32))
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    signal: Mapped[str | None] = mapped_column(String(16))
+    stdout: Mapped[str] = mapped_column(OutputText)
+    stdout_truncated: Mapped[bool]
+    stderr: Mapped[str] = mapped_column(OutputText)
+    stderr_truncated: Mapped[bool]
+    error_type: Mapped[str | None] = mapped_column(String(200))
+    error_message: Mapped[str | None] = mapped_column(Text)
+    error_line: Mapped[int | None] = mapped_column(Integer)
+    wall_ms: Mapped[float] = mapped_column(Float)
+    cpu_ms: Mapped[float] = mapped_column(Float)
+    memory_kb: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,82 @@
+"""Bodies of the execute and submit endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from execbox.sandbox.result import RunStatus
+from execbox.schemas.text import PlainText, UnicodeText
+
+
+class LimitsIn(BaseModel):
+    """Lower limits for this run; each may be at most the operator's maximum (see /api/v1/runtime)."""
+
+    # Strict: "512" or true is a client's mistake to point out, not a number to guess.
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+    wall_time_s: float | None = Field(None, gt=0, description="wall-clock limit in seconds")
+    cpu_time_s: float | None = Field(None, gt=0, description="CPU-time limit in seconds")
+    memory_mb: int | None = Field(None, gt=0, description="memory limit in MiB")
+    output_bytes: int | None = Field(None, gt=0, description="output limit per stream in bytes")
+
+
+class ExecuteRequest(BaseModel):
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"code": "import numpy as np\nprint(np.arange(5).sum())"}]},
+    )
+
+    code: UnicodeText = Field(description="the Python program")
+    stdin: PlainText = Field("", description="what the program reads from standard input")
+    limits: LimitsIn | None = None
+
+
+class ErrorOut(BaseModel):
+    type: str
+    message: str
+    line: int | None = Field(description="line in the user's code, when the exception came from it")
+
+
+class TruncatedOut(BaseModel):
+    stdout: bool
+    stderr: bool
+
+
+class ExecutionResult(BaseModel):
+    status: RunStatus
+    exit_code: int | None
+    signal: str | None = Field(description="name of the signal that ended the program, e.g. SIGKILL")
+    stdout: str
+    stderr: str
+    truncated: TruncatedOut = Field(description="which streams were cut at the output limit")
+    error: ErrorOut | None
+    wall_ms: float
+    cpu_ms: float
+    memory_kb: int = Field(description="peak memory")
+
+
+class SubmitResult(ExecutionResult):
+    saved: bool = Field(description="only successful runs are saved")
+    id: str | None = Field(description="the saved submission's id, when saved")
+
+
+class Submission(ExecutionResult):
+    id: str
+    code: str
+    stdin: str
+    created_at: datetime
+
+
+class SubmissionSummary(BaseModel):
+    id: str
+    created_at: datetime
+    status: RunStatus
+    code_preview: str = Field(description="the first line of the code, shortened")
+    wall_ms: float
+
+
+class SubmissionPage(BaseModel):
+    items: list[SubmissionSummary]
+    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")

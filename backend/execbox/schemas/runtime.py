@@ -1,0 +1,37 @@
+"""What clients may show about the service: versions, policy and limits."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class LimitsOut(BaseModel):
+    wall_time_s: float
+    cpu_time_s: float
+    memory_mb: int
+    output_bytes: int
+
+
+class PolicyOut(BaseModel):
+    enabled: bool
+    allowed_modules: list[str]
+    banned_builtins: list[str]
+    max_code_length: int
+    max_code_lines: int
+
+
+class RuntimeOut(BaseModel):
+    python: str
+    packages: dict[str, str]
+    policy: PolicyOut
+    default_limits: LimitsOut
+    max_limits: LimitsOut
+    max_stdin_length: int
+    rate_limit: str | None
+
+
+class HealthOut(BaseModel):
+    status: str = Field(description="ok, or degraded when a dependency below is unavailable")
+    sandbox: str
+    database: str
+    rate_limit: str = Field(description="ready, unavailable, or off when no rate limit is set")

@@ -1,0 +1,1 @@
+"""Business logic: what the routes ask for, independent of HTTP. Services own transactions."""

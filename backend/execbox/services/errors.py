@@ -1,0 +1,37 @@
+"""What a service refuses to do, and why; the API layer maps each to an HTTP status."""
+
+from __future__ import annotations
+
+from execbox.policy import Violation
+
+
+class ServiceError(Exception):
+    """Base class; the message is shown to the client."""
+
+
+class PolicyRejected(ServiceError):
+    def __init__(self, violations: list[Violation]) -> None:
+        self.violations = violations
+        count = len(violations)
+        super().__init__(
+            f"The code was not run: it breaks the code policy ({count} problem{'s' * (count != 1)}). "
+            "See `violations` for where and why."
+        )
+
+
+class InvalidRequest(ServiceError):
+    """Well-formed but unacceptable, e.g. a limit above the operator's maximum."""
+
+
+class NotFound(ServiceError):
+    pass
+
+
+class Unavailable(ServiceError):
+    """A dependency (sandbox, database, rate-limit store) cannot serve right now; try again later."""
+
+
+class RateLimitExceeded(ServiceError):
+    def __init__(self, limit: str, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        super().__init__(f"Too many runs from your address (limit: {limit}). Try again in {retry_after_s} s.")

@@ -1,0 +1,63 @@
+"""Per-client rate limits on runs, kept in memory or, shared by every API node, in Redis."""
+
+from __future__ import annotations
+
+import math
+import time
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage, Storage
+from limits.aio.strategies import MovingWindowRateLimiter
+from limits.errors import StorageError
+from limits.storage import storage_from_string
+
+from execbox.services.errors import RateLimitExceeded, Unavailable
+
+_REDIS_TIMEOUT_S = 2.0  # an unreachable Redis answers clients with 503 quickly, not a hang
+
+
+def _async_storage(uri: str, **options: float | str | bool) -> Storage:
+    storage = storage_from_string(uri, **options)
+    assert isinstance(storage, Storage), uri  # the async+ scheme selects an asyncio storage
+    return storage
+
+
+class RateLimiter:
+    def __init__(self, limit: str, redis_url: str | None) -> None:
+        self.limit = limit
+        self.items: list[RateLimitItem] = parse_many(limit)
+        self.storage: Storage = (
+            _async_storage(
+                f"async+{redis_url}",
+                implementation="redispy",
+                wrap_exceptions=True,
+                socket_timeout=_REDIS_TIMEOUT_S,
+                socket_connect_timeout=_REDIS_TIMEOUT_S,
+            )
+            if redis_url
+            else MemoryStorage()
+        )
+        base = self.storage.base_exceptions
+        self._storage_errors: tuple[type[Exception], ...] = (
+            StorageError,
+            *(base if isinstance(base, tuple) else (base,)),
+        )
+        self.strategy = MovingWindowRateLimiter(self.storage)
+
+    async def hit(self, client: str) -> None:
+        """Count one run for `client`, or raise `RateLimitExceeded` with the wait until the next."""
+        try:
+            for item in self.items:
+                if not await self.strategy.hit(item, "runs", client):
+                    stats = await self.strategy.get_window_stats(item, "runs", client)
+                    raise RateLimitExceeded(self.limit, max(1, math.ceil(stats.reset_time - time.time())))
+        except self._storage_errors as error:
+            raise Unavailable(
+                f"The rate limiter's store is unavailable ({type(error).__name__}); try again shortly."
+            ) from error
+
+    async def ready(self) -> bool:
+        try:
+            return await self.storage.check()
+        except self._storage_errors:
+            return False

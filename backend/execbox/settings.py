@@ -1,0 +1,150 @@
+"""The service's settings, read from the environment and `.env` (names as in the seed project).
+
+Limits come in pairs: the default a run gets, and the hard maximum a request may lower it to
+but never exceed.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, PostgresDsn, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from execbox.policy import CodePolicy
+from execbox.sandbox.limits import LimitPolicy, RunLimits
+
+DEFAULT_SECRET_KEY = "changethis"  # noqa: S105 -- the placeholder production refuses
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
+
+    ENVIRONMENT: Literal["local", "staging", "production"] = "local"
+    DEBUG: bool = False
+    # Keys the client-IP hashes stored with submissions; must be set outside local use.
+    SECRET_KEY: str = DEFAULT_SECRET_KEY
+
+    # Database: DATABASE_URL wins; else PostgreSQL from POSTGRES_*; else a SQLite file.
+    DATABASE_URL: str | None = None
+    POSTGRES_SERVER: str | None = None
+    POSTGRES_PORT: int = 5432
+    POSTGRES_USER: str = "postgres"
+    POSTGRES_PASSWORD: str = ""
+    POSTGRES_DB: str = "execbox"
+    SQLITE_PATH: Path = Path("data/execbox.db")  # relative to the directory the service starts in
+
+    # Rate limits ("10/minute", "100 per hour; 5/second"), shared through Redis when set.
+    RATE_LIMIT: str = "10/minute"
+    RATE_LIMIT_ENABLED: bool = True
+    REDIS_URL: str | None = None
+
+    # Per-run limits: default and hard maximum.
+    EXECUTION_TIMEOUT: float = Field(30.0, gt=0)
+    EXECUTION_TIMEOUT_MAX: float = Field(120.0, gt=0)
+    CPU_TIME_LIMIT: float = Field(30.0, gt=0)
+    CPU_TIME_LIMIT_MAX: float = Field(120.0, gt=0)
+    MEMORY_LIMIT: int = Field(512, gt=0, description="MiB")
+    MEMORY_LIMIT_MAX: int = Field(2048, gt=0, description="MiB")
+    OUTPUT_LIMIT: int = Field(1 << 20, gt=0, description="bytes per stream")
+    OUTPUT_LIMIT_MAX: int = Field(8 << 20, gt=0, description="bytes per stream")
+
+    # Request size.
+    MAX_CODE_LENGTH: int = Field(10_000, gt=0, description="characters")
+    MAX_CODE_LINES: int = Field(100, gt=0)
+    MAX_STDIN_LENGTH: int = Field(256 * 1024, ge=0, description="characters")
+    MAX_REQUEST_BYTES: int = Field(1 << 20, gt=0)
+
+    # The static code policy: feedback and operator policy on top of the sandbox.
+    CODE_POLICY: Literal["on", "off"] = "on"
+    ALLOWED_MODULES: Annotated[frozenset[str], NoDecode] = CodePolicy().allowed_modules
+    # The seed also bans `input`; but with `sys` not importable it is the only way a program can
+    # read the request's stdin, and it reads nothing else, so it is allowed here.
+    BANNED_BUILTINS: Annotated[frozenset[str], NoDecode] = CodePolicy().banned_builtins - {"input"}
+    MAX_COMPLEXITY: int = Field(CodePolicy().max_complexity, gt=0)
+
+    # The built web UI the service serves at / (`make setup` builds it).
+    WEB_UI_DIR: Path = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+
+    # Sandbox engine: concurrent runs (default one per core) and its first slot uid.
+    SANDBOX_CONCURRENCY: int | None = Field(None, gt=0)
+    SANDBOX_FIRST_UID: int = 64000
+
+    @field_validator("ALLOWED_MODULES", "BANNED_BUILTINS", mode="before")
+    @classmethod
+    def _split_modules(cls, value: object) -> object:
+        if isinstance(value, str):  # "numpy, pandas" in the environment
+            return frozenset(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> Settings:
+        if self.ENVIRONMENT != "local" and self.SECRET_KEY == DEFAULT_SECRET_KEY:
+            raise ValueError(
+                f"SECRET_KEY is still the default {DEFAULT_SECRET_KEY!r} in ENVIRONMENT={self.ENVIRONMENT}: "
+                "set it to a long random value, e.g. "
+                'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
+            )
+        self.limit_policy  # noqa: B018 -- a default above its maximum fails here, at start-up
+        return self
+
+    @property
+    def limit_policy(self) -> LimitPolicy:
+        return LimitPolicy(
+            default=RunLimits(
+                wall_time_s=self.EXECUTION_TIMEOUT,
+                cpu_time_s=self.CPU_TIME_LIMIT,
+                memory_mb=self.MEMORY_LIMIT,
+                output_bytes=self.OUTPUT_LIMIT,
+            ),
+            maximum=RunLimits(
+                wall_time_s=self.EXECUTION_TIMEOUT_MAX,
+                cpu_time_s=self.CPU_TIME_LIMIT_MAX,
+                memory_mb=self.MEMORY_LIMIT_MAX,
+                output_bytes=self.OUTPUT_LIMIT_MAX,
+            ),
+        )
+
+    @property
+    def database_url(self) -> str:
+        if self.DATABASE_URL:
+            return self.DATABASE_URL
+        if self.POSTGRES_SERVER:
+            return str(
+                PostgresDsn.build(
+                    scheme="postgresql+asyncpg",
+                    username=self.POSTGRES_USER,
+                    password=self.POSTGRES_PASSWORD or None,
+                    host=self.POSTGRES_SERVER,
+                    port=self.POSTGRES_PORT,
+                    path=self.POSTGRES_DB,
+                )
+            )
+        return f"sqlite+aiosqlite:///{self.SQLITE_PATH.resolve()}"
+
+    @property
+    def code_policy(self) -> CodePolicy:
+        return CodePolicy(
+            allowed_modules=self.ALLOWED_MODULES,
+            banned_builtins=self.BANNED_BUILTINS,
+            max_chars=self.MAX_CODE_LENGTH,
+            max_lines=self.MAX_CODE_LINES,
+            max_complexity=self.MAX_COMPLEXITY,
+        )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()
+
+
+def load_settings() -> Settings | None:
+    """The settings for a command, or None after telling the operator what is wrong with them."""
+    try:
+        return get_settings()
+    except ValidationError as error:
+        print(f"execbox: the settings (environment or .env) are not valid:\n{error}", file=sys.stderr)
+        return None

@@ -1,0 +1,90 @@
+"""POST /api/v1/code/execute through a real server and sandbox."""
+
+from __future__ import annotations
+
+from tests.support.api_server import ApiServer
+
+EXECUTE = "/api/v1/code/execute"
+
+
+def test_success_reports_output_and_measurements(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "import numpy as np\nprint(np.arange(5).sum())"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "success"
+    assert body["stdout"] == "10\n"
+    assert body["stderr"] == ""
+    assert body["exit_code"] == 0
+    assert body["signal"] is None
+    assert body["error"] is None
+    assert body["truncated"] == {"stdout": False, "stderr": False}
+    assert body["wall_ms"] > 0
+    assert body["cpu_ms"] > 0
+    assert body["memory_kb"] > 0
+
+
+def test_stdin_reaches_the_program(api: ApiServer) -> None:
+    code = "print(input()[::-1])\nprint(int(input()) * 2)"
+    body = api.client.post(EXECUTE, json={"code": code, "stdin": "olleh\n21\n"}).json()
+    assert body["stdout"] == "hello\n42\n"
+
+
+def test_runtime_error_names_the_users_line_and_hides_host_paths(api: ApiServer) -> None:
+    code = "import pandas as pd\n\nframe = pd.DataFrame({'a': [1]})\nframe.loc['missing']\n"
+    body = api.client.post(EXECUTE, json={"code": code}).json()
+    assert body["status"] == "runtime_error"
+    assert body["exit_code"] == 1
+    assert body["error"] == {"type": "KeyError", "message": "'missing'", "line": 4}
+    assert 'File "<main.py>", line 4' in body["stderr"]
+    runtime = api.client.get("/api/v1/runtime").json()
+    assert runtime["python"]
+    assert "/site-packages/" not in body["stderr"]
+
+
+def test_library_warnings_show_no_host_paths(api: ApiServer) -> None:
+    code = "import numpy as np\nnp.array([1.0]) / 0\n"
+    body = api.client.post(EXECUTE, json={"code": code}).json()
+    assert body["status"] == "success"
+    assert "RuntimeWarning: divide by zero" in body["stderr"]
+    assert "<main.py>" in body["stderr"]
+    assert ".runtime" not in body["stderr"]
+
+
+def test_a_request_may_lower_limits(api: ApiServer) -> None:
+    body = api.client.post(
+        EXECUTE, json={"code": "while True:\n    pass", "limits": {"wall_time_s": 0.5, "cpu_time_s": 0.5}}
+    ).json()
+    assert body["status"] == "timeout"
+    assert body["wall_ms"] < 5000
+
+
+def test_a_request_may_not_raise_limits(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "print(1)", "limits": {"memory_mb": 999_999}})
+    assert response.status_code == 422
+    assert response.json() == {"detail": "memory_mb may be at most 2048, got 999999"}
+
+
+def test_output_beyond_the_limit_is_cut_and_flagged(api: ApiServer) -> None:
+    body = api.client.post(
+        EXECUTE, json={"code": "print('x' * 100_000)", "limits": {"output_bytes": 1000}}
+    ).json()
+    assert body["status"] == "output_limit"
+    assert body["truncated"]["stdout"] is True
+    assert len(body["stdout"]) <= 1000
+
+
+def test_policy_violations_come_with_positions(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "import numpy\nimport os\nx = eval('1')\n"})
+    assert response.status_code == 422
+    body = response.json()
+    assert body["detail"].startswith("The code was not run: it breaks the code policy (2 problems)")
+    found = [(v["rule"], v["line"], v["col"]) for v in body["violations"]]
+    assert found == [("import-not-allowed", 2, 8), ("banned-builtin", 3, 5)]
+    assert all(v["message"] for v in body["violations"])
+
+
+def test_syntax_errors_are_reported_at_the_parsers_position(api: ApiServer) -> None:
+    body = api.client.post(EXECUTE, json={"code": "print(1)\nif True\n    pass\n"}).json()
+    (violation,) = body["violations"]
+    assert violation["rule"] == "syntax-error"
+    assert violation["line"] == 2

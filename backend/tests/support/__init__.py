@@ -1,0 +1,1 @@
+"""Real services for tests: throwaway PostgreSQL and Redis servers, and the API as a process."""

@@ -1,0 +1,58 @@
+"""Settings from the environment: the seed's names, limits as pairs, safe production defaults."""
+
+from __future__ import annotations
+
+import pytest
+from pydantic import ValidationError
+
+from execbox.settings import DEFAULT_SECRET_KEY, Settings
+
+
+def settings(**values: object) -> Settings:
+    """Settings from `values` and the environment; never from a developer's `.env`."""
+    return Settings(_env_file=None, **values)  # type: ignore[arg-type]
+
+
+def test_local_defaults_need_nothing_set() -> None:
+    current = settings()
+    assert current.database_url.startswith("sqlite+aiosqlite:///")
+    assert current.database_url.endswith("/data/execbox.db")
+    assert current.limit_policy.default.wall_time_s == 30.0
+    assert current.code_policy.max_chars == 10_000
+    assert "input" not in current.code_policy.banned_builtins
+    assert "eval" in current.code_policy.banned_builtins
+
+
+def test_production_refuses_the_default_secret() -> None:
+    with pytest.raises(ValidationError, match="SECRET_KEY is still the default"):
+        settings(ENVIRONMENT="production")
+    assert settings(ENVIRONMENT="production", SECRET_KEY="x" * 40).SECRET_KEY != DEFAULT_SECRET_KEY
+
+
+def test_a_default_above_its_maximum_is_refused() -> None:
+    with pytest.raises(ValidationError, match="default memory_mb is above its maximum"):
+        settings(MEMORY_LIMIT=4096, MEMORY_LIMIT_MAX=1024)
+
+
+def test_postgres_variables_build_the_url() -> None:
+    current = settings(POSTGRES_SERVER="db.internal", POSTGRES_PASSWORD="p@ss word", POSTGRES_DB="runs")
+    assert current.database_url == "postgresql+asyncpg://postgres:p%40ss%20word@db.internal:5432/runs"
+    assert settings(DATABASE_URL="sqlite+aiosqlite:///x.db", POSTGRES_SERVER="db").database_url.endswith(
+        "x.db"
+    )
+
+
+def test_lists_come_comma_separated_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ALLOWED_MODULES", "math, json ,numpy")
+    monkeypatch.setenv("BANNED_BUILTINS", "eval,exec")
+    monkeypatch.setenv("EXECUTION_TIMEOUT", "5")
+    current = settings()
+    assert current.code_policy.allowed_modules == {"math", "json", "numpy"}
+    assert current.code_policy.banned_builtins == {"eval", "exec"}
+    assert current.limit_policy.default.wall_time_s == 5.0
+
+
+def test_nonsense_is_refused_with_the_settings_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("MEMORY_LIMIT", "lots")
+    with pytest.raises(ValidationError, match="MEMORY_LIMIT"):
+        settings()
