@@ -13,29 +13,36 @@ Prints a table, then the targets with PASS/MISS, then one JSON line with every n
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import os
 import statistics
 import subprocess
-import sys
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from common import (
+    EXPECTED_STDOUT,
+    PANDAS,
+    PRINT_ONE,
+    SNIPPETS,
+    Host,
+    Target,
+    check_run,
+    p50,
+    p95,
+    parent_pid,
+    print_targets_and_json,
+    progress,
+)
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.engine import SandboxEngine
-from execbox.sandbox.result import RunResult, RunStatus
+from execbox.sandbox.result import RunResult
 
 REPO = Path(__file__).resolve().parents[1]
 RUNTIME_PYTHON = REPO / ".runtime" / "bin" / "python"
 
-PRINT_ONE = "print(1)"
-PANDAS = 'import pandas as pd; print(pd.DataFrame({"a": [1, 2]}).sum())'
 # The baseline imports what the engine's template has already imported before it forks.
 PANDAS_BASELINE = "import numpy, scipy; " + PANDAS
-SNIPPETS = {"print1": PRINT_ONE, "pandas": PANDAS}
-EXPECTED_STDOUT = {"print1": "1\n", "pandas": "a    3\ndtype: int64\n"}
 
 BASELINE_RUNS = 20
 DEFAULT_LATENCY_RUNS = 200
@@ -141,28 +148,7 @@ class MemoryResult:
     template_uss_mib: float
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
-    name: str
-    value: float
-    limit: float
-    at_most: bool
-    unit: str
-
-    @property
-    def passed(self) -> bool:
-        return self.value <= self.limit if self.at_most else self.value >= self.limit
-
-
-# --- statistics and /proc ---------------------------------------------------------------
-
-
-def p50(samples: list[float]) -> float:
-    return round(statistics.median(samples), 3)
-
-
-def p95(samples: list[float]) -> float:
-    return round(statistics.quantiles(samples, n=20, method="inclusive")[18], 3)
+# --- /proc/<pid>/smaps_rollup --------------------------------------------------------------
 
 
 def smaps_kib(pid: int, *keys: str) -> int:
@@ -184,12 +170,6 @@ def rss_mib(pid: int) -> float:
     return round(smaps_kib(pid, "Rss") / 1024, 2)
 
 
-def parent_pid(pid: int) -> int:
-    with open(f"/proc/{pid}/stat") as handle:
-        after_name = handle.read().rpartition(")")[2].split()
-    return int(after_name[1])
-
-
 # --- measurements -----------------------------------------------------------------------
 
 
@@ -202,17 +182,11 @@ def baseline(snippet: str, runs: int) -> Latency:
     return Latency(runs, p50(samples), p95(samples))
 
 
-def check(result: RunResult, expected: str | None) -> None:
-    if result.status != RunStatus.SUCCESS or (expected is not None and result.stdout.text != expected):
-        raise RuntimeError(f"run failed: {result.status} {result.stdout.text!r} {result.stderr.text!r}")
-
-
 async def timed_run(engine: SandboxEngine, code: str, expected: str | None) -> tuple[float, RunResult]:
     started = time.perf_counter()
     result = await engine.run(code)
     elapsed_ms = (time.perf_counter() - started) * 1000
-    check(result, expected)
-    return elapsed_ms, result
+    return elapsed_ms, check_run(result, expected)
 
 
 async def paced_latency(engine: SandboxEngine, name: str, runs: int) -> EngineLatency:
@@ -312,10 +286,6 @@ async def memory() -> MemoryResult:
 # --- reporting --------------------------------------------------------------------------
 
 
-def progress(message: str) -> None:
-    print(f"... {message}", file=sys.stderr, flush=True)
-
-
 def targets(base: dict[str, Latency], default: ProfileResult, mem: MemoryResult) -> list[Target]:
     speedup = round(base["pandas"].p50_ms / default.latency["pandas"].p50_ms, 1)
     return [
@@ -390,15 +360,6 @@ def print_pool_checks(pools: dict[str, PoolCheck]) -> None:
         print(f"  {label:<34}{pool.ready:>3} of {pool.slots} slots, {pool.problems_logged} logged{note}")
 
 
-def print_targets(checks: list[Target]) -> None:
-    print()
-    print("Targets (default configuration)")
-    for t in checks:
-        sign = "<=" if t.at_most else ">="
-        verdict = "PASS" if t.passed else "MISS"
-        print(f"  {verdict}  {t.name:<48}{t.value:>9.2f} {t.unit:<7} target {sign} {t.limit:g} {t.unit}")
-
-
 # --- main -------------------------------------------------------------------------------
 
 
@@ -414,8 +375,7 @@ async def engine_benchmarks() -> tuple[dict[str, ProfileResult], MemoryResult]:
 def main() -> None:
     logging.basicConfig(level=logging.WARNING)  # the engine's own reports still reach stderr
     logging.getLogger("execbox").addHandler(ENGINE_PROBLEMS)
-    started = time.perf_counter()
-    load_before = os.getloadavg()[0]
+    host = Host()
     progress(f"baseline: {BASELINE_RUNS} fresh interpreters per snippet")
     base = {
         "print1": baseline(PRINT_ONE, BASELINE_RUNS),
@@ -423,25 +383,19 @@ def main() -> None:
     }
     profiles, mem = asyncio.run(engine_benchmarks())
     checks = targets(base, profiles["default"], mem)
-    load_after = os.getloadavg()[0]
-    print(f"Host: {os.cpu_count()} CPUs; 1-min load average {load_before:.2f} before, {load_after:.2f} after")
+    host.finish()
+    print(host.describe())
     print()
     print_latency_table(base, profiles)
     print_throughput_table(profiles)
     print_memory_table(mem)
     print_pool_checks({**{label: result.pool for label, result in profiles.items()}, "memory": mem.pool})
-    print_targets(checks)
-    summary = {
-        "cpus": os.cpu_count(),
-        "loadavg_1min": {"before": round(load_before, 2), "after": round(load_after, 2)},
+    numbers = {
         "baseline": {name: asdict(value) for name, value in base.items()},
         "engine": {label: asdict(value) for label, value in profiles.items()},
         "memory": asdict(mem),
-        "targets": {t.name: {"value": t.value, "limit": t.limit, "pass": t.passed} for t in checks},
-        "total_s": round(time.perf_counter() - started, 1),
     }
-    print()
-    print(json.dumps(summary, sort_keys=True))
+    print_targets_and_json("Targets (default configuration)", checks, host, numbers)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
+from limits import parse_many
 from pydantic import Field, PostgresDsn, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
@@ -78,6 +79,17 @@ class Settings(BaseSettings):
     def _split_modules(cls, value: object) -> object:
         if isinstance(value, str):  # "numpy, pandas" in the environment
             return frozenset(name.strip() for name in value.split(",") if name.strip())
+        return value
+
+    @field_validator("RATE_LIMIT")
+    @classmethod
+    def _parse_rate_limit(cls, value: str) -> str:
+        try:
+            parse_many(value)
+        except ValueError:
+            raise ValueError(
+                f"{value!r} is not a rate limit: write e.g. '10/minute' or '100/hour;10/minute'"
+            ) from None
         return value
 
     @model_validator(mode="after")
