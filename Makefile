@@ -2,11 +2,14 @@
 PYTHON ?= python3
 VENV := .venv
 RUNTIME := .runtime
+FRONTEND := frontend
+FRONTEND_SOURCES := $(shell find $(FRONTEND)/src $(FRONTEND)/public -type f 2>/dev/null) \
+	$(wildcard $(FRONTEND)/index.html $(FRONTEND)/vite.config.ts $(FRONTEND)/tsconfig*.json)
 FILE ?= examples/pandas_demo.py
 
-.PHONY: setup run run-file test lint typecheck unit bench clean
+.PHONY: setup run run-file test lint typecheck unit frontend-test bench clean
 
-setup: $(VENV)/.installed $(RUNTIME)/.installed
+setup: $(VENV)/.installed $(RUNTIME)/.installed $(FRONTEND)/dist/index.html
 
 # The server's virtualenv: execbox itself and the development tools.
 $(VENV)/.installed: backend/pyproject.toml
@@ -23,6 +26,14 @@ $(RUNTIME)/.installed: backend/runtime-requirements.txt
 	touch $@
 
 # The whole service on http://127.0.0.1:8000 (API, /docs), SQLite under ./data, local sandbox.
+# The web UI, built once and served by the API process (`npm run dev` in frontend/ for UI work).
+$(FRONTEND)/node_modules/.installed: $(FRONTEND)/package-lock.json
+	cd $(FRONTEND) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(FRONTEND)/dist/index.html: $(FRONTEND)/node_modules/.installed $(FRONTEND_SOURCES)
+	cd $(FRONTEND) && npm run build
+
 run: setup
 	$(VENV)/bin/execbox serve --host 127.0.0.1 --port 8000
 
@@ -39,11 +50,15 @@ typecheck: setup
 unit: setup
 	cd backend && ../$(VENV)/bin/pytest
 
-test: lint typecheck unit
+# The generated API types must match the server's schema; then unit and browser tests.
+frontend-test: setup
+	cd $(FRONTEND) && npm run check:api && npm run typecheck && npm test && npm run e2e
+
+test: lint typecheck unit frontend-test
 
 bench: setup
 	$(VENV)/bin/python bench/sandbox_bench.py
 	$(VENV)/bin/python bench/http_bench.py
 
 clean:
-	rm -rf $(VENV) $(RUNTIME)
+	rm -rf $(VENV) $(RUNTIME) $(FRONTEND)/node_modules $(FRONTEND)/dist

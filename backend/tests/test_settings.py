@@ -59,6 +59,6 @@ def test_nonsense_is_refused_with_the_settings_name(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_rate_limit_that_does_not_parse_is_refused() -> None:
-    with pytest.raises(ValidationError, match="'lots' is not a rate limit: write e.g. '10/minute'"):
+    with pytest.raises(ValidationError, match=r"'lots' is not a rate limit: write e\.g\. '10/minute'"):
         settings(RATE_LIMIT="lots")
     assert settings(RATE_LIMIT="100/hour;10/minute").RATE_LIMIT == "100/hour;10/minute"
