@@ -1,0 +1,263 @@
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+
+import type { ApiClient } from './api/client';
+import type { Violation } from './api/types';
+import type { CodeEditorHandle } from './features/editor/CodeEditor';
+import { ExamplesMenu } from './features/examples/ExamplesMenu';
+import { DEFAULT_CODE, type Example } from './features/examples/examples';
+import { OutputPanel } from './features/output/OutputPanel';
+import { parseRoute, snippetPath } from './features/permalink/route';
+import { ShareBar } from './features/permalink/ShareBar';
+import { useRunner } from './features/run/useRunner';
+import { RuntimePanel } from './features/runtime/RuntimePanel';
+import { useRuntime } from './features/runtime/useRuntime';
+import { StdinBox } from './features/stdin/StdinBox';
+import { modKey, tabFocusKey } from './lib/platform';
+import { isString, load, save } from './lib/storage';
+import { ThemeSwitch } from './theme/ThemeSwitch';
+import { useTheme } from './theme/theme';
+
+// Monaco is megabytes: load it in its own chunk so the page (and the output of a permalink) shows at once.
+const CodeEditor = lazy(() => import('./features/editor/CodeEditor'));
+
+/** A saved snippet open unchanged in the editor; the first edit turns it back into the draft. */
+interface OpenSnippet {
+  id: string;
+  code: string;
+  stdin: string;
+}
+
+const NO_VIOLATIONS: readonly Violation[] = [];
+
+export function App({ api }: { api: ApiClient }) {
+  const theme = useTheme();
+  const runtime = useRuntime(api);
+  const runner = useRunner(api);
+  const editor = useRef<CodeEditorHandle>(null);
+
+  const initialRoute = useMemo(() => parseRoute(window.location.pathname), []);
+  const [code, setCode] = useState(() => (initialRoute.kind === 'snippet' ? '' : load('code', DEFAULT_CODE, isString)));
+  const [stdin, setStdin] = useState(() => (initialRoute.kind === 'snippet' ? '' : load('stdin', '', isString)));
+  const [snippet, setSnippet] = useState<OpenSnippet | null>(null);
+  const [loadingSnippet, setLoadingSnippet] = useState(initialRoute.kind === 'snippet');
+
+  // Auto-save the draft, but not while a saved snippet is merely being viewed: opening a link
+  // must not overwrite the person's own work.
+  const viewingSnippet = snippet !== null || loadingSnippet;
+  const pendingDraft = useRef<{ code: string; stdin: string } | null>(null);
+  const flushDraft = useCallback(() => {
+    if (!pendingDraft.current) return;
+    save('code', pendingDraft.current.code);
+    save('stdin', pendingDraft.current.stdin);
+    pendingDraft.current = null;
+  }, []);
+  useEffect(() => {
+    if (viewingSnippet) return undefined;
+    pendingDraft.current = { code, stdin };
+    const timer = window.setTimeout(flushDraft, 300);
+    return () => window.clearTimeout(timer);
+  }, [code, stdin, viewingSnippet, flushDraft]);
+  // Closing the tab (or following a link) right after typing must not lose the last keystrokes.
+  useEffect(() => {
+    window.addEventListener('pagehide', flushDraft);
+    return () => window.removeEventListener('pagehide', flushDraft);
+  }, [flushDraft]);
+
+  const { load: loadSubmission } = runner;
+  // Only the latest navigation may apply its result (back/forward can overlap loads).
+  const navigation = useRef(0);
+  const openRoute = useCallback(
+    (route: ReturnType<typeof parseRoute>) => {
+      const seq = ++navigation.current;
+      const showDraft = () => {
+        setSnippet(null);
+        setLoadingSnippet(false);
+        setCode(load('code', DEFAULT_CODE, isString));
+        setStdin(load('stdin', '', isString));
+      };
+      if (route.kind === 'home') {
+        showDraft();
+        return;
+      }
+      flushDraft();
+      setLoadingSnippet(true);
+      void loadSubmission(route.id).then((submission) => {
+        if (seq !== navigation.current) return;
+        if (!submission) {
+          // The problem banner says why; the editor gets the person's draft back.
+          showDraft();
+          return;
+        }
+        setLoadingSnippet(false);
+        setSnippet({ id: submission.id, code: submission.code, stdin: submission.stdin });
+        setCode(submission.code);
+        setStdin(submission.stdin);
+      });
+    },
+    [loadSubmission, flushDraft],
+  );
+
+  useEffect(() => {
+    if (initialRoute.kind === 'snippet') openRoute(initialRoute);
+    const onPop = () => openRoute(parseRoute(window.location.pathname));
+    window.addEventListener('popstate', onPop);
+    return () => window.removeEventListener('popstate', onPop);
+  }, [initialRoute, openRoute]);
+
+  /** Leaves the snippet's URL on the first edit: the address bar then names the draft, not the saved run. */
+  const leaveSnippet = useCallback(() => {
+    if (!snippet && !loadingSnippet) return;
+    setSnippet(null);
+    setLoadingSnippet(false);
+    if (window.location.pathname !== '/') window.history.pushState(null, '', '/');
+  }, [snippet, loadingSnippet]);
+
+  const onCodeChange = useCallback(
+    (value: string) => {
+      setCode(value);
+      if (snippet && value !== snippet.code) leaveSnippet();
+    },
+    [snippet, leaveSnippet],
+  );
+
+  const onStdinChange = useCallback(
+    (value: string) => {
+      setStdin(value);
+      if (snippet && value !== snippet.stdin) leaveSnippet();
+    },
+    [snippet, leaveSnippet],
+  );
+
+  const onPickExample = useCallback(
+    (example: Example) => {
+      setCode(example.code);
+      setStdin(example.stdin ?? '');
+      leaveSnippet();
+      editor.current?.focus();
+    },
+    [leaveSnippet],
+  );
+
+  const busy = runner.busy === 'run' || runner.busy === 'save';
+  const { run, save: submit } = runner;
+  const onRun = useCallback(() => {
+    if (busy) return;
+    void run(code, stdin);
+  }, [busy, run, code, stdin]);
+
+  const onSave = useCallback(() => {
+    if (busy) return;
+    void submit(code, stdin).then((saved) => {
+      if (!saved) return;
+      setSnippet({ id: saved.id, code, stdin });
+      window.history.pushState(null, '', snippetPath(saved.id));
+    });
+  }, [busy, submit, code, stdin]);
+
+  // The shortcuts also work outside the editor (e.g. in the input box). Inside it, Monaco
+  // handles them first and stops the event.
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        onRun();
+      } else if (e.key === 's' || e.key === 'S') {
+        e.preventDefault();
+        onSave();
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [onRun, onSave]);
+
+  const jump = useCallback((line: number, col: number) => editor.current?.revealPosition(line, col), []);
+
+  const violations = runner.problem?.problem.kind === 'policy' ? runner.problem.problem.violations : NO_VIOLATIONS;
+  const error = runner.view?.result.error ?? null;
+  const policy = runtime.kind === 'ready' ? runtime.info.policy : null;
+  const lineCount = code === '' ? 0 : code.split('\n').length;
+
+  return (
+    <div className="flex min-h-dvh flex-col bg-slate-50 text-slate-900 lg:h-dvh dark:bg-slate-950 dark:text-slate-100">
+      <header className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-3 py-2 dark:border-slate-800 dark:bg-slate-900">
+        <h1 className="mr-2 flex items-center gap-2 text-base font-bold tracking-tight">
+          <span aria-hidden="true" className="grid size-7 place-items-center rounded-md bg-sky-600 font-mono text-sm text-white">
+            &gt;_
+          </span>
+          execbox
+        </h1>
+        <button
+          type="button"
+          className="btn btn-primary"
+          onClick={onRun}
+          disabled={busy}
+          title={`Run (${modKey}+Enter)`}
+          aria-keyshortcuts="Control+Enter Meta+Enter"
+        >
+          <span aria-hidden="true">▶</span> {runner.busy === 'run' ? 'Running…' : 'Run'}
+          <kbd aria-hidden="true" className="hidden rounded bg-white/20 px-1 font-sans text-[11px] sm:inline">
+            {modKey}+↵
+          </kbd>
+        </button>
+        <button type="button" className="btn btn-secondary" onClick={onSave} disabled={busy} title={`Run and save a permalink (${modKey}+S)`}
+          aria-keyshortcuts="Control+S Meta+S"
+        >
+          {runner.busy === 'save' ? 'Saving…' : 'Save'}
+        </button>
+        <ExamplesMenu onPick={onPickExample} />
+        <div className="ml-auto">
+          <ThemeSwitch value={theme.choice} onChange={theme.setChoice} />
+        </div>
+      </header>
+
+      {snippet && (
+        <div className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-sky-50 px-3 py-2 dark:border-slate-800 dark:bg-sky-950/40">
+          <ShareBar id={snippet.id} />
+        </div>
+      )}
+
+      <main className="grid flex-1 grid-cols-[minmax(0,1fr)] gap-3 p-3 lg:min-h-0 lg:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
+        <div className="flex min-h-0 flex-col gap-2">
+          <div className="h-[55vh] min-h-[16rem] overflow-hidden rounded-md border border-slate-200 bg-white focus-within:ring-2 focus-within:ring-sky-500 lg:h-auto lg:flex-1 dark:border-slate-700 dark:bg-[#1e1e1e]">
+            <Suspense fallback={<p className="p-3 text-sm text-slate-500">Loading the editor…</p>}>
+              <CodeEditor
+                ref={editor}
+                value={code}
+                onChange={onCodeChange}
+                theme={theme.resolved}
+                violations={violations}
+                errorLine={error?.line ?? null}
+                errorMessage={error ? `${error.type}: ${error.message}` : undefined}
+                onRun={onRun}
+                onSave={onSave}
+              />
+            </Suspense>
+          </div>
+          <p className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600 dark:text-slate-400">
+            <span>
+              {modKey}+Enter runs · {modKey}+S saves · {tabFocusKey} lets Tab leave the editor
+            </span>
+            <span
+              className={
+                policy && (lineCount > policy.max_code_lines || code.length > policy.max_code_length) ? 'font-semibold text-red-700 dark:text-red-400' : ''
+              }
+            >
+              {lineCount}
+              {policy ? ` / ${policy.max_code_lines}` : ''} lines · {code.length.toLocaleString()}
+              {policy ? ` / ${policy.max_code_length.toLocaleString()}` : ''} characters
+            </span>
+          </p>
+          <StdinBox value={stdin} onChange={onStdinChange} maxLength={runtime.kind === 'ready' ? runtime.info.max_stdin_length : undefined} />
+        </div>
+
+        <div className="flex min-h-0 flex-col gap-3 lg:overflow-auto">
+          <OutputPanel busy={runner.busy} view={runner.view} problem={runner.problem} onJump={jump} />
+          <div className="mt-auto">
+            <RuntimePanel state={runtime} />
+          </div>
+        </div>
+      </main>
+    </div>
+  );
+}

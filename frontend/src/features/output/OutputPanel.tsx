@@ -1,0 +1,114 @@
+import { describeProblem } from '../../api/errors';
+import { modKey } from '../../lib/platform';
+import type { Busy, ProblemView, ResultView } from '../run/useRunner';
+import { formatDuration, formatMemory, STATUS_SENTENCES } from './format';
+import { ProblemBanner } from './ProblemBanner';
+import { StatusBadge } from './StatusBadge';
+import { StreamView } from './StreamView';
+import { ViolationList } from './ViolationList';
+
+interface Props {
+  busy: Busy;
+  view: ResultView | null;
+  problem: ProblemView | null;
+  onJump: (line: number, col: number) => void;
+}
+
+const BUSY_TEXT: Record<Exclude<Busy, null>, string> = {
+  run: 'Running…',
+  save: 'Running and saving…',
+  load: 'Loading the saved snippet…',
+};
+
+/** The sentence screen readers hear when a run ends (the live region), and sighted users see. */
+function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null): string {
+  if (busy) return BUSY_TEXT[busy];
+  if (problem) return describeProblem(problem.problem);
+  if (!view) return `Press Run or ${modKey}+Enter to run the code.`;
+  const { result } = view;
+  const parts = [STATUS_SENTENCES[result.status]];
+  if (view.source === 'save') {
+    parts.push(view.savedId ? 'Saved: the permalink is in the address bar.' : 'Not saved: only successful runs are saved.');
+  }
+  return parts.join(' ');
+}
+
+function Metric({ label, value }: { label: string; value: string }) {
+  return (
+    <div className="flex items-baseline gap-1">
+      <dt className="text-slate-600 dark:text-slate-400">{label}</dt>
+      <dd className="font-mono font-medium text-slate-900 dark:text-slate-100">{value}</dd>
+    </div>
+  );
+}
+
+export function OutputPanel({ busy, view, problem, onJump }: Props) {
+  const result = view?.result;
+  return (
+    <section aria-labelledby="output-heading" className="flex min-h-0 flex-col gap-3" aria-busy={busy !== null}>
+      <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
+        <h2 id="output-heading" className="text-sm font-semibold text-slate-900 dark:text-slate-100">
+          Output
+        </h2>
+        {busy ? (
+          <span className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300">
+            <span aria-hidden="true" className="size-3 animate-spin rounded-full border-2 border-sky-500 border-t-transparent" />
+            {BUSY_TEXT[busy]}
+          </span>
+        ) : (
+          result && <StatusBadge status={result.status} />
+        )}
+        {result && !busy && (
+          <dl className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs" data-testid="metrics">
+            <Metric label="Wall" value={formatDuration(result.wall_ms)} />
+            <Metric label="CPU" value={formatDuration(result.cpu_ms)} />
+            <Metric label="Peak memory" value={formatMemory(result.memory_kb)} />
+            {result.exit_code !== null && result.exit_code !== 0 && <Metric label="Exit code" value={String(result.exit_code)} />}
+            {result.signal && <Metric label="Signal" value={result.signal} />}
+          </dl>
+        )}
+      </div>
+
+      {/* With a problem banner below, the sentence would show twice: keep it for screen readers only. */}
+      <p
+        role="status"
+        aria-live="polite"
+        className={problem && problem.problem.kind !== 'policy' ? 'sr-only' : 'text-sm text-slate-700 dark:text-slate-300'}
+        data-testid="run-status"
+      >
+        {announcement(busy, view, problem)}
+      </p>
+
+      {problem && problem.problem.kind !== 'policy' && <ProblemBanner view={problem} />}
+      {problem && problem.problem.kind === 'policy' && <ViolationList violations={problem.problem.violations} onJump={onJump} />}
+
+      {result && !busy && (
+        <>
+          {view.source === 'permalink' && view.createdAt && (
+            <p className="text-xs text-slate-600 dark:text-slate-400">
+              Saved run from {new Date(view.createdAt).toLocaleString()}.
+            </p>
+          )}
+          {result.error && (
+            <div
+              className="flex flex-wrap items-center gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-950 dark:border-red-900/70 dark:bg-red-950/40 dark:text-red-100"
+              data-testid="exception"
+            >
+              <span className="font-mono font-semibold">{result.error.type}</span>
+              <span className="min-w-0 flex-1 break-words">{result.error.message}</span>
+              {result.error.line !== null && (
+                <button type="button" className="btn btn-secondary h-7 text-xs" onClick={() => onJump(result.error?.line ?? 1, 1)}>
+                  Go to line {result.error.line}
+                </button>
+              )}
+            </div>
+          )}
+          <StreamView label="Standard output" text={result.stdout || '(no output)'} truncated={result.truncated.stdout} tone="out" testId="stdout" />
+          {(result.stderr !== '' || result.truncated.stderr) && (
+            <StreamView label="Standard error" text={result.stderr} truncated={result.truncated.stderr} tone="err" testId="stderr" />
+          )}
+        </>
+      )}
+    </section>
+  );
+}

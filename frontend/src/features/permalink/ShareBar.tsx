@@ -1,0 +1,62 @@
+import { useEffect, useRef, useState } from 'react';
+
+import { permalinkUrl } from './route';
+
+async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    // No clipboard API (insecure context, old browser): select the text for a manual copy.
+    if (fallbackInput) {
+      fallbackInput.focus();
+      fallbackInput.select();
+      try {
+        return document.execCommand('copy');
+      } catch {
+        return false;
+      }
+    }
+    return false;
+  }
+}
+
+/** The permalink of the saved snippet, with a copy button; shown while that snippet is open. */
+export function ShareBar({ id }: { id: string }) {
+  const url = permalinkUrl(id);
+  const input = useRef<HTMLInputElement>(null);
+  const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+
+  useEffect(() => {
+    if (copied === null) return undefined;
+    const timer = window.setTimeout(() => setCopied(null), 2500);
+    return () => window.clearTimeout(timer);
+  }, [copied]);
+
+  return (
+    <div className="flex min-w-0 flex-1 items-center gap-2">
+      <label htmlFor="permalink" className="shrink-0 text-sm font-medium text-slate-700 dark:text-slate-200">
+        Permalink
+      </label>
+      <input
+        id="permalink"
+        ref={input}
+        readOnly
+        value={url}
+        onFocus={(e) => e.currentTarget.select()}
+        className="control h-8 min-w-0 flex-1 font-mono text-xs"
+        data-testid="permalink"
+      />
+      <button
+        type="button"
+        className="btn btn-secondary h-8"
+        onClick={() => void copyText(url, input.current).then((ok) => setCopied(ok ? 'yes' : 'failed'))}
+      >
+        Copy link
+      </button>
+      <span role="status" className="text-xs text-slate-600 dark:text-slate-300">
+        {copied === 'yes' ? 'Copied!' : copied === 'failed' ? 'Press Ctrl+C to copy' : ''}
+      </span>
+    </div>
+  );
+}

@@ -1,0 +1,54 @@
+import type { ApiClient } from '../api/client';
+import type { ExecutionResult, RuntimeInfo, Submission, SubmitResult } from '../api/types';
+
+export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
+  return {
+    status: 'success',
+    exit_code: 0,
+    signal: null,
+    stdout: 'hello\n',
+    stderr: '',
+    truncated: { stdout: false, stderr: false },
+    error: null,
+    wall_ms: 120,
+    cpu_ms: 80,
+    memory_kb: 30_720,
+    ...overrides,
+  };
+}
+
+export const runtimeInfo: RuntimeInfo = {
+  python: '3.11.7',
+  packages: { numpy: '2.4.6', pandas: '3.1.1', scipy: '1.17.1' },
+  policy: {
+    enabled: true,
+    allowed_modules: ['math', 'numpy', 'pandas', 'scipy'],
+    banned_builtins: ['eval', 'open'],
+    max_code_length: 10_000,
+    max_code_lines: 100,
+  },
+  default_limits: { wall_time_s: 30, cpu_time_s: 30, memory_mb: 512, output_bytes: 1_048_576 },
+  max_limits: { wall_time_s: 120, cpu_time_s: 120, memory_mb: 2048, output_bytes: 8_388_608 },
+  max_stdin_length: 262_144,
+  rate_limit: '10/minute',
+};
+
+/** An ApiClient whose methods tests replace one by one; unset ones fail loudly. */
+export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
+  const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected call to ${name}`));
+  return {
+    execute: unexpected('execute'),
+    submit: unexpected('submit'),
+    submission: unexpected('submission'),
+    runtime: () => Promise.resolve(runtimeInfo),
+    ...overrides,
+  };
+}
+
+export function submitResult(overrides: Partial<SubmitResult> = {}): SubmitResult {
+  return { ...result(), saved: true, id: 'abc123', ...overrides };
+}
+
+export function submission(overrides: Partial<Submission> = {}): Submission {
+  return { ...result(), id: 'abc123', code: 'print("saved")\n', stdin: 'in', created_at: '2025-01-01T12:00:00Z', ...overrides };
+}
