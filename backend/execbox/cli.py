@@ -29,6 +29,16 @@ def _parser() -> argparse.ArgumentParser:
         help="proxies whose X-Forwarded-For names the real client (rate limits count per client)",
     )
 
+    worker = commands.add_parser(
+        "worker", help="run queued runs (EXECUTION_BACKEND=queue) in this host's sandbox"
+    )
+    worker.add_argument("--name", help="this worker's name (default: the host name)")
+    worker.add_argument(
+        "--metrics-port", type=int, help="port of its /metrics (default: WORKER_METRICS_PORT)"
+    )
+    # Prometheus scrapes workers from other hosts; the metrics say nothing about any run's content.
+    worker.add_argument("--metrics-host", default="0.0.0.0", help="address of /metrics (default: all)")  # noqa: S104
+
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("openapi", help="print the API's OpenAPI schema as JSON")
     return parser
@@ -45,6 +55,10 @@ def main(argv: list[str] | None = None) -> int:
         from execbox.commands.migrate import migrate
 
         return migrate(args)
+    if args.command == "worker":
+        from execbox.commands.worker import worker
+
+        return worker(args)
     if args.command == "openapi":
         from execbox.commands.openapi import openapi
 

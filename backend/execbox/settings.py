@@ -6,6 +6,7 @@ but never exceed.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import sys
 from pathlib import Path
@@ -16,6 +17,7 @@ from pydantic import Field, PostgresDsn, ValidationError, field_validator, model
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from execbox.policy import CodePolicy
+from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.limits import LimitPolicy, RunLimits
 
 DEFAULT_SECRET_KEY = "changethis"  # noqa: S105 -- the placeholder production refuses
@@ -70,6 +72,13 @@ class Settings(BaseSettings):
     # The built web UI the service serves at / (`make setup` builds it).
     WEB_UI_DIR: Path = Path(__file__).resolve().parents[2] / "frontend" / "dist"
 
+    # Where runs execute: in this process ("local") or on `execbox worker` processes fed through
+    # Redis by Celery ("queue"; needs REDIS_URL and a database all nodes share).
+    EXECUTION_BACKEND: Literal["local", "queue"] = "local"
+    QUEUE_MAX_LENGTH: int = Field(1000, gt=0, description="waiting runs beyond which new ones get 503")
+    QUEUE_WAIT_TIMEOUT: float = Field(60.0, gt=0, description="seconds a run may wait for a worker")
+    WORKER_METRICS_PORT: int = Field(9100, ge=0, description="the worker's /metrics port; 0: none")
+
     # Sandbox engine: concurrent runs (default one per core) and its first slot uid.
     SANDBOX_CONCURRENCY: int | None = Field(None, gt=0)
     SANDBOX_FIRST_UID: int = 64000
@@ -100,6 +109,8 @@ class Settings(BaseSettings):
                 "set it to a long random value, e.g. "
                 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
+        if self.EXECUTION_BACKEND == "queue" and not self.REDIS_URL:
+            raise ValueError("EXECUTION_BACKEND=queue needs REDIS_URL (the queue lives in Redis)")
         self.limit_policy  # noqa: B018 -- a default above its maximum fails here, at start-up
         return self
 
@@ -119,6 +130,13 @@ class Settings(BaseSettings):
                 output_bytes=self.OUTPUT_LIMIT_MAX,
             ),
         )
+
+    @property
+    def sandbox_config(self) -> SandboxConfig:
+        config = SandboxConfig(limits=self.limit_policy, first_uid=self.SANDBOX_FIRST_UID)
+        if self.SANDBOX_CONCURRENCY:
+            config = dataclasses.replace(config, concurrency=self.SANDBOX_CONCURRENCY)
+        return config
 
     @property
     def database_url(self) -> str:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from execbox import __version__
 from execbox.api import errors
 from execbox.api.body_limit import BodySizeLimit
-from execbox.api.routes import code, health, runtime
+from execbox.api.routes import code, health, metrics, runtime
 from execbox.api.services import running_services
 from execbox.api.web_ui import mount_web_ui
 from execbox.settings import Settings, get_settings
@@ -39,6 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(runtime.router)
     app.include_router(api)
     app.include_router(health.router)
+    app.include_router(metrics.router)
     mount_web_ui(app, settings.WEB_UI_DIR)  # last: its catch-all route must not shadow the API
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)

@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
+
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
-from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.engine import SandboxEngine
 from execbox.services.execution import ExecutionService
+from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
+from execbox.services.runners.base import Runner
+from execbox.services.runners.local import LocalRunner
+from execbox.services.runners.queue import QueueRunner
+from execbox.services.submission_store import SubmissionStore
 from execbox.services.submissions import SubmissionService
 from execbox.settings import Settings
+from execbox.worker.app import create_celery
 
 log = logging.getLogger(__name__)
 
@@ -23,17 +29,29 @@ log = logging.getLogger(__name__)
 @dataclass(frozen=True, slots=True)
 class Services:
     settings: Settings
-    engine: SandboxEngine
     database: Database
+    runner: Runner
     execution: ExecutionService
     submissions: SubmissionService
 
 
-def sandbox_config(settings: Settings) -> SandboxConfig:
-    config = SandboxConfig(limits=settings.limit_policy, first_uid=settings.SANDBOX_FIRST_UID)
-    if settings.SANDBOX_CONCURRENCY:
-        config = dataclasses.replace(config, concurrency=settings.SANDBOX_CONCURRENCY)
-    return config
+async def _local_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> LocalRunner:
+    # One process runs everything, so a submission still pending now was cut off by a restart.
+    stale = await store.finish_pending(internal_error("The server restarted before this run finished."))
+    if stale:
+        log.warning("%d submissions were pending when the server stopped; marked internal_error", stale)
+    engine = SandboxEngine(settings.sandbox_config)
+    await engine.start()
+    stack.push_async_callback(engine.close)
+    runner = LocalRunner(engine, store)
+    stack.push_async_callback(runner.drain)  # runs before engine.close: callbacks unwind in reverse
+    return runner
+
+
+async def _queue_runner(settings: Settings, stack: AsyncExitStack) -> QueueRunner:
+    redis = Redis.from_url(settings.REDIS_URL or "", socket_connect_timeout=2, health_check_interval=10)
+    stack.push_async_callback(redis.aclose)
+    return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
 
 
 @asynccontextmanager
@@ -43,24 +61,28 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
         stack.push_async_callback(database.close)
         await upgrade_to_head(database)
         log.info("database %s is at the newest schema", database.url.render_as_string())
+        store = SubmissionStore(database.sessions)
 
-        engine = SandboxEngine(sandbox_config(settings))
-        await engine.start()
-        stack.push_async_callback(engine.close)
+        runner: Runner
+        if settings.EXECUTION_BACKEND == "queue":
+            runner = await _queue_runner(settings, stack)
+        else:
+            runner = await _local_runner(settings, store, stack)
 
         limiter = None
         if settings.RATE_LIMIT_ENABLED:
             limiter = RateLimiter(settings.RATE_LIMIT, settings.REDIS_URL)
         execution = ExecutionService(
-            engine,
+            runner,
+            limits=settings.limit_policy,
             policy=settings.code_policy if settings.CODE_POLICY == "on" else None,
             rate_limiter=limiter,
             max_stdin_length=settings.MAX_STDIN_LENGTH,
         )
         yield Services(
             settings=settings,
-            engine=engine,
             database=database,
+            runner=runner,
             execution=execution,
-            submissions=SubmissionService(database.sessions, execution),
+            submissions=SubmissionService(store, execution),
         )

@@ -56,16 +56,18 @@ class Submission(Base):
     code: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text)
 
+    # queued or running until a verdict (a RunStatus) is written with the result columns
     status: Mapped[str] = mapped_column(String(32))
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     exit_code: Mapped[int | None] = mapped_column(Integer)
     signal: Mapped[str | None] = mapped_column(String(16))
-    stdout: Mapped[str] = mapped_column(OutputText)
-    stdout_truncated: Mapped[bool]
-    stderr: Mapped[str] = mapped_column(OutputText)
-    stderr_truncated: Mapped[bool]
+    stdout: Mapped[str | None] = mapped_column(OutputText)
+    stdout_truncated: Mapped[bool | None]
+    stderr: Mapped[str | None] = mapped_column(OutputText)
+    stderr_truncated: Mapped[bool | None]
     error_type: Mapped[str | None] = mapped_column(String(200))
     error_message: Mapped[str | None] = mapped_column(Text)
     error_line: Mapped[int | None] = mapped_column(Integer)
-    wall_ms: Mapped[float] = mapped_column(Float)
-    cpu_ms: Mapped[float] = mapped_column(Float)
-    memory_kb: Mapped[int] = mapped_column(Integer)
+    wall_ms: Mapped[float | None] = mapped_column(Float)
+    cpu_ms: Mapped[float | None] = mapped_column(Float)
+    memory_kb: Mapped[int | None] = mapped_column(Integer)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -62,19 +63,48 @@ class SubmitResult(ExecutionResult):
     id: str | None = Field(description="the saved submission's id, when saved")
 
 
-class Submission(ExecutionResult):
+class PendingStatus(enum.StrEnum):
+    """A submission that has no verdict yet."""
+
+    QUEUED = "queued"
+    RUNNING = "running"
+
+
+SubmissionStatus = PendingStatus | RunStatus
+
+
+class Submission(BaseModel):
+    """A saved run. Queued and running ones have no result fields yet (they are null)."""
+
     id: str
     code: str
     stdin: str
     created_at: datetime
+    finished_at: datetime | None
+    status: SubmissionStatus
+    exit_code: int | None
+    signal: str | None
+    stdout: str | None
+    stderr: str | None
+    truncated: TruncatedOut | None
+    error: ErrorOut | None
+    wall_ms: float | None
+    cpu_ms: float | None
+    memory_kb: int | None
+
+
+class SubmissionAccepted(BaseModel):
+    id: str
+    status: PendingStatus
+    url: str = Field(description="where to GET the submission's status and, when done, its result")
 
 
 class SubmissionSummary(BaseModel):
     id: str
     created_at: datetime
-    status: RunStatus
+    status: SubmissionStatus
     code_preview: str = Field(description="the first line of the code, shortened")
-    wall_ms: float
+    wall_ms: float | None
 
 
 class SubmissionPage(BaseModel):

@@ -28,10 +28,11 @@ class RuntimeOut(BaseModel):
     max_limits: LimitsOut
     max_stdin_length: int
     rate_limit: str | None
+    execution_backend: str = Field(description="local: runs in the API process; queue: on workers")
 
 
 class HealthOut(BaseModel):
     status: str = Field(description="ok, or degraded when a dependency below is unavailable")
-    sandbox: str
+    sandbox: str = Field(description="ready; unavailable; in queue mode also 'no workers'")
     database: str
     rate_limit: str = Field(description="ready, unavailable, or off when no rate limit is set")

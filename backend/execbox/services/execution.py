@@ -1,36 +1,39 @@
-"""Run a request's code: the code policy first, then the sandbox, then sanitised output."""
+"""Run a request's code: the code policy first, then the rate limit, then a runner."""
 
 from __future__ import annotations
 
+import time
+
+from execbox import metrics
 from execbox.policy import CodePolicy, check
-from execbox.sandbox.engine import SandboxEngine
-from execbox.sandbox.errors import InvalidInput, LimitError, SandboxClosed, SandboxInternalError
-from execbox.sandbox.limits import LimitRequest
-from execbox.sandbox.result import RunResult
-from execbox.schemas.execution import ErrorOut, ExecuteRequest, ExecutionResult, TruncatedOut
-from execbox.services.errors import InvalidRequest, PolicyRejected, Unavailable
+from execbox.sandbox.errors import LimitError
+from execbox.sandbox.limits import LimitPolicy, LimitRequest
+from execbox.schemas.execution import ExecuteRequest, ExecutionResult
+from execbox.services.errors import InvalidRequest, PolicyRejected
 from execbox.services.rate_limit import RateLimiter
-from execbox.services.sanitize import Sanitizer
+from execbox.services.runners.base import Job, Runner
+from execbox.services.submission_store import new_id
 
 
 class ExecutionService:
     def __init__(
         self,
-        engine: SandboxEngine,
+        runner: Runner,
+        limits: LimitPolicy,
         policy: CodePolicy | None,
         rate_limiter: RateLimiter | None,
         max_stdin_length: int,
     ) -> None:
-        self.engine = engine
+        self.runner = runner
+        self.limits = limits
         self.policy = policy  # None: the operator switched the static policy off
         self.rate_limiter = rate_limiter  # None: no limit (e.g. behind a gateway that limits)
         self.max_stdin_length = max_stdin_length
-        self._sanitize: Sanitizer | None = None
 
-    async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
-        """Run `request` for `client` (an opaque key: the rate limit counts runs per key).
+    async def admit(self, request: ExecuteRequest, client: str) -> Job:
+        """Check `request` and count it against `client`'s rate limit: the job to run.
 
-        Only requests that reach the sandbox count: a user fixing policy violations in the
+        Only requests that will reach the sandbox count: a user fixing policy violations in the
         editor does not use up their runs."""
         if self.policy is not None:
             violations = check(request.code, self.policy)
@@ -40,37 +43,24 @@ class ExecutionService:
             raise InvalidRequest(
                 f"stdin is {len(request.stdin)} characters long; at most {self.max_stdin_length} are allowed"
             )
-        limits = LimitRequest(**request.limits.model_dump()) if request.limits else None
+        asked = LimitRequest(**request.limits.model_dump()) if request.limits else None
         try:
-            self.engine.config.limits.resolve(limits)
+            limits = self.limits.resolve(asked)
         except LimitError as error:
             raise InvalidRequest(str(error)) from None
         if self.rate_limiter is not None:
             await self.rate_limiter.hit(client)
-        try:
-            result = await self.engine.run(request.code, request.stdin, limits)
-        except InvalidInput as error:
-            raise InvalidRequest(str(error)) from None
-        except (SandboxClosed, SandboxInternalError) as error:
-            raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None
-        return self._present(result)
+        return Job(id=new_id(), code=request.code, stdin=request.stdin, limits=limits)
 
-    def _present(self, result: RunResult) -> ExecutionResult:
-        if self._sanitize is None:
-            self._sanitize = Sanitizer.for_runtime(self.engine.runtime)
-        sanitize = self._sanitize
-        error = result.error
-        return ExecutionResult(
-            status=result.status,
-            exit_code=result.exit_code,
-            signal=result.signal,
-            stdout=result.stdout.text,
-            stderr=sanitize(result.stderr.text),
-            truncated=TruncatedOut(stdout=result.stdout.truncated, stderr=result.stderr.truncated),
-            error=None
-            if error is None
-            else ErrorOut(type=error.type, message=sanitize(error.message), line=error.line),
-            wall_ms=round(result.wall_ms, 3),
-            cpu_ms=round(result.cpu_ms, 3),
-            memory_kb=result.memory_kb,
-        )
+    async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
+        """Run `request` for `client` (an opaque key) and wait for the verdict."""
+        job = await self.admit(request, client)
+        started = time.monotonic()
+        metrics.RUNS_IN_PROGRESS.inc()
+        try:
+            result = await self.runner.run(job)
+        finally:
+            metrics.RUNS_IN_PROGRESS.dec()
+        metrics.RUNS.labels(result.status.value).inc()
+        metrics.RUN_SECONDS.observe(time.monotonic() - started)
+        return result

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
 
 from execbox.api.deps import ClientDep, ServicesDep
 from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejection, RateLimited
@@ -12,6 +12,7 @@ from execbox.schemas.execution import (
     ExecuteRequest,
     ExecutionResult,
     Submission,
+    SubmissionAccepted,
     SubmissionPage,
     SubmitResult,
 )
@@ -39,6 +40,15 @@ async def execute(body: ExecuteRequest, services: ServicesDep, client: ClientDep
 async def submit(body: ExecuteRequest, services: ServicesDep, client: ClientDep) -> SubmitResult:
     """Run the code; when it succeeds, save it and return the submission's `id`."""
     return await services.submissions.submit(body, client)
+
+
+@router.post("/submissions", status_code=202, responses=_RUN_RESPONSES)
+async def submit_later(
+    body: ExecuteRequest, services: ServicesDep, client: ClientDep, request: Request
+) -> SubmissionAccepted:
+    """Queue the code and answer at once; GET the submission until its status is final."""
+    url = str(request.url_for("get_submission", submission_id="{id}")).replace("%7Bid%7D", "{id}")
+    return await services.submissions.submit_later(body, client, url)
 
 
 @router.get("/submissions/{submission_id}", responses={404: {"model": ErrorBody}})

@@ -8,7 +8,6 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from execbox.api.deps import ServicesDep
-from execbox.sandbox.errors import SandboxError
 from execbox.schemas.runtime import HealthOut
 from execbox.services.rate_limit import RateLimiter
 
@@ -23,11 +22,7 @@ async def _rate_limit_state(limiter: RateLimiter | None) -> str:
 
 @router.get("/health", response_model=HealthOut, responses={503: {"model": HealthOut}})
 async def health(services: ServicesDep) -> JSONResponse:
-    try:
-        services.engine.runtime  # noqa: B018 -- raises when the engine is not running
-        sandbox = "ready"
-    except SandboxError:
-        sandbox = "unavailable"
+    sandbox = await services.runner.state()
     try:
         await services.database.ping()
         database = "ready"

@@ -25,10 +25,10 @@ async def runtime(services: ServicesDep) -> RuntimeOut:
     """Interpreter and package versions, the code policy and the limits in force."""
     settings = services.settings
     policy = settings.code_policy
-    info = services.engine.runtime
+    versions = await services.runner.versions()
     return RuntimeOut(
-        python=info.python,
-        packages=info.packages,
+        python=versions.python,
+        packages=versions.packages,
         policy=PolicyOut(
             enabled=settings.CODE_POLICY == "on",
             allowed_modules=sorted(policy.allowed_modules),
@@ -40,4 +40,5 @@ async def runtime(services: ServicesDep) -> RuntimeOut:
         max_limits=_limits(settings.limit_policy.maximum),
         max_stdin_length=settings.MAX_STDIN_LENGTH,
         rate_limit=settings.RATE_LIMIT if settings.RATE_LIMIT_ENABLED else None,
+        execution_backend=settings.EXECUTION_BACKEND,
     )

@@ -1,0 +1,58 @@
+"""`execbox worker`: take runs from the Redis queue and run them in this host's sandbox engine."""
+
+from __future__ import annotations
+
+import argparse
+import socket
+import sys
+
+import prometheus_client
+
+from execbox.commands import USAGE_ERROR
+from execbox.sandbox.errors import SandboxUnavailable
+from execbox.settings import load_settings
+from execbox.worker.app import create_celery
+from execbox.worker.protocol import QUEUE
+from execbox.worker.runtime import WorkerRuntime
+from execbox.worker.tasks import register
+
+
+def worker(args: argparse.Namespace) -> int:
+    settings = load_settings()
+    if settings is None:
+        return USAGE_ERROR
+    if not settings.REDIS_URL:
+        print("execbox: a worker needs REDIS_URL, where the queue lives", file=sys.stderr)
+        return USAGE_ERROR
+    name = args.name or socket.gethostname()
+    runtime = WorkerRuntime(settings, name)
+    app = create_celery(settings)
+    register(app, runtime)
+    port = settings.WORKER_METRICS_PORT if args.metrics_port is None else args.metrics_port
+    if port:
+        prometheus_client.start_http_server(port, addr=args.metrics_host)
+    try:
+        runtime.start()
+    except SandboxUnavailable as error:
+        print(error, file=sys.stderr)
+        return USAGE_ERROR
+    try:
+        # Threads, not processes: the engine (its template and slot uids) belongs to this
+        # process, and every task hands its run to it. SIGTERM waits for running runs.
+        app.worker_main(
+            [
+                "worker",
+                "--pool=threads",
+                f"--concurrency={runtime.engine.config.concurrency}",
+                f"--hostname={name}",
+                f"--queues={QUEUE}",
+                "--loglevel=INFO",
+                "--without-gossip",
+                "--without-mingle",
+            ]
+        )
+    except SystemExit as exit_:
+        return int(exit_.code or 0)
+    finally:
+        runtime.stop()
+    return 0

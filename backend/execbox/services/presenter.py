@@ -1,0 +1,45 @@
+"""An engine's `RunResult` as the API shows it: host paths of the runtime cleaned away."""
+
+from __future__ import annotations
+
+from execbox.sandbox.result import RunResult, RunStatus
+from execbox.schemas.execution import ErrorOut, ExecutionResult, TruncatedOut
+from execbox.services.sanitize import Sanitizer
+
+
+def present(result: RunResult, sanitize: Sanitizer) -> ExecutionResult:
+    error = None
+    if result.error is not None:
+        error = ErrorOut(
+            type=result.error.type, message=sanitize(result.error.message), line=result.error.line
+        )
+    return ExecutionResult(
+        status=result.status,
+        exit_code=result.exit_code,
+        signal=result.signal,
+        stdout=result.stdout.text,
+        stderr=sanitize(result.stderr.text),
+        truncated=TruncatedOut(stdout=result.stdout.truncated, stderr=result.stderr.truncated),
+        error=None
+        if error is None
+        else ErrorOut(type=error.type, message=sanitize(error.message), line=error.line),
+        wall_ms=round(result.wall_ms, 3),
+        cpu_ms=round(result.cpu_ms, 3),
+        memory_kb=result.memory_kb,
+    )
+
+
+def internal_error(message: str) -> ExecutionResult:
+    """The verdict of a run the service could not carry out (never the program's fault)."""
+    return ExecutionResult(
+        status=RunStatus.INTERNAL_ERROR,
+        exit_code=None,
+        signal=None,
+        stdout="",
+        stderr=message,
+        truncated=TruncatedOut(stdout=False, stderr=False),
+        error=None,
+        wall_ms=0.0,
+        cpu_ms=0.0,
+        memory_kb=0,
+    )

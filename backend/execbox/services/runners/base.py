@@ -1,0 +1,43 @@
+"""What every runner offers the services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+from execbox.sandbox.limits import RunLimits
+from execbox.schemas.execution import ExecutionResult
+
+
+@dataclass(frozen=True, slots=True)
+class Job:
+    """One run to do: what the services hand a runner, and what travels to a worker."""
+
+    id: str
+    code: str
+    stdin: str
+    limits: RunLimits
+
+
+@dataclass(frozen=True, slots=True)
+class RuntimeVersions:
+    python: str
+    packages: dict[str, str]
+
+
+class Runner(Protocol):
+    async def run(self, job: Job) -> ExecutionResult:
+        """Run now and wait for the verdict."""
+        ...
+
+    async def dispatch(self, job: Job) -> None:
+        """Run in the background; the verdict is written to the submission `job.id`."""
+        ...
+
+    async def versions(self) -> RuntimeVersions:
+        """The sandbox runtime's interpreter and package versions."""
+        ...
+
+    async def state(self) -> str:
+        """ "ready" when runs can be accepted now, else a word saying what is wrong."""
+        ...

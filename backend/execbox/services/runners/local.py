@@ -1,0 +1,69 @@
+"""Runs in this process's sandbox engine (the embedded mode, and what a queue worker uses)."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+
+from execbox.sandbox.engine import SandboxEngine
+from execbox.sandbox.errors import SandboxClosed, SandboxError, SandboxInternalError
+from execbox.sandbox.limits import LimitRequest
+from execbox.schemas.execution import ExecutionResult
+from execbox.services.errors import Unavailable
+from execbox.services.presenter import internal_error, present
+from execbox.services.runners.base import Job, RuntimeVersions
+from execbox.services.sanitize import Sanitizer
+from execbox.services.submission_store import SubmissionStore
+
+log = logging.getLogger(__name__)
+
+
+class LocalRunner:
+    def __init__(self, engine: SandboxEngine, store: SubmissionStore) -> None:
+        self.engine = engine
+        self.store = store
+        self._sanitize: Sanitizer | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    async def run(self, job: Job) -> ExecutionResult:
+        limits = LimitRequest(**dataclasses.asdict(job.limits))
+        try:
+            result = await self.engine.run(job.code, job.stdin, limits)
+        except (SandboxClosed, SandboxInternalError) as error:
+            raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None
+        if self._sanitize is None:
+            self._sanitize = Sanitizer.for_runtime(self.engine.runtime)
+        return present(result, self._sanitize)
+
+    async def dispatch(self, job: Job) -> None:
+        task = asyncio.get_running_loop().create_task(self._run_submission(job))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _run_submission(self, job: Job) -> None:
+        try:
+            await self.store.mark_running(job.id)
+            try:
+                result = await self.run(job)
+            except Unavailable as error:
+                result = internal_error(str(error))
+            await self.store.finish(job.id, result)
+        except Exception:
+            log.exception("submission %s: the background run failed", job.id)
+
+    async def versions(self) -> RuntimeVersions:
+        runtime = self.engine.runtime
+        return RuntimeVersions(python=runtime.python, packages=runtime.packages)
+
+    async def state(self) -> str:
+        try:
+            self.engine.runtime  # noqa: B018 -- raises when the engine is not running
+        except SandboxError:
+            return "unavailable"
+        return "ready"
+
+    async def drain(self) -> None:
+        """Wait for background runs (graceful shutdown)."""
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)

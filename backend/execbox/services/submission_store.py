@@ -1,0 +1,214 @@
+"""Submissions in the database: one place for every read and write, each its own transaction.
+
+Used by the API and by queue workers (which write the verdicts of runs they did)."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+import secrets
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from execbox.db.models import Submission as Row
+from execbox.sandbox.result import RunStatus
+from execbox.schemas.execution import (
+    ErrorOut,
+    ExecutionResult,
+    PendingStatus,
+    Submission,
+    SubmissionPage,
+    SubmissionStatus,
+    SubmissionSummary,
+    TruncatedOut,
+)
+from execbox.services.errors import InvalidRequest, NotFound, Unavailable
+
+_PREVIEW_CHARS = 80
+_MAX_SEQ = 2**63 - 1  # BIGINT
+# What `new_id` hands out; anything else cannot name a submission.
+_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+
+
+def new_id() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _status(value: str) -> SubmissionStatus:
+    return PendingStatus(value) if value in PendingStatus.__members__.values() else RunStatus(value)
+
+
+def _encode_cursor(seq: int) -> str:
+    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> int:
+    try:
+        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        if decoded.startswith("s") and decoded[1:].isdigit() and 0 < int(decoded[1:]) <= _MAX_SEQ:
+            return int(decoded[1:])
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        pass
+    raise InvalidRequest(f"cursor {cursor!r} is not one this API handed out; use `next_cursor` of a page")
+
+
+@asynccontextmanager
+async def database_errors() -> AsyncIterator[None]:
+    try:
+        yield
+    except (OperationalError, InterfaceError, SQLAlchemyTimeoutError, OSError) as error:
+        raise Unavailable(
+            f"The database is unavailable ({type(error).__name__}); nothing was changed, try again shortly."
+        ) from error
+
+
+def _preview(code: str) -> str:
+    first = next((line.strip() for line in code.splitlines() if line.strip()), "")
+    return first if len(first) <= _PREVIEW_CHARS else first[: _PREVIEW_CHARS - 1] + "…"
+
+
+def _result_columns(result: ExecutionResult) -> dict[str, object]:
+    return {
+        "status": result.status.value,
+        "exit_code": result.exit_code,
+        "signal": result.signal,
+        "stdout": result.stdout,
+        "stdout_truncated": result.truncated.stdout,
+        "stderr": result.stderr,
+        "stderr_truncated": result.truncated.stderr,
+        "error_type": result.error.type if result.error else None,
+        "error_message": result.error.message if result.error else None,
+        "error_line": result.error.line if result.error else None,
+        "wall_ms": result.wall_ms,
+        "cpu_ms": result.cpu_ms,
+        "memory_kb": result.memory_kb,
+        "finished_at": datetime.now(UTC),
+    }
+
+
+def _to_submission(row: Row) -> Submission:
+    error = None
+    if row.error_type is not None:
+        error = ErrorOut(type=row.error_type, message=row.error_message or "", line=row.error_line)
+    truncated = None
+    if row.stdout_truncated is not None and row.stderr_truncated is not None:
+        truncated = TruncatedOut(stdout=row.stdout_truncated, stderr=row.stderr_truncated)
+    return Submission(
+        id=row.id,
+        code=row.code,
+        stdin=row.stdin,
+        created_at=row.created_at,
+        finished_at=row.finished_at,
+        status=_status(row.status),
+        exit_code=row.exit_code,
+        signal=row.signal,
+        stdout=row.stdout,
+        stderr=row.stderr,
+        truncated=truncated,
+        error=error,
+        wall_ms=row.wall_ms,
+        cpu_ms=row.cpu_ms,
+        memory_kb=row.memory_kb,
+    )
+
+
+class SubmissionStore:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self.sessions = sessions
+
+    async def save_finished(
+        self, submission_id: str, code: str, stdin: str, result: ExecutionResult, client: str
+    ) -> None:
+        row = Row(
+            id=submission_id, created_at=datetime.now(UTC), client_ip_hash=client, code=code, stdin=stdin
+        )
+        for column, value in _result_columns(result).items():
+            setattr(row, column, value)
+        async with database_errors(), self.sessions.begin() as session:
+            session.add(row)
+
+    async def save_queued(self, submission_id: str, code: str, stdin: str, client: str) -> None:
+        row = Row(
+            id=submission_id,
+            created_at=datetime.now(UTC),
+            client_ip_hash=client,
+            code=code,
+            stdin=stdin,
+            status=PendingStatus.QUEUED.value,
+        )
+        async with database_errors(), self.sessions.begin() as session:
+            session.add(row)
+
+    async def delete(self, submission_id: str) -> None:
+        async with database_errors(), self.sessions.begin() as session:
+            await session.execute(delete(Row).where(Row.id == submission_id))
+
+    async def mark_running(self, submission_id: str) -> None:
+        async with database_errors(), self.sessions.begin() as session:
+            await session.execute(
+                update(Row)
+                .where(Row.id == submission_id, Row.status == PendingStatus.QUEUED.value)
+                .values(status=PendingStatus.RUNNING.value)
+            )
+
+    async def finish(self, submission_id: str, result: ExecutionResult) -> bool:
+        """Record the verdict of a pending submission; False when it already had one."""
+        pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)
+        async with database_errors(), self.sessions.begin() as session:
+            outcome = await session.execute(
+                update(Row)
+                .where(Row.id == submission_id, Row.status.in_(pending))
+                .values(**_result_columns(result))
+            )
+        return bool(outcome.rowcount)  # type: ignore[attr-defined]
+
+    async def finish_pending(self, result: ExecutionResult) -> int:
+        """Give every pending submission `result` as its verdict; how many there were."""
+        pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)
+        async with database_errors(), self.sessions.begin() as session:
+            outcome = await session.execute(
+                update(Row).where(Row.status.in_(pending)).values(**_result_columns(result))
+            )
+        return int(outcome.rowcount)  # type: ignore[attr-defined]
+
+    async def get(self, submission_id: str) -> Submission:
+        if not _ID_PATTERN.fullmatch(submission_id):
+            raise NotFound(f"There is no submission with id {submission_id!r}.")
+        async with database_errors(), self.sessions() as session:
+            row = await session.scalar(select(Row).where(Row.id == submission_id))
+        if row is None:
+            raise NotFound(f"There is no submission with id {submission_id!r}.")
+        return _to_submission(row)
+
+    async def page(self, limit: int, cursor: str | None) -> SubmissionPage:
+        query = (
+            select(Row.seq, Row.id, Row.created_at, Row.status, Row.code, Row.wall_ms)
+            .order_by(Row.seq.desc())
+            .limit(limit + 1)
+        )
+        if cursor is not None:
+            query = query.where(Row.seq < _decode_cursor(cursor))
+        async with database_errors(), self.sessions() as session:
+            rows = list(await session.execute(query))
+        more = len(rows) > limit
+        rows = rows[:limit]
+        return SubmissionPage(
+            items=[
+                SubmissionSummary(
+                    id=row.id,
+                    created_at=row.created_at,
+                    status=_status(row.status),
+                    code_preview=_preview(row.code),
+                    wall_ms=row.wall_ms,
+                )
+                for row in rows
+            ],
+            next_cursor=_encode_cursor(rows[-1].seq) if more else None,
+        )
