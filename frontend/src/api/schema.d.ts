@@ -34,7 +34,11 @@ export interface paths {
          */
         get: operations["list_submissions_api_v1_code_submissions_get"];
         put?: never;
-        post?: never;
+        /**
+         * Submit Later
+         * @description Queue the code and answer at once; GET the submission until its status is final.
+         */
+        post: operations["submit_later_api_v1_code_submissions_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -110,6 +114,23 @@ export interface paths {
         };
         /** Health */
         get: operations["health_health_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/metrics": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Prometheus Metrics */
+        get: operations["prometheus_metrics_metrics_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -210,7 +231,10 @@ export interface components {
              * @description ready, unavailable, or off when no rate limit is set
              */
             rate_limit: string;
-            /** Sandbox */
+            /**
+             * Sandbox
+             * @description ready; unavailable; in queue mode also 'no workers'
+             */
             sandbox: string;
             /**
              * Status
@@ -262,6 +286,12 @@ export interface components {
             /** Wall Time S */
             wall_time_s: number;
         };
+        /**
+         * PendingStatus
+         * @description A submission that has no verdict yet.
+         * @enum {string}
+         */
+        PendingStatus: "queued" | "running";
         /** PolicyOut */
         PolicyOut: {
             /** Allowed Modules */
@@ -297,6 +327,11 @@ export interface components {
         /** RuntimeOut */
         RuntimeOut: {
             default_limits: components["schemas"]["LimitsOut"];
+            /**
+             * Execution Backend
+             * @description local: runs in the API process; queue: on workers
+             */
+            execution_backend: string;
             max_limits: components["schemas"]["LimitsOut"];
             /** Max Stdin Length */
             max_stdin_length: number;
@@ -310,12 +345,15 @@ export interface components {
             /** Rate Limit */
             rate_limit: string | null;
         };
-        /** Submission */
+        /**
+         * Submission
+         * @description A saved run. Queued and running ones have no result fields yet (they are null).
+         */
         Submission: {
             /** Code */
             code: string;
             /** Cpu Ms */
-            cpu_ms: number;
+            cpu_ms: number | null;
             /**
              * Created At
              * Format: date-time
@@ -324,29 +362,36 @@ export interface components {
             error: components["schemas"]["ErrorOut"] | null;
             /** Exit Code */
             exit_code: number | null;
+            /** Finished At */
+            finished_at: string | null;
             /** Id */
             id: string;
-            /**
-             * Memory Kb
-             * @description peak memory
-             */
-            memory_kb: number;
-            /**
-             * Signal
-             * @description name of the signal that ended the program, e.g. SIGKILL
-             */
+            /** Memory Kb */
+            memory_kb: number | null;
+            /** Signal */
             signal: string | null;
-            status: components["schemas"]["RunStatus"];
+            /** Status */
+            status: components["schemas"]["PendingStatus"] | components["schemas"]["RunStatus"];
             /** Stderr */
-            stderr: string;
+            stderr: string | null;
             /** Stdin */
             stdin: string;
             /** Stdout */
-            stdout: string;
-            /** @description which streams were cut at the output limit */
-            truncated: components["schemas"]["TruncatedOut"];
+            stdout: string | null;
+            truncated: components["schemas"]["TruncatedOut"] | null;
             /** Wall Ms */
-            wall_ms: number;
+            wall_ms: number | null;
+        };
+        /** SubmissionAccepted */
+        SubmissionAccepted: {
+            /** Id */
+            id: string;
+            status: components["schemas"]["PendingStatus"];
+            /**
+             * Url
+             * @description where to GET the submission's status and, when done, its result
+             */
+            url: string;
         };
         /** SubmissionPage */
         SubmissionPage: {
@@ -372,9 +417,10 @@ export interface components {
             created_at: string;
             /** Id */
             id: string;
-            status: components["schemas"]["RunStatus"];
+            /** Status */
+            status: components["schemas"]["PendingStatus"] | components["schemas"]["RunStatus"];
             /** Wall Ms */
-            wall_ms: number;
+            wall_ms: number | null;
         };
         /** SubmitResult */
         SubmitResult: {
@@ -558,6 +604,66 @@ export interface operations {
             };
         };
     };
+    submit_later_api_v1_code_submissions_post: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ExecuteRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionAccepted"];
+                };
+            };
+            /** @description the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the code breaks the code policy (`violations`), or the body is invalid (`errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRejection"] | components["schemas"]["InvalidRequestBody"];
+                };
+            };
+            /** @description too many runs; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description the sandbox or a store is unavailable; retry later */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
     get_submission_api_v1_code_submissions__submission_id__get: {
         parameters: {
             query?: never;
@@ -704,6 +810,24 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HealthOut"];
                 };
+            };
+        };
+    };
+    prometheus_metrics_metrics_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -18,3 +18,23 @@ export type InvalidRequestBody = Schemas['InvalidRequestBody'];
 export type RateLimited = Schemas['RateLimited'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type Limits = Schemas['LimitsOut'];
+
+/** A submission's result, or null while it is still queued or running (asynchronous submissions). */
+export function finishedResult(submission: Submission): ExecutionResult | null {
+  const { status, stdout, stderr, truncated, wall_ms, cpu_ms, memory_kb } = submission;
+  if (status === 'queued' || status === 'running') return null;
+  if (stdout === null || stderr === null || truncated === null) return null;
+  if (wall_ms === null || cpu_ms === null || memory_kb === null) return null;
+  return {
+    status,
+    exit_code: submission.exit_code,
+    signal: submission.signal,
+    stdout,
+    stderr,
+    truncated,
+    error: submission.error,
+    wall_ms,
+    cpu_ms,
+    memory_kb,
+  };
+}

@@ -31,6 +31,7 @@ export const runtimeInfo: RuntimeInfo = {
   max_limits: { wall_time_s: 120, cpu_time_s: 120, memory_mb: 2048, output_bytes: 8_388_608 },
   max_stdin_length: 262_144,
   rate_limit: '10/minute',
+  execution_backend: 'local',
 };
 
 /** An ApiClient whose methods tests replace one by one; unset ones fail loudly. */
@@ -50,5 +51,13 @@ export function submitResult(overrides: Partial<SubmitResult> = {}): SubmitResul
 }
 
 export function submission(overrides: Partial<Submission> = {}): Submission {
-  return { ...result(), id: 'abc123', code: 'print("saved")\n', stdin: 'in', created_at: '2025-01-01T12:00:00Z', ...overrides };
+  return {
+    ...result(),
+    id: 'abc123',
+    code: 'print("saved")\n',
+    stdin: 'in',
+    created_at: '2025-01-01T12:00:00Z',
+    finished_at: '2025-01-01T12:00:01Z',
+    ...overrides,
+  };
 }

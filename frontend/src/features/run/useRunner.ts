@@ -2,7 +2,9 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { isCancelled, type ApiClient } from '../../api/client';
 import { ApiError, type ApiProblem } from '../../api/errors';
-import type { ExecutionResult, Submission } from '../../api/types';
+import { finishedResult, type ExecutionResult, type Submission } from '../../api/types';
+
+const PENDING_POLL_MS = 500;
 
 export type Busy = 'run' | 'save' | 'load' | null;
 
@@ -93,12 +95,19 @@ export function useRunner(api: ApiClient): Runner {
     async (id: string) => {
       const signal = start('load');
       try {
-        const submission = await api.submission(id, signal);
-        if (signal.aborted) return null;
+        let submission = await api.submission(id, signal);
+        // An asynchronous submission may still be queued or running: wait for its verdict.
+        let result = finishedResult(submission);
+        while (result === null && !signal.aborted) {
+          await new Promise((resolve) => setTimeout(resolve, PENDING_POLL_MS));
+          submission = await api.submission(id, signal);
+          result = finishedResult(submission);
+        }
+        if (signal.aborted || result === null) return null;
         setState({
           busy: null,
           problem: null,
-          view: { result: submission, source: 'permalink', savedId: submission.id, createdAt: submission.created_at },
+          view: { result, source: 'permalink', savedId: submission.id, createdAt: submission.created_at },
         });
         return submission;
       } catch (err) {
