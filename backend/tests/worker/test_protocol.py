@@ -1,0 +1,39 @@
+"""The messages between the API and the workers survive the trip through JSON."""
+
+from __future__ import annotations
+
+import json
+
+from execbox.sandbox.limits import RunLimits
+from execbox.sandbox.result import RunStatus
+from execbox.schemas.execution import ErrorOut, ExecutionResult, TruncatedOut
+from execbox.services.runners.base import Job, RuntimeVersions
+from execbox.worker import protocol
+
+
+def test_a_job_arrives_as_it_was_sent() -> None:
+    job = Job(id="abc_-1", code="print('é')\n", stdin="a\nb", limits=RunLimits(wall_time_s=2.5, memory_mb=64))
+    message = json.loads(json.dumps(protocol.encode_job(job, reply=True)))  # what Celery carries
+    assert protocol.decode_job(message) == (job, True)
+
+
+def test_a_result_arrives_as_it_was_sent() -> None:
+    result = ExecutionResult(
+        status=RunStatus.RUNTIME_ERROR,
+        exit_code=1,
+        signal=None,
+        stdout="a\x00b",
+        stderr="Traceback…",
+        truncated=TruncatedOut(stdout=False, stderr=True),
+        error=ErrorOut(type="KeyError", message="'x'", line=3),
+        wall_ms=1.5,
+        cpu_ms=1.25,
+        memory_kb=2048,
+    )
+    assert protocol.decode_result(protocol.encode_result(result).encode()) == result
+
+
+def test_versions_and_keys() -> None:
+    versions = RuntimeVersions(python="3.11.7", packages={"numpy": "2.4.6"})
+    assert protocol.decode_versions(protocol.encode_versions(versions)) == versions
+    assert protocol.reply_key("x") != protocol.attempts_key("x")
