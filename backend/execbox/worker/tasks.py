@@ -9,6 +9,7 @@ from typing import Any
 from celery import Celery
 
 from execbox import metrics
+from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
 from execbox.services.presenter import internal_error
 from execbox.worker.protocol import (
@@ -24,6 +25,22 @@ from execbox.worker.protocol import (
 from execbox.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
+
+
+_RECORD_ATTEMPTS = 12
+_RECORD_BACKOFF_S = 5.0
+
+
+def _record(runtime: WorkerRuntime, submission_id: str, result: ExecutionResult) -> None:
+    """Write a submission's verdict, riding out a database outage of up to a minute."""
+    for attempt in range(1, _RECORD_ATTEMPTS + 1):
+        try:
+            runtime.call(runtime.store.finish(submission_id, result))
+            return
+        except Unavailable as error:
+            log.warning("run %s: cannot record its verdict (try %d): %s", submission_id, attempt, error)
+            time.sleep(_RECORD_BACKOFF_S)
+    log.error("run %s: its verdict (%s) could not be recorded", submission_id, result.status.value)
 
 
 def register(app: Celery, runtime: WorkerRuntime) -> None:
@@ -42,7 +59,10 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
                 )
             else:
                 if not reply:
-                    runtime.call(runtime.store.mark_running(job.id))
+                    try:
+                        runtime.call(runtime.store.mark_running(job.id))
+                    except Unavailable as error:  # the verdict matters more than "running"
+                        log.warning("run %s: cannot mark it running: %s", job.id, error)
                 try:
                     result = runtime.call(runtime.runner.run(job))
                 except Unavailable as error:
@@ -52,7 +72,7 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
                 runtime.redis.rpush(key, encode_result(result))
                 runtime.redis.expire(key, REPLY_TTL_S)
             else:
-                runtime.call(runtime.store.finish(job.id, result))
+                _record(runtime, job.id, result)
             metrics.RUNS.labels(result.status.value).inc()
             metrics.RUN_SECONDS.observe(time.monotonic() - started)
         finally:

@@ -12,41 +12,14 @@ from pathlib import Path
 
 import httpx
 
-from execbox.sandbox.errors import SandboxUnavailable
-from execbox.sandbox.uid_lease import UidLease
 from tests.support.ports import free_port
-
-# Sandbox uid ranges of API servers started by tests: clear of the engine tests' ranges
-# (64000.., 64500.., 64600.., 64800..). Each server has 2 runs + 2 spares = 4 slots.
-_FIRST_UIDS = range(64100, 64490, 10)
-_SLOTS = 4
-
-
-def _free_uid_range() -> int:
-    """A range no running engine holds (another test session may be running beside this one)."""
-    for first in _FIRST_UIDS:
-        if first in _claimed:
-            continue
-        lease = UidLease(list(range(first, first + _SLOTS)))
-        try:
-            lease.acquire()
-        except SandboxUnavailable:
-            continue
-        lease.release()
-        _claimed.add(first)
-        return first
-    raise RuntimeError("no free sandbox uid range for another test API server")
-
-
-_claimed: set[int] = set()
-
-# Environment a test server starts from: no settings of the developer's own shell or `.env`.
-_SETTING_PREFIXES = ("DATABASE_", "POSTGRES_", "REDIS_", "RATE_LIMIT", "SANDBOX_", "CODE_POLICY", "SQLITE_")
+from tests.support.processes import clean_environment, free_uid_range, release_uid_range
 
 
 class ApiServer:
     def __init__(self, settings: dict[str, str]) -> None:
-        first_uid = _free_uid_range()
+        first_uid = free_uid_range()
+        self._first_uid: int | None = first_uid
         self.settings = {
             "ENVIRONMENT": "local",
             "SECRET_KEY": "test-secret-key",
@@ -63,11 +36,10 @@ class ApiServer:
         self.client = httpx.Client(base_url=self.url, timeout=60)
 
     def start(self) -> ApiServer:
-        environment = {k: v for k, v in os.environ.items() if not k.startswith(_SETTING_PREFIXES)}
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "execbox.cli", "serve", "--port", str(self.port)],
-                env={**environment, **self.settings},
+                env={**clean_environment(), **self.settings},
                 cwd=self.workdir,
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -75,7 +47,7 @@ class ApiServer:
         deadline = time.monotonic() + 90
         while True:
             try:
-                if self.client.get("/health").status_code == 200:
+                if self._ready(self.client.get("/health")):
                     return self
             except httpx.TransportError:
                 pass
@@ -83,6 +55,14 @@ class ApiServer:
                 self.stop()
                 raise RuntimeError(f"the API server did not start:\n{self.log_text()[-3000:]}")
             time.sleep(0.2)
+
+    def _ready(self, health: httpx.Response) -> bool:
+        if health.status_code == 200:
+            return True
+        # In queue mode the API runs no sandbox: it is up once its database is, with or without
+        # workers (tests start those afterwards, or on purpose not at all).
+        queue_mode = self.settings.get("EXECUTION_BACKEND") == "queue"
+        return queue_mode and health.status_code == 503 and health.json().get("database") == "ready"
 
     def stop(self) -> None:
         if self.process is not None:
@@ -104,3 +84,6 @@ class ApiServer:
     def close(self) -> None:
         self.stop()
         self.client.close()
+        if self._first_uid is not None:
+            release_uid_range(self._first_uid)
+            self._first_uid = None
