@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+import warnings
 
 import prometheus_client
+from celery.exceptions import SecurityWarning
+from celery.signals import worker_ready
 
 from execbox.commands import USAGE_ERROR
 from execbox.sandbox.errors import SandboxUnavailable
@@ -28,6 +31,10 @@ def worker(args: argparse.Namespace) -> int:
     runtime = WorkerRuntime(settings, name)
     app = create_celery(settings)
     register(app, runtime)
+    worker_ready.connect(lambda **_: runtime.start_heartbeat(), weak=False)
+    # Root is what the sandbox engine needs (namespaces, cgroups, per-run uids); no user code
+    # runs in this process, only in the engine's sandboxes. Celery's warning would say otherwise.
+    warnings.filterwarnings("ignore", category=SecurityWarning)
     port = settings.WORKER_METRICS_PORT if args.metrics_port is None else args.metrics_port
     if port:
         prometheus_client.start_http_server(port, addr=args.metrics_host)
@@ -46,7 +53,7 @@ def worker(args: argparse.Namespace) -> int:
                 f"--concurrency={runtime.engine.config.concurrency}",
                 f"--hostname={name}",
                 f"--queues={QUEUE}",
-                "--loglevel=INFO",
+                "--loglevel=WARNING",  # INFO logs two lines per run
                 "--without-gossip",
                 "--without-mingle",
             ]

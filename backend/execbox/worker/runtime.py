@@ -51,10 +51,13 @@ class WorkerRuntime:
         self._thread.start()
         self.call(self.engine.start())
         self.redis.set(RUNTIME_KEY, encode_versions(self.call(self.runner.versions())))
-        self._heartbeat.start()
         log.info(
             "worker %s: sandbox engine ready (%d runs at once)", self.name, self.engine.config.concurrency
         )
+
+    def start_heartbeat(self) -> None:
+        """Once the worker consumes: from then on /health and /metrics count it."""
+        self._heartbeat.start()
 
     def call(self, work: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)

@@ -47,12 +47,14 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
     @app.task(name=TASK)
     def run(message: dict[str, Any]) -> None:
         job, reply = decode_job(message)
-        attempt = runtime.redis.incr(attempts_key(job.id))
-        runtime.redis.expire(attempts_key(job.id), ATTEMPTS_TTL_S)
+        counting = runtime.redis.pipeline(transaction=False)
+        counting.incr(attempts_key(job.id))
+        counting.expire(attempts_key(job.id), ATTEMPTS_TTL_S)
+        attempt = int(counting.execute()[0])
         started = time.monotonic()
         runtime.busy(+1)
         try:
-            if int(attempt) > MAX_ATTEMPTS:
+            if attempt > MAX_ATTEMPTS:
                 log.error("run %s: its worker was lost %d times; not running it again", job.id, attempt - 1)
                 result = internal_error(
                     "The run was interrupted twice (its worker stopped); it was not retried."
@@ -68,9 +70,10 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
                 except Unavailable as error:
                     result = internal_error(str(error))
             if reply:
-                key = reply_key(job.id)
-                runtime.redis.rpush(key, encode_result(result))
-                runtime.redis.expire(key, REPLY_TTL_S)
+                replying = runtime.redis.pipeline(transaction=False)
+                replying.rpush(reply_key(job.id), encode_result(result))
+                replying.expire(reply_key(job.id), REPLY_TTL_S)
+                replying.execute()
             else:
                 _record(runtime, job.id, result)
             metrics.RUNS.labels(result.status.value).inc()
