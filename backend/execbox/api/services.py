@@ -49,7 +49,9 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
 
 
 async def _queue_runner(settings: Settings, stack: AsyncExitStack) -> QueueRunner:
-    redis = Redis.from_url(settings.REDIS_URL or "", socket_connect_timeout=2, health_check_interval=10)
+    redis = Redis.from_url(
+        settings.REDIS_URL or "", socket_connect_timeout=2, socket_timeout=5, health_check_interval=10
+    )
     stack.push_async_callback(redis.aclose)
     return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
 

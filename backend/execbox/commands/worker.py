@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import socket
 import sys
+import threading
 import warnings
 
 import prometheus_client
 from celery.exceptions import SecurityWarning
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutting_down
 
 from execbox.commands import USAGE_ERROR
 from execbox.sandbox.errors import SandboxUnavailable
@@ -32,6 +33,8 @@ def worker(args: argparse.Namespace) -> int:
     app = create_celery(settings)
     register(app, runtime)
     worker_ready.connect(lambda **_: runtime.start_heartbeat(), weak=False)
+    asked_to_stop = threading.Event()
+    worker_shutting_down.connect(lambda **_: asked_to_stop.set(), weak=False)
     # Root is what the sandbox engine needs (namespaces, cgroups, per-run uids); no user code
     # runs in this process, only in the engine's sandboxes. Celery's warning would say otherwise.
     warnings.filterwarnings("ignore", category=SecurityWarning)
@@ -46,7 +49,7 @@ def worker(args: argparse.Namespace) -> int:
     try:
         # Threads, not processes: the engine (its template and slot uids) belongs to this
         # process, and every task hands its run to it. SIGTERM waits for running runs.
-        app.worker_main(
+        app.start(
             [
                 "worker",
                 "--pool=threads",
@@ -58,8 +61,11 @@ def worker(args: argparse.Namespace) -> int:
                 "--without-mingle",
             ]
         )
-    except SystemExit as exit_:
-        return int(exit_.code or 0)
     finally:
         runtime.stop()
+    if not asked_to_stop.is_set():
+        # Celery gave up by itself (kombu 5.7 cannot survive losing Redis with a run in flight)
+        # and would exit 0: say it failed, so that a supervisor starts the worker again.
+        print("execbox: the worker stopped without being asked to; exiting with 1", file=sys.stderr)
+        return 1
     return 0

@@ -26,6 +26,11 @@ def create_celery(settings: Settings) -> Celery:
         worker_prefetch_multiplier=1,
         broker_transport_options={
             "visibility_timeout": int(settings.EXECUTION_TIMEOUT_MAX) + _VISIBILITY_MARGIN_S,
+            # kombu looks for runs a dead worker left unacknowledged every interval x throttle
+            # (10 s x 10 by default): every 5 s instead, so they are redelivered soon after their
+            # visibility timeout.
+            "unacked_restore_interval": 5,
+            "unacked_restore_throttle": 1,
         },
         broker_connection_timeout=2,
         broker_connection_retry_on_startup=True,

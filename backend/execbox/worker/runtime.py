@@ -45,12 +45,13 @@ class WorkerRuntime:
         self._stopping = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         self._busy = 0
+        self._versions = ""  # the runtime's versions, known once the engine has started
         self._busy_lock = threading.Lock()
 
     def start(self) -> None:
         self._thread.start()
         self.call(self.engine.start())
-        self.redis.set(RUNTIME_KEY, encode_versions(self.call(self.runner.versions())))
+        self._versions = encode_versions(self.call(self.runner.versions()))
         log.info(
             "worker %s: sandbox engine ready (%d runs at once)", self.name, self.engine.config.concurrency
         )
@@ -74,6 +75,8 @@ class WorkerRuntime:
             state = {"busy": self._busy, "concurrency": self.engine.config.concurrency}
             try:
                 self.redis.set(key, json.dumps(state), ex=int(_HEARTBEAT_TTL_S))
+                # Again every time: a Redis restarted empty learns the versions back.
+                self.redis.set(RUNTIME_KEY, self._versions)
             except redis.RedisError as error:
                 log.warning("worker %s: heartbeat failed: %s", self.name, error)
             self._stopping.wait(HEARTBEAT_S)

@@ -3,6 +3,7 @@ the real database; its /metrics parsed into a dict."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
@@ -90,7 +91,6 @@ class WorkerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.redis = redis.Redis.from_url(self.settings["REDIS_URL"], socket_timeout=5)
         self.http = httpx.Client(timeout=10)
-        self._log_offset = 0
 
     @property
     def pid(self) -> int:
@@ -100,7 +100,9 @@ class WorkerProcess:
     def launch(self) -> WorkerProcess:
         """Start the process without waiting for it (see `wait_ready`)."""
         assert self.process is None, f"worker {self.name} is already running"
-        self._log_offset = self.log.stat().st_size if self.log.exists() else 0
+        # A heartbeat left by an earlier process of this name (killed) would pass for this one's.
+        with contextlib.suppress(redis.RedisError):
+            self.redis.delete(WORKER_KEY_PREFIX + self.name)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 [
@@ -123,7 +125,8 @@ class WorkerProcess:
         return self
 
     def wait_ready(self, timeout: float = 90) -> WorkerProcess:
-        """Until its /metrics answers, its heartbeat is in Redis and Celery consumes the queue."""
+        """Until its /metrics answers and its heartbeat is in Redis (the worker starts beating
+        once Celery consumes the queue)."""
         assert self.process is not None
         deadline = time.monotonic() + timeout
         while not self.ready():
@@ -141,14 +144,9 @@ class WorkerProcess:
 
     def ready(self) -> bool:
         try:
-            if self.http.get(self.metrics_url).status_code != 200:
-                return False
-            if self.heartbeat() is None:
-                return False
+            return self.http.get(self.metrics_url).status_code == 200 and self.heartbeat() is not None
         except (httpx.TransportError, redis.RedisError):
             return False
-        # Celery says "<hostname> ready." once its consumer is attached to the queue.
-        return f"{self.name} ready." in self.log_text()[self._log_offset :]
 
     def heartbeat(self) -> dict[str, int] | None:
         """What this worker last told the API ({"busy", "concurrency"}), None when nothing."""

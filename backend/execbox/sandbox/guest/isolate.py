@@ -169,6 +169,7 @@ def _populate_dev(target: str, devices: str) -> None:
 
 
 def _drop_privileges(uid: int, gid: int) -> None:
+    parent = os.getppid()
     os.setgroups([])
     os.setresgid(gid, gid, gid)
     os.setresuid(uid, uid, uid)  # leaving uid 0 clears every capability
@@ -176,3 +177,9 @@ def _drop_privileges(uid: int, gid: int) -> None:
     # Changing uid made us non-dumpable, which hands /proc/self to root; the user's own process
     # may read itself, nothing else may (ptrace is filtered, and other runs have other uids).
     linux.prctl(linux.PR_SET_DUMPABLE, 1)
+    # It also cleared the parent-death signal, which ends the run when its template (and so the
+    # service that enforces its wall time) dies: set it again, then make sure the parent did not
+    # die in between, when the signal could no longer come.
+    linux.prctl(linux.PR_SET_PDEATHSIG, 9)
+    if os.getppid() != parent:
+        os._exit(1)

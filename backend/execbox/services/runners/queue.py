@@ -28,6 +28,7 @@ from execbox.worker.protocol import (
 # The queue's length is read at most this often: the "queue full" guard needs no exact count,
 # and a Redis round trip per run is ~0.5 ms of latency.
 _DEPTH_MAX_AGE_S = 0.1
+_REPLY_POLL_S = 2.0
 
 
 class QueueRunner:
@@ -43,14 +44,17 @@ class QueueRunner:
         timeout = job.limits.wall_time_s + self.wait_timeout_s
         await self._check_room()
         await self._enqueue(job, reply=True)
-        try:
-            # The reply list outlives the reply's arrival, so a worker may answer before this.
-            reply = await self.redis.blpop([reply_key(job.id)], timeout=timeout)
-        except RedisError as error:
-            raise _unreachable(error) from error
-        if reply is None:
-            raise Unavailable(f"No worker finished the run within {timeout:.0f} s; try again shortly.")
-        return decode_result(reply[1])
+        deadline = time.monotonic() + timeout
+        # Short waits, each well inside the client's socket timeout; the reply list outlives the
+        # reply's arrival, so a worker may answer before or between them.
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                reply = await self.redis.blpop([reply_key(job.id)], timeout=min(_REPLY_POLL_S, left))
+            except RedisError as error:
+                raise _unreachable(error) from error
+            if reply is not None:
+                return decode_result(reply[1])
+        raise Unavailable(f"No worker finished the run within {timeout:.0f} s; try again shortly.")
 
     async def dispatch(self, job: Job) -> None:
         await self._check_room()
