@@ -37,8 +37,9 @@ RUN_S = 6
 # How long after the kill its sandbox processes may still be there.
 ORPHAN_GRACE_S = 3
 # Celery on Redis hands an unacknowledged run to another worker once it has been held for the
-# visibility timeout; then the run takes RUN_S again.
-REDELIVERY_DEADLINE_S = VISIBILITY_TIMEOUT_S + 5 + RUN_S + 10
+# visibility timeout (kombu looks every 5 s); then the run takes RUN_S again. The rest is slack
+# for a loaded machine.
+REDELIVERY_DEADLINE_S = VISIBILITY_TIMEOUT_S + 5 + RUN_S + 20
 
 
 @dataclass
