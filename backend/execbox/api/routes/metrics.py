@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 from redis.exceptions import RedisError
 
-from execbox import metrics
 from execbox.api.deps import ServicesDep
 from execbox.services.runners.queue import QueueRunner
 
 router = APIRouter(tags=["health"])
+
+# The API's view of the whole queue (workers have no use for these, so they live here).
+QUEUE_DEPTH = Gauge("execbox_queue_depth", "Runs waiting in the queue for a worker (queue mode)")
+WORKERS = Gauge("execbox_workers", "Workers that reported in the last heartbeat period (queue mode)")
+WORKERS_BUSY = Gauge("execbox_workers_busy", "Runs the live workers are running now (queue mode)")
 
 
 @router.get("/metrics", response_class=Response)
@@ -19,9 +23,9 @@ async def prometheus_metrics(services: ServicesDep) -> Response:
     if isinstance(runner, QueueRunner):
         try:
             workers = await runner.workers()
-            metrics.QUEUE_DEPTH.set(await runner.waiting())
-            metrics.WORKERS.set(len(workers))
-            metrics.WORKERS_BUSY.set(sum(worker["busy"] for worker in workers))
+            QUEUE_DEPTH.set(await runner.waiting())
+            WORKERS.set(len(workers))
+            WORKERS_BUSY.set(sum(worker["busy"] for worker in workers))
         except RedisError:
             pass  # the gauges keep their last values; /health says Redis is down
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
