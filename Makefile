@@ -19,10 +19,13 @@ $(VENV)/.installed: backend/pyproject.toml
 	touch $@
 
 # The sandbox runtime: what user code can import. Mounted read-only into every sandbox.
+# Matplotlib's font cache is built here once, in the directory sandbox/layout.py names: runs
+# read it there instead of each building one of their own.
 $(RUNTIME)/.installed: backend/runtime-requirements.txt
 	$(PYTHON) -m venv $(RUNTIME)
 	$(RUNTIME)/bin/pip install --quiet --upgrade pip
 	$(RUNTIME)/bin/pip install --quiet -r backend/runtime-requirements.txt
+	MPLBACKEND=Agg MPLCONFIGDIR=$(CURDIR)/$(RUNTIME)/mplconfig $(RUNTIME)/bin/python -c "import matplotlib.pyplot"
 	touch $@
 
 # The whole service on http://127.0.0.1:8000 (API, /docs), SQLite under ./data, local sandbox.
@@ -59,6 +62,7 @@ test: lint typecheck unit frontend-test
 bench: setup
 	$(VENV)/bin/python bench/sandbox_bench.py
 	$(VENV)/bin/python bench/http_bench.py
+	$(VENV)/bin/python bench/stream_bench.py
 
 clean:
 	rm -rf $(VENV) $(RUNTIME) $(FRONTEND)/node_modules $(FRONTEND)/dist

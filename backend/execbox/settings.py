@@ -54,6 +54,8 @@ class Settings(BaseSettings):
     MEMORY_LIMIT_MAX: int = Field(2048, gt=0, description="MiB")
     OUTPUT_LIMIT: int = Field(1 << 20, gt=0, description="bytes per stream")
     OUTPUT_LIMIT_MAX: int = Field(8 << 20, gt=0, description="bytes per stream")
+    RESULTS_LIMIT: int = Field(2 << 20, gt=0, description="bytes of rich results (tables, images) per run")
+    RESULTS_LIMIT_MAX: int = Field(8 << 20, gt=0, description="bytes of rich results per run")
 
     # Request size.
     MAX_CODE_LENGTH: int = Field(10_000, gt=0, description="characters")
@@ -122,12 +124,14 @@ class Settings(BaseSettings):
                 cpu_time_s=self.CPU_TIME_LIMIT,
                 memory_mb=self.MEMORY_LIMIT,
                 output_bytes=self.OUTPUT_LIMIT,
+                results_bytes=self.RESULTS_LIMIT,
             ),
             maximum=RunLimits(
                 wall_time_s=self.EXECUTION_TIMEOUT_MAX,
                 cpu_time_s=self.CPU_TIME_LIMIT_MAX,
                 memory_mb=self.MEMORY_LIMIT_MAX,
                 output_bytes=self.OUTPUT_LIMIT_MAX,
+                results_bytes=self.RESULTS_LIMIT_MAX,
             ),
         )
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, FastAPI
 from execbox import __version__
 from execbox.api import errors
 from execbox.api.body_limit import BodySizeLimit
-from execbox.api.routes import code, health, metrics, runtime
+from execbox.api.routes import code, health, metrics, runtime, stream
 from execbox.api.services import running_services
 from execbox.api.web_ui import mount_web_ui
 from execbox.settings import Settings, get_settings
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(code.router)
+    api.include_router(stream.router)
     api.include_router(runtime.router)
     app.include_router(api)
     app.include_router(health.router)

@@ -4,24 +4,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
+from starlette.requests import HTTPConnection
 
 from execbox.api.services import Services
 from execbox.services.client_key import client_key
 
 
 # Dependencies are `async def`: FastAPI would run plain functions in a thread pool.
-async def get_services(request: Request) -> Services:
-    services: Services = request.app.state.services
+# HTTPConnection: the same dependencies serve HTTP routes and the WebSocket stream.
+async def get_services(connection: HTTPConnection) -> Services:
+    services: Services = connection.app.state.services
     return services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def request_client(request: Request, services: ServicesDep) -> str:
+async def request_client(connection: HTTPConnection, services: ServicesDep) -> str:
     # Behind a proxy, uvicorn's --forwarded-allow-ips makes this the real client's address.
-    address = request.client.host if request.client else "unknown"
+    address = connection.client.host if connection.client else "unknown"
     return client_key(services.settings.SECRET_KEY, address)
 
 

@@ -55,9 +55,10 @@ def _message(error: dict[str, Any]) -> str:
     return message.removeprefix("Value error, ")
 
 
-def _problems(exc: RequestValidationError) -> list[FieldProblem]:
+def field_problems(errors: Sequence[Any]) -> list[FieldProblem]:
+    """pydantic's validation errors, each as a field and a sentence saying what to fix."""
     problems = []
-    for error in exc.errors():
+    for error in errors:
         location = error["loc"]
         if error.get("type") == "json_invalid":
             location = location[:1]
@@ -67,7 +68,7 @@ def _problems(exc: RequestValidationError) -> list[FieldProblem]:
 
 async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = _problems(exc)
+    problems = field_problems(exc.errors())
     summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
     body = InvalidRequestBody(detail=f"The request is invalid. {summary}", errors=problems)
     return JSONResponse(body.model_dump(), status_code=422)
@@ -100,8 +101,8 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ServiceError)
+def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
+    """A refusal's HTTP status, JSON body and headers (the stream sends the same body)."""
     if isinstance(exc, PolicyRejected):
         violations = [
             ViolationOut(
@@ -109,15 +110,20 @@ async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
             )
             for v in exc.violations
         ]
-        return JSONResponse(PolicyRejection(detail=str(exc), violations=violations).model_dump(), 422)
+        return 422, PolicyRejection(detail=str(exc), violations=violations).model_dump(), {}
     if isinstance(exc, RateLimitExceeded):
         body = RateLimited(detail=str(exc), retry_after_s=exc.retry_after_s)
-        return JSONResponse(body.model_dump(), 429, headers={"Retry-After": str(exc.retry_after_s)})
+        return 429, body.model_dump(), {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, Unavailable):
         log.warning("unavailable: %s", exc)
-        return JSONResponse({"detail": str(exc)}, 503, headers={"Retry-After": _RETRY_UNAVAILABLE_S})
-    status = {NotFound: 404, InvalidRequest: 422}.get(type(exc), 400)
-    return JSONResponse({"detail": str(exc)}, status)
+        return 503, {"detail": str(exc)}, {"Retry-After": _RETRY_UNAVAILABLE_S}
+    return {NotFound: 404, InvalidRequest: 422}.get(type(exc), 400), {"detail": str(exc)}, {}
+
+
+async def _service_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    status, body, headers = describe_service_error(exc)
+    return JSONResponse(body, status, headers=headers)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:

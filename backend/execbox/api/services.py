@@ -18,6 +18,7 @@ from execbox.services.rate_limit import RateLimiter
 from execbox.services.runners.base import Runner
 from execbox.services.runners.local import LocalRunner
 from execbox.services.runners.queue import QueueRunner
+from execbox.services.streaming import StreamService
 from execbox.services.submission_store import SubmissionStore
 from execbox.services.submissions import SubmissionService
 from execbox.settings import Settings
@@ -33,6 +34,7 @@ class Services:
     runner: Runner
     execution: ExecutionService
     submissions: SubmissionService
+    streaming: StreamService
 
 
 async def _local_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> LocalRunner:
@@ -87,4 +89,5 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             runner=runner,
             execution=execution,
             submissions=SubmissionService(store, execution),
+            streaming=StreamService(execution, settings.MAX_STDIN_LENGTH),
         )

@@ -22,6 +22,8 @@ def serve(args: argparse.Namespace) -> int:
         port=args.port,
         loop="uvloop",
         http="httptools",
+        ws="websockets",
+        ws_max_size=settings.MAX_REQUEST_BYTES,
         proxy_headers=True,
         forwarded_allow_ips=args.forwarded_allow_ips,
         log_level="debug" if settings.DEBUG else "info",

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
@@ -23,6 +25,19 @@ class OutputText(TypeDecorator[str]):
 
     def process_result_value(self, value: bytes | None, dialect: Dialect) -> str | None:
         return None if value is None else bytes(value).decode()
+
+
+class JsonBytes(TypeDecorator[Any]):
+    """JSON stored as UTF-8 bytes: PostgreSQL's json types cannot hold the NUL a result may."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> bytes | None:
+        return None if value is None else json.dumps(value, separators=(",", ":")).encode()
+
+    def process_result_value(self, value: bytes | None, dialect: Dialect) -> Any:
+        return None if value is None else json.loads(bytes(value))
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -71,3 +86,5 @@ class Submission(Base):
     wall_ms: Mapped[float | None] = mapped_column(Float)
     cpu_ms: Mapped[float | None] = mapped_column(Float)
     memory_kb: Mapped[int | None] = mapped_column(Integer)
+    # [{"mime": ..., "data": ...}]; null until a verdict, and on rows saved before results existed
+    results: Mapped[list[dict[str, str]] | None] = mapped_column(JsonBytes)

@@ -10,6 +10,7 @@ ALLOWED_MODULES = frozenset(
         "pandas",
         "numpy",
         "scipy",
+        "matplotlib",
         "math",
         "statistics",
         "random",
@@ -21,6 +22,8 @@ ALLOWED_MODULES = frozenset(
         "itertools",
         "functools",
         "operator",
+        # Live runs pace their output with time.sleep; the wall-time limit bounds it anyway.
+        "time",
     }
 )
 

@@ -21,6 +21,8 @@ DEFAULT_PRELOAD = (
     "scipy.signal",
     "scipy.sparse",
     "scipy.special",
+    # With its font cache loaded: a plotting run costs milliseconds, not an import and a cache.
+    "matplotlib.pyplot",
     "math",
     "statistics",
     "random",
@@ -53,10 +55,17 @@ class SandboxConfig:
     limits: LimitPolicy = field(
         default_factory=lambda: LimitPolicy(
             default=RunLimits(),
-            maximum=RunLimits(wall_time_s=120.0, cpu_time_s=120.0, memory_mb=2048, output_bytes=8 << 20),
+            maximum=RunLimits(
+                wall_time_s=120.0,
+                cpu_time_s=120.0,
+                memory_mb=2048,
+                output_bytes=8 << 20,
+                results_bytes=8 << 20,
+            ),
         )
     )
     tmp_size_mb: int = 64
+    max_results: int = 50  # rich results (tables, figures, values) one run may produce
     max_processes: int = 64  # threads count too
     cpu_cores_per_run: float = 1.0  # CPU bandwidth one run may use, whatever its thread count
     max_open_files: int = 256

@@ -21,6 +21,7 @@ from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailab
 from execbox.sandbox.execution import execute
 from execbox.sandbox.guest.protocol import SandboxPlan
 from execbox.sandbox.limits import LimitRequest
+from execbox.sandbox.live import LiveIO
 from execbox.sandbox.pool import ChildPool
 from execbox.sandbox.result import RunResult
 from execbox.sandbox.template_process import RuntimeInfo, TemplateProcess
@@ -78,7 +79,11 @@ class SandboxEngine:
         paths = layout.RuntimePaths(runtime.prefix, runtime.base_prefix)
         return layout.plan(self.config, paths, self._root_dir, self._uids.uids)
 
-    async def run(self, code: str, stdin: str = "", limits: LimitRequest | None = None) -> RunResult:
+    async def run(
+        self, code: str, stdin: str = "", limits: LimitRequest | None = None, live: LiveIO | None = None
+    ) -> RunResult:
+        """Runs `code` and waits for its verdict. With `live`, output is also handed over as it
+        is read, stdin stays open for what `live` is sent, and `live.stop()` ends the run."""
         resolved = self.config.limits.resolve(limits)
         try:
             stdin_bytes = stdin.encode()
@@ -91,7 +96,7 @@ class SandboxEngine:
         async with self._permits:
             child = await pool.take()
             try:
-                return await execute(child, code, stdin_bytes, resolved)
+                return await execute(child, code, stdin_bytes, resolved, self.config.max_results, live)
             finally:
                 pool.release(child)
 

@@ -66,5 +66,9 @@ class OutputLimitExceeded(RunFailed):
     """The program printed more than allowed."""
 
 
+class RunStopped(RunFailed):
+    """The client of a live run asked to end it."""
+
+
 class InternalRunError(RunFailed):
     """The sandbox failed this run."""

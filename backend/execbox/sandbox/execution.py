@@ -1,8 +1,8 @@
 """One run on a ready child: hand over the code, collect output and accounting, judge the end.
 
 What decides the verdict comes from the kernel and the host (wait status, cgroup counters, our
-own clocks); the child's own report is believed only about the user's program (its exception
-and exit code), because user code could forge it.
+own clocks); the child's own report is believed only about the user's program (its exception,
+exit code and displayed results), because user code could forge it.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ import contextlib
 import os
 import signal
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 from execbox.sandbox.cgroups import Usage
@@ -20,23 +21,36 @@ from execbox.sandbox.child_handle import ChildHandle
 from execbox.sandbox.errors import SandboxInternalError
 from execbox.sandbox.guest.protocol import MAX_REPORT_FRAME, RunRequest, frame
 from execbox.sandbox.limits import RunLimits
-from execbox.sandbox.result import CapturedOutput, ErrorInfo, RunResult, RunStatus
+from execbox.sandbox.live import LiveIO
+from execbox.sandbox.result import CapturedOutput, ErrorInfo, RichResult, RunResult, RunStatus
 from execbox.sandbox.streams import CappedPipeReader, read_frame, write_all
 
 _DRAIN_TIMEOUT_S = 5.0
 _EXIT_STATUS_TIMEOUT_S = 5.0
 _CPU_KILL_SIGNALS = (signal.SIGKILL, signal.SIGXCPU)
+RESULT_MIMES = frozenset({"text/plain", "text/html", "image/png"})
+# A frame's JSON may spell each byte of its data as a six-character escape.
+_JSON_ESCAPE_GROWTH = 6
 
 
 @dataclass
 class _Ending:
     report: dict[str, Any] | None = None
     timed_out: bool = False
+    stopped: bool = False
     output_overflow: bool = False
     wait_status: int | None = None
+    results: list[RichResult] = field(default_factory=list)
 
 
-async def execute(child: ChildHandle, code: str, stdin: bytes, limits: RunLimits) -> RunResult:
+async def execute(
+    child: ChildHandle,
+    code: str,
+    stdin: bytes,
+    limits: RunLimits,
+    max_results: int,
+    live: LiveIO | None = None,
+) -> RunResult:
     loop = asyncio.get_running_loop()
     ending = _Ending()
 
@@ -53,25 +67,36 @@ async def execute(child: ChildHandle, code: str, stdin: bytes, limits: RunLimits
         "code": code,
         "cpu_time_s": limits.cpu_time_s,
         "memory_bytes": limits.memory_mb << 20,
+        "live": live is not None,
+        "result_bytes": limits.results_bytes,
+        "max_results": max_results,
     }
     # Registered only now, and always unregistered below: a reader left on the event loop
     # would keep watching a descriptor number the next child's pipe may reuse.
-    stdout = CappedPipeReader(child.stdout_fd, limits.output_bytes, stop_for_output)
-    stderr = CappedPipeReader(child.stderr_fd, limits.output_bytes, stop_for_output)
-    feeder: asyncio.Task[None] | None = None
-    reporter: asyncio.Task[dict[str, Any] | None] | None = None
+    on_output = live.on_output if live is not None else None
+    stdout = CappedPipeReader(child.stdout_fd, limits.output_bytes, stop_for_output, on_output, "stdout")
+    stderr = CappedPipeReader(child.stderr_fd, limits.output_bytes, stop_for_output, on_output, "stderr")
+    results = _ResultCollector(ending, limits.results_bytes, max_results, stop_for_output)
+    helpers: list[asyncio.Task[Any]] = []
     try:
         started = time.perf_counter()
         child.control_writer.write(frame(request))
-        feeder = loop.create_task(_feed_stdin(child, stdin))
-        reporter = loop.create_task(_read_report(child))
+        helpers.append(loop.create_task(_feed_stdin(child, stdin, live)))
+        reporter = loop.create_task(_read_report(child, results))
+        helpers.append(reporter)
         ending_signals: set[asyncio.Future[Any]] = {reporter, child.exited}
+        if live is not None:
+            stop_request = loop.create_task(live.stopped.wait())
+            helpers.append(stop_request)
+            ending_signals.add(stop_request)
         done, _ = await asyncio.wait(
             ending_signals, timeout=limits.wall_time_s, return_when=asyncio.FIRST_COMPLETED
         )
         finished = time.perf_counter()
         if not done:
             ending.timed_out = True
+        elif not (done & {reporter, child.exited}):
+            ending.stopped = True
         # The program's end is the run's end: nothing it started may outlive it.
         child.group.kill()
         if not ending.timed_out:
@@ -83,25 +108,64 @@ async def execute(child: ChildHandle, code: str, stdin: bytes, limits: RunLimits
             ending.wait_status = await _wait_status(child)
         usage = child.group.usage()
     finally:
-        for task in (feeder, reporter):
-            if task is not None:
-                task.cancel()
+        for task in helpers:
+            task.cancel()
         stdout.close()
         stderr.close()
     return _judge(ending, usage, limits, stdout, stderr, (finished - started) * 1000)
 
 
-async def _feed_stdin(child: ChildHandle, data: bytes) -> None:
+class _ResultCollector:
+    """Keeps the results the child displays, within the run's count and size limits."""
+
+    def __init__(
+        self, ending: _Ending, budget: int, max_results: int, on_overflow: Callable[[], None]
+    ) -> None:
+        self._ending = ending
+        self._left = budget
+        self._max_results = max_results
+        self._on_overflow = on_overflow
+
+    @property
+    def frame_limit(self) -> int:
+        return MAX_REPORT_FRAME + _JSON_ESCAPE_GROWTH * self._left
+
+    def add(self, message: dict[str, Any]) -> None:
+        mime, data = message.get("mime"), message.get("data")
+        if mime not in RESULT_MIMES or not isinstance(data, str):
+            return
+        # JSON lets the child send lone surrogates, which no UTF-8 consumer downstream accepts.
+        encoded = data.encode(errors="surrogatepass")
+        size = len(encoded)
+        if size > self._left or len(self._ending.results) >= self._max_results:
+            self._on_overflow()
+            return
+        self._left -= size
+        self._ending.results.append(RichResult(mime=str(mime), data=encoded.decode(errors="replace")))
+
+
+async def _feed_stdin(child: ChildHandle, data: bytes, live: LiveIO | None) -> None:
+    """Writes the request's stdin, then (in a live run) what the client types until it closes."""
     try:
         if data:
             await write_all(child.stdin_fd, data)
+        while live is not None and child.stdin_fd >= 0:
+            more = await live.next_stdin()
+            if more is None:
+                break
+            await write_all(child.stdin_fd, more)
     finally:
         child.close_stdin()
 
 
-async def _read_report(child: ChildHandle) -> dict[str, Any] | None:
+async def _read_report(child: ChildHandle, results: _ResultCollector) -> dict[str, Any] | None:
+    """The child's displayed results (kept in `results`), then its final report."""
     try:
-        return await read_frame(child.control_reader, MAX_REPORT_FRAME)
+        while True:
+            message = await read_frame(child.control_reader, results.frame_limit)
+            if message.get("type") != "display":
+                return message
+            results.add(message)
     except (asyncio.IncompleteReadError, ValueError, ConnectionError):
         # No (valid) report: the child died first, or the program scribbled on the channel.
         await asyncio.shield(child.exited)
@@ -167,6 +231,8 @@ def _judge(
         status = RunStatus.OUTPUT_LIMIT
     elif ending.timed_out:
         status = RunStatus.TIMEOUT
+    elif ending.stopped:
+        status = RunStatus.STOPPED
     elif usage.oom_kills > 0 or (error is not None and error.type == "MemoryError"):
         status = RunStatus.MEMORY_LIMIT
     elif signal_number in _CPU_KILL_SIGNALS and cpu_ms >= limits.cpu_time_s * 1000 * 0.9:
@@ -187,4 +253,5 @@ def _judge(
         wall_ms=round(wall_ms, 3),
         cpu_ms=round(cpu_ms, 3),
         memory_kb=usage.memory_peak_bytes // 1024,
+        results=tuple(ending.results),
     )

@@ -89,6 +89,12 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
     return plan
 
 
+def matplotlib_config_dir(config: SandboxConfig) -> str:
+    """Matplotlib's config and font cache, built by `make setup` (or else by the template's first
+    start): read-only in a run, which would otherwise build a font cache of its own each time."""
+    return str(config.runtime.absolute() / "mplconfig")
+
+
 def environment(config: SandboxConfig) -> dict[str, str]:
     """The whole environment user code gets: nothing is inherited from the service."""
     return {
@@ -101,6 +107,8 @@ def environment(config: SandboxConfig) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",  # no display here: figures become results, not windows
+        "MPLCONFIGDIR": matplotlib_config_dir(config),
     }
 
 

@@ -16,6 +16,7 @@ class RunLimits:
     cpu_time_s: float = 30.0
     memory_mb: int = 512
     output_bytes: int = 1024 * 1024  # per stream
+    results_bytes: int = 2 * 1024 * 1024  # all rich results' data together
 
     def __post_init__(self) -> None:
         for field in fields(self):
@@ -33,6 +34,7 @@ class LimitRequest:
     cpu_time_s: float | None = None
     memory_mb: int | None = None
     output_bytes: int | None = None
+    results_bytes: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

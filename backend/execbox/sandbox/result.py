@@ -14,6 +14,7 @@ class RunStatus(enum.StrEnum):
     TIMEOUT = "timeout"
     MEMORY_LIMIT = "memory_limit"
     OUTPUT_LIMIT = "output_limit"
+    STOPPED = "stopped"  # a live run its client ended
     INTERNAL_ERROR = "internal_error"
 
 
@@ -22,6 +23,7 @@ _FAILURES: dict[RunStatus, type[errors.RunFailed]] = {
     RunStatus.TIMEOUT: errors.TimeLimitExceeded,
     RunStatus.MEMORY_LIMIT: errors.MemoryLimitExceeded,
     RunStatus.OUTPUT_LIMIT: errors.OutputLimitExceeded,
+    RunStatus.STOPPED: errors.RunStopped,
     RunStatus.INTERNAL_ERROR: errors.InternalRunError,
 }
 
@@ -42,6 +44,14 @@ class CapturedOutput:
 
 
 @dataclass(frozen=True, slots=True)
+class RichResult:
+    """A value the program displayed: `data` is text, or base64 for images."""
+
+    mime: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     status: RunStatus
     exit_code: int | None
@@ -52,6 +62,7 @@ class RunResult:
     wall_ms: float
     cpu_ms: float
     memory_kb: int
+    results: tuple[RichResult, ...] = ()
 
     @property
     def truncated(self) -> bool:

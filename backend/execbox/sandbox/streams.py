@@ -8,17 +8,29 @@ from collections.abc import Callable
 from typing import Any
 
 from execbox.sandbox.guest.protocol import FRAME_HEADER_SIZE, decode, frame_length
+from execbox.sandbox.live import OutputStream
 
 _CHUNK = 64 * 1024
 
 
 class CappedPipeReader:
-    """Reads a pipe to its end, keeping at most `cap` bytes; `on_overflow` fires once past it."""
+    """Reads a pipe to its end, keeping at most `cap` bytes; `on_overflow` fires once past it.
 
-    def __init__(self, fd: int, cap: int, on_overflow: Callable[[], None]) -> None:
+    `on_chunk`, when given, sees each kept piece as soon as it is read."""
+
+    def __init__(
+        self,
+        fd: int,
+        cap: int,
+        on_overflow: Callable[[], None],
+        on_chunk: Callable[[OutputStream, bytes], None] | None = None,
+        stream: OutputStream = "stdout",
+    ) -> None:
         self._fd = fd
         self._cap = cap
         self._on_overflow = on_overflow
+        self._on_chunk = on_chunk
+        self._stream: OutputStream = stream
         self._loop = asyncio.get_running_loop()
         self.data = bytearray()
         self.truncated = False
@@ -37,11 +49,12 @@ class CappedPipeReader:
             self.close()
             return
         room = self._cap - len(self.data)
-        if len(chunk) <= room:
-            self.data += chunk
-            return
-        self.data += chunk[:room]
-        if not self.truncated:
+        kept = chunk[:room]
+        if kept:
+            self.data += kept
+            if self._on_chunk is not None:
+                self._on_chunk(self._stream, kept)
+        if len(chunk) > room and not self.truncated:
             self.truncated = True
             self._on_overflow()
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,6 +22,7 @@ class LimitsIn(BaseModel):
     cpu_time_s: float | None = Field(None, gt=0, description="CPU-time limit in seconds")
     memory_mb: int | None = Field(None, gt=0, description="memory limit in MiB")
     output_bytes: int | None = Field(None, gt=0, description="output limit per stream in bytes")
+    results_bytes: int | None = Field(None, gt=0, description="limit on all rich results' data in bytes")
 
 
 class ExecuteRequest(BaseModel):
@@ -45,6 +47,13 @@ class TruncatedOut(BaseModel):
     stderr: bool
 
 
+class RichResultOut(BaseModel):
+    """A value the program displayed (see docs/streaming.md): a table, a figure or a repr."""
+
+    mime: Literal["text/html", "image/png", "text/plain"]
+    data: str = Field(description="HTML or text; base64 for image/png")
+
+
 class ExecutionResult(BaseModel):
     status: RunStatus
     exit_code: int | None
@@ -56,6 +65,9 @@ class ExecutionResult(BaseModel):
     wall_ms: float
     cpu_ms: float
     memory_kb: int = Field(description="peak memory")
+    results: list[RichResultOut] = Field(
+        description="the final expression's value, display() calls and figures, in order"
+    )
 
 
 class SubmitResult(ExecutionResult):
@@ -91,6 +103,7 @@ class Submission(BaseModel):
     wall_ms: float | None
     cpu_ms: float | None
     memory_kb: int | None
+    results: list[RichResultOut] | None
 
 
 class SubmissionAccepted(BaseModel):

@@ -10,6 +10,7 @@ class LimitsOut(BaseModel):
     cpu_time_s: float
     memory_mb: int
     output_bytes: int
+    results_bytes: int
 
 
 class PolicyOut(BaseModel):

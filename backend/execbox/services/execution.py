@@ -10,6 +10,7 @@ from execbox.sandbox.errors import LimitError
 from execbox.sandbox.limits import LimitPolicy, LimitRequest
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
 from execbox.services.errors import InvalidRequest, PolicyRejected
+from execbox.services.live_session import LiveSession
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.runners.base import Job, Runner
 from execbox.services.submission_store import new_id
@@ -54,11 +55,14 @@ class ExecutionService:
 
     async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
         """Run `request` for `client` (an opaque key) and wait for the verdict."""
-        job = await self.admit(request, client)
+        return await self.run(await self.admit(request, client))
+
+    async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
+        """Run an admitted job and wait for the verdict (live: see `LiveSession`)."""
         started = time.monotonic()
         metrics.RUNS_IN_PROGRESS.inc()
         try:
-            result = await self.runner.run(job)
+            result = await self.runner.run(job, live)
         finally:
             metrics.RUNS_IN_PROGRESS.dec()
         metrics.RUNS.labels(result.status.value).inc()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from execbox.sandbox.result import RunResult, RunStatus
-from execbox.schemas.execution import ErrorOut, ExecutionResult, TruncatedOut
+from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
 from execbox.services.sanitize import Sanitizer
 
 
@@ -20,12 +20,16 @@ def present(result: RunResult, sanitize: Sanitizer) -> ExecutionResult:
         stdout=result.stdout.text,
         stderr=sanitize(result.stderr.text),
         truncated=TruncatedOut(stdout=result.stdout.truncated, stderr=result.stderr.truncated),
-        error=None
-        if error is None
-        else ErrorOut(type=error.type, message=sanitize(error.message), line=error.line),
+        error=error,
         wall_ms=round(result.wall_ms, 3),
         cpu_ms=round(result.cpu_ms, 3),
         memory_kb=result.memory_kb,
+        results=[
+            RichResultOut.model_validate(
+                {"mime": item.mime, "data": item.data if item.mime == "image/png" else sanitize(item.data)}
+            )
+            for item in result.results
+        ],
     )
 
 
@@ -42,4 +46,5 @@ def internal_error(message: str) -> ExecutionResult:
         wall_ms=0.0,
         cpu_ms=0.0,
         memory_kb=0,
+        results=[],
     )

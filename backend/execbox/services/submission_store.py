@@ -23,6 +23,7 @@ from execbox.schemas.execution import (
     ErrorOut,
     ExecutionResult,
     PendingStatus,
+    RichResultOut,
     Submission,
     SubmissionPage,
     SubmissionStatus,
@@ -89,6 +90,7 @@ def _result_columns(result: ExecutionResult) -> dict[str, object]:
         "wall_ms": result.wall_ms,
         "cpu_ms": result.cpu_ms,
         "memory_kb": result.memory_kb,
+        "results": [item.model_dump() for item in result.results],
         "finished_at": datetime.now(UTC),
     }
 
@@ -116,6 +118,9 @@ def _to_submission(row: Row) -> Submission:
         wall_ms=row.wall_ms,
         cpu_ms=row.cpu_ms,
         memory_kb=row.memory_kb,
+        results=None
+        if row.finished_at is None
+        else [RichResultOut.model_validate(item) for item in row.results or []],
     )
 
 

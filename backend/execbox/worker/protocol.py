@@ -2,15 +2,19 @@
 
 A run travels as a Celery task message. A synchronous caller's verdict comes back on a Redis
 list the caller waits on (`reply_key`); an asynchronous submission's verdict goes to the database.
+A live run's output and then its verdict come back as events on its `output_key` list, and the
+client's stdin and stop requests travel to the worker on its `input_key` list.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import enum
 import json
 from typing import Any
 
 from execbox.sandbox.limits import RunLimits
+from execbox.sandbox.live import OutputStream
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.runners.base import Job, RuntimeVersions
 
@@ -21,6 +25,7 @@ WORKER_KEY_PREFIX = "execbox:worker:"
 # A run whose worker died is delivered again once; a second loss is recorded as internal_error.
 MAX_ATTEMPTS = 2
 REPLY_TTL_S = 300
+LIVE_TTL_S = 300  # a live run's event lists, renewed with each push
 ATTEMPTS_TTL_S = 86_400
 
 
@@ -32,14 +37,54 @@ def attempts_key(job_id: str) -> str:
     return f"execbox:attempts:{job_id}"
 
 
-def encode_job(job: Job, reply: bool) -> dict[str, Any]:
-    return {"job": {**dataclasses.asdict(job), "limits": dataclasses.asdict(job.limits)}, "reply": reply}
+def output_key(job_id: str) -> str:
+    return f"execbox:live:{job_id}:output"
 
 
-def decode_job(message: dict[str, Any]) -> tuple[Job, bool]:
+def input_key(job_id: str) -> str:
+    return f"execbox:live:{job_id}:input"
+
+
+class Reply(enum.StrEnum):
+    """Where a worker sends a run's verdict."""
+
+    LIST = "list"  # to `reply_key`: a caller waits for it
+    DATABASE = "database"  # to the submission: nobody waits
+    LIVE = "live"  # after the output events on `output_key`: a live caller relays them
+
+
+def encode_job(job: Job, reply: Reply) -> dict[str, Any]:
+    return {
+        "job": {**dataclasses.asdict(job), "limits": dataclasses.asdict(job.limits)},
+        "reply": reply.value,
+    }
+
+
+def decode_job(message: dict[str, Any]) -> tuple[Job, Reply]:
     fields = dict(message["job"])
     fields["limits"] = RunLimits(**fields["limits"])
-    return Job(**fields), bool(message["reply"])
+    return Job(**fields), Reply(message["reply"])
+
+
+# Events of a live run, on `output_key`: {"output": [stream, text]} ... then {"result": {...}}.
+# Requests to its worker, on `input_key`: {"stdin": text}, {"close_stdin": true}, {"stop": true}.
+
+
+def encode_output(stream: str, text: str) -> str:
+    return json.dumps({"output": [stream, text]})
+
+
+def encode_final(result: ExecutionResult) -> str:
+    return '{"result":' + result.model_dump_json() + "}"
+
+
+def decode_event(payload: str | bytes) -> tuple[OutputStream, str] | ExecutionResult:
+    """An output piece (stream, text), or the verdict that ends the run."""
+    event = json.loads(payload)
+    if "result" in event:
+        return ExecutionResult.model_validate(event["result"])
+    stream, text = event["output"]
+    return ("stderr" if stream == "stderr" else "stdout"), str(text)
 
 
 def encode_result(result: ExecutionResult) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 import redis
+import redis.asyncio
 
 from execbox import metrics
 from execbox.db.database import Database
@@ -38,6 +39,8 @@ class WorkerRuntime:
         self.redis = redis.Redis.from_url(
             settings.REDIS_URL or "", socket_timeout=5, socket_connect_timeout=5
         )
+        # For live runs, on the engine's event loop (connections are made there on first use).
+        self.async_redis = redis.asyncio.Redis.from_url(settings.REDIS_URL or "", socket_connect_timeout=5)
         self.engine = SandboxEngine(settings.sandbox_config)
         self.database = Database(settings.database_url)
         self.store = SubmissionStore(self.database.sessions)
@@ -87,5 +90,6 @@ class WorkerRuntime:
             self.redis.delete(WORKER_KEY_PREFIX + self.name)
         self.call(self.engine.close())
         self.call(self.database.close())
+        self.call(self.async_redis.aclose())
         self.loop.call_soon_threadsafe(self.loop.stop)
         self._thread.join(10)

@@ -12,14 +12,19 @@ from execbox import metrics
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
 from execbox.services.presenter import internal_error
+from execbox.services.runners.base import Job
+from execbox.worker.live_relay import run_relayed
 from execbox.worker.protocol import (
     ATTEMPTS_TTL_S,
     MAX_ATTEMPTS,
     REPLY_TTL_S,
     TASK,
+    Reply,
     attempts_key,
     decode_job,
+    encode_final,
     encode_result,
+    output_key,
     reply_key,
 )
 from execbox.worker.runtime import WorkerRuntime
@@ -43,6 +48,15 @@ def _record(runtime: WorkerRuntime, submission_id: str, result: ExecutionResult)
     log.error("run %s: its verdict (%s) could not be recorded", submission_id, result.status.value)
 
 
+def _run(runtime: WorkerRuntime, job: Job, reply: Reply) -> ExecutionResult:
+    if reply is Reply.LIVE:
+        return runtime.call(run_relayed(runtime.runner, runtime.async_redis, job))
+    try:
+        return runtime.call(runtime.runner.run(job))
+    except Unavailable as error:
+        return internal_error(str(error))
+
+
 def register(app: Celery, runtime: WorkerRuntime) -> None:
     @app.task(name=TASK)
     def run(message: dict[str, Any]) -> None:
@@ -60,22 +74,24 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
                     "The run was interrupted twice (its worker stopped); it was not retried."
                 )
             else:
-                if not reply:
+                if reply is Reply.DATABASE:
                     try:
                         runtime.call(runtime.store.mark_running(job.id))
                     except Unavailable as error:  # the verdict matters more than "running"
                         log.warning("run %s: cannot mark it running: %s", job.id, error)
-                try:
-                    result = runtime.call(runtime.runner.run(job))
-                except Unavailable as error:
-                    result = internal_error(str(error))
-            if reply:
-                replying = runtime.redis.pipeline(transaction=False)
-                replying.rpush(reply_key(job.id), encode_result(result))
-                replying.expire(reply_key(job.id), REPLY_TTL_S)
-                replying.execute()
-            else:
+                result = _run(runtime, job, reply)
+            if reply is Reply.DATABASE:
                 _record(runtime, job.id, result)
+            else:
+                key, payload = (
+                    (output_key(job.id), encode_final(result))
+                    if reply is Reply.LIVE
+                    else (reply_key(job.id), encode_result(result))
+                )
+                replying = runtime.redis.pipeline(transaction=False)
+                replying.rpush(key, payload)
+                replying.expire(key, REPLY_TTL_S)
+                replying.execute()
             metrics.RUNS.labels(result.status.value).inc()
             metrics.RUN_SECONDS.observe(time.monotonic() - started)
         finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from tests.support.api_server import ApiServer
 
 EXECUTE = "/api/v1/code/execute"
@@ -21,6 +23,26 @@ def test_success_reports_output_and_measurements(api: ApiServer) -> None:
     assert body["wall_ms"] > 0
     assert body["cpu_ms"] > 0
     assert body["memory_kb"] > 0
+
+
+def test_a_plot_and_a_final_value_come_back_as_results(api: ApiServer) -> None:
+    code = "import matplotlib.pyplot as plt\nplt.plot([1, 3, 2])\nplt.show()\n{'answer': 42}\n"
+    body = api.client.post(EXECUTE, json={"code": code}).json()
+    assert body["status"] == "success", body["stderr"]
+    assert body["stderr"] == ""
+    png, value = body["results"]
+    assert png["mime"] == "image/png"
+    assert base64.b64decode(png["data"]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert value == {"mime": "text/plain", "data": "{'answer': 42}"}
+
+
+def test_results_over_the_requested_limit_become_a_note(api: ApiServer) -> None:
+    code = "display('x' * 5000)\n"
+    body = api.client.post(EXECUTE, json={"code": code, "limits": {"results_bytes": 1000}}).json()
+    assert body["status"] == "success"
+    [note] = body["results"]
+    assert note["mime"] == "text/plain"
+    assert "limit" in note["data"] and len(note["data"]) < 1000
 
 
 def test_stdin_reaches_the_program(api: ApiServer) -> None:

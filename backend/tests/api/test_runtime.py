@@ -9,7 +9,7 @@ from tests.support.api_server import ApiServer
 def test_runtime_reports_versions_policy_and_limits(api: ApiServer) -> None:
     body = api.client.get("/api/v1/runtime").json()
     assert body["python"].startswith("3.")
-    assert set(body["packages"]) == {"numpy", "pandas", "scipy"}
+    assert set(body["packages"]) == {"numpy", "pandas", "scipy", "matplotlib"}
     assert body["policy"]["enabled"] is True
     assert "pandas" in body["policy"]["allowed_modules"]
     assert "os" not in body["policy"]["allowed_modules"]
@@ -20,6 +20,7 @@ def test_runtime_reports_versions_policy_and_limits(api: ApiServer) -> None:
         "cpu_time_s": 30.0,
         "memory_mb": 512,
         "output_bytes": 1 << 20,
+        "results_bytes": 2 << 20,
     }
     assert body["max_limits"]["memory_mb"] == 2048
     assert body["rate_limit"] is None  # the shared test server runs without one

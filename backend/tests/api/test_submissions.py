@@ -32,6 +32,16 @@ def test_a_successful_run_is_saved_and_can_be_fetched(api: ApiServer) -> None:
     assert before - timedelta(seconds=1) <= created <= datetime.now(UTC)
 
 
+def test_rich_results_are_saved_with_the_submission(api: ApiServer) -> None:
+    code = "import pandas as pd\ndisplay(pd.DataFrame({'a': [1, 2]}))\n'text\\x00with NUL'\n"
+    body = api.client.post(SUBMIT, json={"code": code}).json()
+    assert [r["mime"] for r in body["results"]] == ["text/html", "text/plain"]
+    assert "<table" in body["results"][0]["data"]
+    assert body["results"][1]["data"] == "'text\\x00with NUL'"
+    saved = api.client.get(f"{SUBMISSIONS}/{body['id']}").json()
+    assert saved["results"] == body["results"]
+
+
 def test_a_failed_run_is_answered_but_not_saved(api: ApiServer) -> None:
     before = api.client.get(SUBMISSIONS, params={"limit": 1}).json()["items"]
     body = api.client.post(SUBMIT, json={"code": "print('partial')\n1 / 0"}).json()

@@ -8,8 +8,8 @@ from execbox.policy import CodePolicy, Violation, check
 from tests.policy.conftest import found
 
 ALLOWED_LIST = (
-    "collections, csv, datetime, functools, itertools, json, math, numpy, operator, pandas, random, re, "
-    "scipy, statistics"
+    "collections, csv, datetime, functools, itertools, json, math, matplotlib, numpy, operator, pandas, "
+    "random, re, scipy, statistics, time"
 )
 
 

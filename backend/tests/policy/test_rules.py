@@ -12,9 +12,11 @@ from execbox.policy import CodePolicy
 
 def test_seed_values() -> None:
     policy = CodePolicy()
+    # The seed's modules, plus matplotlib (plots) and time (live runs pace their output).
     assert policy.allowed_modules == {
         "pandas", "numpy", "scipy", "math", "statistics", "random", "datetime",
         "json", "csv", "re", "collections", "itertools", "functools", "operator",
+        "matplotlib", "time",
     }  # fmt: skip
     assert policy.banned_builtins == {
         "eval", "exec", "compile", "open", "input", "__import__", "breakpoint", "globals", "locals",

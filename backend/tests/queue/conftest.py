@@ -31,7 +31,9 @@ T = TypeVar("T")
 EXECUTE = "/api/v1/code/execute"
 SUBMISSIONS = "/api/v1/code/submissions"
 PENDING = frozenset({"queued", "running"})
-FINAL = frozenset({"success", "runtime_error", "timeout", "memory_limit", "output_limit", "internal_error"})
+FINAL = frozenset(
+    {"success", "runtime_error", "timeout", "memory_limit", "output_limit", "stopped", "internal_error"}
+)
 
 # A low maximum wall time keeps Celery's visibility timeout (EXECUTION_TIMEOUT_MAX + 15 s = 25 s)
 # short enough for a killed worker's runs to come back within the test. CODE_POLICY=off lets

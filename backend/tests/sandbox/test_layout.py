@@ -48,9 +48,10 @@ def test_nothing_of_the_server_is_bound() -> None:
 def test_the_environment_is_fixed_and_carries_no_secret() -> None:
     assert set(PLAN["environment"]) == {
         "PATH", "HOME", "TMPDIR", "USER", "LANG", "HOSTNAME",
-        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+        "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MPLBACKEND", "MPLCONFIGDIR",
     }  # fmt: skip
     assert PLAN["environment"]["HOME"] == "/tmp"
+    assert PLAN["environment"]["MPLCONFIGDIR"].endswith("/mplconfig")  # inside the read-only runtime
 
 
 def test_every_slot_uid_has_a_passwd_entry() -> None:

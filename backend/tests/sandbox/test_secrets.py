@@ -21,6 +21,8 @@ def _expected_environment(sandbox: SandboxHarness) -> dict[str, str]:
         "OPENBLAS_NUM_THREADS": "1",
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
+        "MPLBACKEND": "Agg",
+        "MPLCONFIGDIR": str(sandbox.engine.config.runtime.absolute() / "mplconfig"),
     }
 
 

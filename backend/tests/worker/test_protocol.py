@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import RunStatus
-from execbox.schemas.execution import ErrorOut, ExecutionResult, TruncatedOut
+from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.worker import protocol
 
 
-def test_a_job_arrives_as_it_was_sent() -> None:
+@pytest.mark.parametrize("reply", list(protocol.Reply))
+def test_a_job_arrives_as_it_was_sent(reply: protocol.Reply) -> None:
     job = Job(id="abc_-1", code="print('é')\n", stdin="a\nb", limits=RunLimits(wall_time_s=2.5, memory_mb=64))
-    message = json.loads(json.dumps(protocol.encode_job(job, reply=True)))  # what Celery carries
-    assert protocol.decode_job(message) == (job, True)
+    message = json.loads(json.dumps(protocol.encode_job(job, reply)))  # what Celery carries
+    assert protocol.decode_job(message) == (job, reply)
 
 
 def test_a_result_arrives_as_it_was_sent() -> None:
@@ -29,11 +32,24 @@ def test_a_result_arrives_as_it_was_sent() -> None:
         wall_ms=1.5,
         cpu_ms=1.25,
         memory_kb=2048,
+        results=[RichResultOut(mime="text/html", data="<table>\x00</table>")],
     )
     assert protocol.decode_result(protocol.encode_result(result).encode()) == result
+    assert protocol.decode_event(protocol.encode_final(result)) == result
+
+
+def test_live_output_events_keep_stream_and_text() -> None:
+    for stream in ("stdout", "stderr"):
+        assert protocol.decode_event(protocol.encode_output(stream, "é\x00\n")) == (stream, "é\x00\n")
 
 
 def test_versions_and_keys() -> None:
     versions = RuntimeVersions(python="3.11.7", packages={"numpy": "2.4.6"})
     assert protocol.decode_versions(protocol.encode_versions(versions)) == versions
-    assert protocol.reply_key("x") != protocol.attempts_key("x")
+    keys = {
+        protocol.reply_key("x"),
+        protocol.attempts_key("x"),
+        protocol.output_key("x"),
+        protocol.input_key("x"),
+    }
+    assert len(keys) == 4

@@ -17,6 +17,7 @@ def _limits(limits: RunLimits) -> LimitsOut:
         cpu_time_s=limits.cpu_time_s,
         memory_mb=limits.memory_mb,
         output_bytes=limits.output_bytes,
+        results_bytes=limits.results_bytes,
     )
 
 

@@ -6,8 +6,9 @@ Channels (all created by the host, handed to the guest as file descriptors):
   The template never sees code, stdin or output.
 - host <-> child: the child's fd 3, a SOCK_STREAM socket carrying length-prefixed JSON frames:
   `Ready` (child -> host, sent before any user code exists), `RunRequest` (host -> child), then
-  at most one `RunReport` (child -> host). Once user code runs, anything the child says is
-  untrusted: the host caps its size and believes it only about the user's own program.
+  `Display` messages and at most one `RunReport` (child -> host). Once user code runs, anything
+  the child says is untrusted: the host caps its size and believes it only about the user's own
+  program.
 - the child's stdin, stdout and stderr are plain pipes (fds 0, 1, 2).
 """
 
@@ -104,6 +105,17 @@ class RunRequest(TypedDict):
     code: str
     cpu_time_s: float
     memory_bytes: int
+    live: bool  # someone watches the output as it comes: line-buffer the program's stdout
+    result_bytes: int  # budget for the `data` of all the run's `Display` messages together
+    max_results: int
+
+
+class Display(TypedDict):
+    """A rich result (child -> host, before the report): `data` is text, or base64 for images."""
+
+    type: Literal["display"]
+    mime: str
+    data: str
 
 
 class ExceptionReport(TypedDict):

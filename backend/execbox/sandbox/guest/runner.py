@@ -2,15 +2,21 @@
 
 The program runs as `__main__` from the file name `<main.py>`, like `python main.py` would run
 it: atexit handlers run, non-daemon threads are waited for, `sys.exit(n)` sets the exit code.
+As in a notebook cell, the value of a final expression statement is displayed (not printed),
+and so are the figures still open at the end.
 """
 
 from __future__ import annotations
+import __future__
 
+import ast
 import atexit
 import contextlib
+import functools
 import io
 import linecache
 import math
+import operator
 import os
 import resource
 import socket
@@ -20,6 +26,7 @@ import traceback
 import types
 from typing import NoReturn
 
+from execbox.sandbox.guest.display import ResultChannel
 from execbox.sandbox.guest.protocol import (
     CHILD_STDERR_FD,
     CHILD_STDOUT_FD,
@@ -37,15 +44,27 @@ _ADDRESS_SPACE_SLACK = 1024 * 1024 * 1024
 # Tracebacks keep this many of the user's frames from each end, as CPython's own repeats
 # folding would: a million-frame RecursionError must not take longer to report than to raise.
 _FRAMES_KEPT = 30
+_FUTURE_FLAGS = functools.reduce(
+    operator.or_, (getattr(__future__, name).compiler_flag for name in __future__.all_feature_names)
+)
 
 
 def run(request: RunRequest, control: socket.socket) -> NoReturn:
     _apply_limits(request)
-    sys.stdout = io.TextIOWrapper(os.fdopen(CHILD_STDOUT_FD, "wb", closefd=False), encoding="utf-8")
-    sys.stderr = io.TextIOWrapper(
-        os.fdopen(CHILD_STDERR_FD, "wb", closefd=False), encoding="utf-8", errors="backslashreplace"
+    # Block buffering is faster, but someone watching a live run must see each line at once.
+    sys.stdout = io.TextIOWrapper(
+        os.fdopen(CHILD_STDOUT_FD, "wb", closefd=False), encoding="utf-8", line_buffering=request["live"]
     )
-    exit_code, error = _execute(request["code"])
+    sys.stderr = io.TextIOWrapper(
+        os.fdopen(CHILD_STDERR_FD, "wb", closefd=False),
+        encoding="utf-8",
+        errors="backslashreplace",
+        line_buffering=True,
+    )
+    results = ResultChannel(control, request["result_bytes"], request["max_results"])
+    results.install()
+    exit_code, error = _execute(request["code"], results)
+    results.finish()
     for stream in (sys.stdout, sys.stderr):
         # OSError: the host stopped reading (output limit); ValueError: the user closed it.
         with contextlib.suppress(OSError, ValueError):
@@ -72,15 +91,24 @@ def _apply_limits(request: RunRequest) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
 
-def _execute(code: str) -> tuple[int, ExceptionReport | None]:
+def _execute(code: str, results: ResultChannel) -> tuple[int, ExceptionReport | None]:
     main = types.ModuleType("__main__")
     main.__dict__["__file__"] = USER_FILENAME
     sys.modules["__main__"] = main
     sys.argv = ["main.py"]
     linecache.cache[USER_FILENAME] = (len(code), None, code.splitlines(keepends=True), USER_FILENAME)
     try:
-        exec(compile(code, USER_FILENAME, "exec"), main.__dict__)  # noqa: S102 - this is the product
-        _wait_for_threads()
+        try:
+            body, final_expression = _compile(code)
+            exec(body, main.__dict__)  # noqa: S102 - this is the product
+            if final_expression is not None:
+                value = eval(final_expression, main.__dict__)  # noqa: S307 - the user's own code
+                if value is not None:
+                    results.display(value)
+            _wait_for_threads()
+        finally:
+            # Before the exit functions: matplotlib's own closes every figure.
+            results.show_remaining_figures()
         atexit._run_exitfuncs()
     except SystemExit as exit_request:
         return _exit_code(exit_request), None
@@ -89,6 +117,34 @@ def _execute(code: str) -> tuple[int, ExceptionReport | None]:
         _print_user_traceback(exc, frames, omitted)
         return 1, _describe(exc, frames)
     return 0, None
+
+
+def _compile(code: str) -> tuple[types.CodeType, types.CodeType | None]:
+    """The program, and apart from it its final expression statement, if it ends with one.
+
+    Both are compiled before either runs, so a syntax error anywhere stops the program before
+    its first line, as it would in one piece. Positions come from the one parse, so line numbers
+    are the program's own."""
+    tree = ast.parse(code, USER_FILENAME)
+    last = tree.body[-1] if tree.body else None
+    if not isinstance(last, ast.Expr) or _silenced(code, last):
+        return compile(tree, USER_FILENAME, "exec", dont_inherit=True), None
+    tree.body.pop()
+    body = compile(tree, USER_FILENAME, "exec", dont_inherit=True)
+    # The program's `from __future__` imports apply to its last line too.
+    flags = body.co_flags & _FUTURE_FLAGS
+    final = compile(ast.Expression(last.value), USER_FILENAME, "eval", flags=flags, dont_inherit=True)
+    return body, final
+
+
+def _silenced(code: str, statement: ast.stmt) -> bool:
+    """A notebook's convention: a final expression followed by `;` is not displayed."""
+    lines = io.StringIO(code, newline=None).readlines()  # the line ends the parser knows
+    end = statement.end_lineno
+    if end is None or statement.end_col_offset is None or end > len(lines):
+        return False
+    after = lines[end - 1].encode()[statement.end_col_offset :]  # offsets count UTF-8 bytes
+    return after.lstrip().startswith(b";")
 
 
 def _wait_for_threads() -> None:

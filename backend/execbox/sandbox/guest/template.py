@@ -13,15 +13,20 @@ import contextlib
 import gc
 import importlib
 import importlib.metadata
+import io
 import json
 import os
 import selectors
+import shutil
 import signal
 import socket
 import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 from typing import cast
 
-from execbox.sandbox.guest import allocator, child, linux
+from execbox.sandbox.guest import allocator, child, display, linux
 from execbox.sandbox.guest.isolate import enter_sandbox_root
 from execbox.sandbox.guest.protocol import (
     CHILD_FD_COUNT,
@@ -38,7 +43,7 @@ from execbox.sandbox.guest.protocol import (
 )
 from execbox.sandbox.guest.seccomp import build_policy
 
-_REPORTED_PACKAGES = ("numpy", "pandas", "scipy")
+_REPORTED_PACKAGES = ("numpy", "pandas", "scipy", "matplotlib")
 
 
 def main(control_fd: int, preload: list[str], host_path: str) -> None:
@@ -50,10 +55,13 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
     # which the per-run RLIMIT_AS turns into a cap of about 15 threads.
     linux.limit_malloc_arenas(2)
     allocator.allocate_from_heap()
-    for module in preload:
-        importlib.import_module(module)
+    with _writable_matplotlib_config():
+        for module in preload:
+            importlib.import_module(module)
     # Lazy initialisation inside the libraries (formatters, caches) happens once, here.
     child.warm_up()
+    _draw_a_figure()
+    display.patch_matplotlib()
     seccomp_bpf = build_policy()
     _forget_host_path(host_path)
     _assert_single_threaded()
@@ -130,6 +138,48 @@ def _reap(control: socket.socket, children: dict[int, int]) -> None:
         if child_id is not None:
             exited: Exited = {"type": "exited", "child_id": child_id, "wait_status": status}
             control.send(encode(exited))
+
+
+@contextlib.contextmanager
+def _writable_matplotlib_config() -> Iterator[None]:
+    """Matplotlib takes only a writable config directory; else it makes one of its own in the
+    host's /tmp, and every run would try to remove it at exit. A runtime the service cannot
+    write to (set up by another user) gets a copy of its font cache in a directory of ours,
+    needed only while matplotlib is imported."""
+    configured = os.environ.get("MPLCONFIGDIR", "")
+    try:
+        os.makedirs(configured, exist_ok=True)
+        writable = os.access(configured, os.W_OK)
+    except OSError:
+        writable = False
+    if not configured or writable:
+        yield
+        return
+    with tempfile.TemporaryDirectory(prefix="execbox-matplotlib-") as private:
+        for cache in Path(configured).glob("fontlist-*.json"):
+            shutil.copy(cache, private)
+        os.environ["MPLCONFIGDIR"] = private
+        try:
+            yield
+        finally:
+            os.environ["MPLCONFIGDIR"] = configured
+
+
+def _draw_a_figure() -> None:
+    """Matplotlib sets up much on first use (backend, text layout, the PNG writer): once, here."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is None:
+        return
+    figure = pyplot.figure()
+    figure.gca().plot([1, 2], [1, 2], label="warm-up")
+    figure.legend()
+    figure.savefig(io.BytesIO(), format="png", bbox_inches="tight")
+    pyplot.close(figure)
+    # Matplotlib drops its open fonts in every child after a fork (they hold file offsets);
+    # dropping them here already saves each child the copied pages of freeing them (~0.5 MiB).
+    fonts = getattr(sys.modules["matplotlib.font_manager"], "_get_font", None)
+    if fonts is not None:
+        fonts.cache_clear()
 
 
 def _collapse_into_huge_pages() -> None:

@@ -7,6 +7,7 @@ from typing import Protocol
 
 from execbox.sandbox.limits import RunLimits
 from execbox.schemas.execution import ExecutionResult
+from execbox.services.live_session import LiveSession
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +27,8 @@ class RuntimeVersions:
 
 
 class Runner(Protocol):
-    async def run(self, job: Job) -> ExecutionResult:
-        """Run now and wait for the verdict."""
+    async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
+        """Run now and wait for the verdict; with `live`, output and input flow while it runs."""
         ...
 
     async def dispatch(self, job: Job) -> None:

@@ -11,6 +11,7 @@ from execbox.sandbox.errors import SandboxClosed, SandboxError, SandboxInternalE
 from execbox.sandbox.limits import LimitRequest
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
+from execbox.services.live_session import LiveSession
 from execbox.services.presenter import internal_error, present
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.sanitize import Sanitizer
@@ -26,15 +27,23 @@ class LocalRunner:
         self._sanitize: Sanitizer | None = None
         self._background: set[asyncio.Task[None]] = set()
 
-    async def run(self, job: Job) -> ExecutionResult:
+    async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
         limits = LimitRequest(**dataclasses.asdict(job.limits))
         try:
-            result = await self.engine.run(job.code, job.stdin, limits)
+            sanitize = self._sanitizer()
+            if live is not None:
+                live.clean_stderr = sanitize
+            result = await self.engine.run(job.code, job.stdin, limits, live.io if live else None)
         except (SandboxClosed, SandboxInternalError) as error:
             raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None
+        if live is not None:
+            live.flush()
+        return present(result, sanitize)
+
+    def _sanitizer(self) -> Sanitizer:
         if self._sanitize is None:
             self._sanitize = Sanitizer.for_runtime(self.engine.runtime)
-        return present(result, self._sanitize)
+        return self._sanitize
 
     async def dispatch(self, job: Job) -> None:
         task = asyncio.get_running_loop().create_task(self._run_submission(job))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import time
+from collections.abc import AsyncGenerator
 
 from celery import Celery
 from kombu.exceptions import KombuError
@@ -13,15 +15,21 @@ from redis.exceptions import RedisError
 
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
+from execbox.services.live_session import LiveSession
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.worker.protocol import (
+    LIVE_TTL_S,
     QUEUE,
     RUNTIME_KEY,
     TASK,
     WORKER_KEY_PREFIX,
+    Reply,
+    decode_event,
     decode_result,
     decode_versions,
     encode_job,
+    input_key,
+    output_key,
     reply_key,
 )
 
@@ -40,25 +48,77 @@ class QueueRunner:
         self._depth = 0
         self._depth_read_at = -_DEPTH_MAX_AGE_S
 
-    async def run(self, job: Job) -> ExecutionResult:
-        timeout = job.limits.wall_time_s + self.wait_timeout_s
+    async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
         await self._check_room()
-        await self._enqueue(job, reply=True)
-        deadline = time.monotonic() + timeout
-        # Short waits, each well inside the client's socket timeout; the reply list outlives the
-        # reply's arrival, so a worker may answer before or between them.
+        if live is not None:
+            return await self._run_live(job, live)
+        await self._enqueue(job, Reply.LIST)
+        async with contextlib.aclosing(self._replies(job, reply_key(job.id))) as replies:
+            async for reply in replies:
+                return decode_result(reply)
+        raise self._no_verdict(job)
+
+    async def _run_live(self, job: Job, live: LiveSession) -> ExecutionResult:
+        await self._enqueue(job, Reply.LIVE)
+        forwarder = asyncio.get_running_loop().create_task(self._forward_input(job, live))
+        try:
+            async with contextlib.aclosing(self._replies(job, output_key(job.id))) as events:
+                async for payload in events:
+                    event = decode_event(payload)
+                    if isinstance(event, ExecutionResult):
+                        return event
+                    live.emit(*event)
+            raise self._no_verdict(job)
+        finally:
+            forwarder.cancel()
+
+    async def _forward_input(self, job: Job, live: LiveSession) -> None:
+        """The client's stdin and stop, to the worker's `input_key` list, as they come."""
+        key = input_key(job.id)
+        stop = asyncio.ensure_future(live.io.stopped.wait())
+        try:
+            while True:
+                more = asyncio.ensure_future(live.io.next_stdin())
+                await asyncio.wait([more, stop], return_when=asyncio.FIRST_COMPLETED)
+                if stop.done():
+                    more.cancel()
+                    await self._push_input(key, {"stop": True})
+                    return
+                data = more.result()
+                await self._push_input(
+                    key, {"stdin": data.decode()} if data is not None else {"close_stdin": True}
+                )
+        finally:
+            stop.cancel()
+
+    async def _push_input(self, key: str, request: dict[str, object]) -> None:
+        pipe = self.redis.pipeline(transaction=False)
+        pipe.rpush(key, json.dumps(request))
+        pipe.expire(key, LIVE_TTL_S)
+        with contextlib.suppress(RedisError):  # the output side sees the outage and reports it
+            await pipe.execute()
+
+    async def _replies(self, job: Job, key: str) -> AsyncGenerator[bytes | str]:
+        """What the worker pushes onto `key`, until the run's deadline.
+
+        Short waits, each well inside the client's socket timeout; the list outlives a reply's
+        arrival, so a worker may answer before or between them."""
+        deadline = time.monotonic() + job.limits.wall_time_s + self.wait_timeout_s
         while (left := deadline - time.monotonic()) > 0:
             try:
-                reply = await self.redis.blpop([reply_key(job.id)], timeout=min(_REPLY_POLL_S, left))
+                reply = await self.redis.blpop([key], timeout=min(_REPLY_POLL_S, left))
             except RedisError as error:
                 raise _unreachable(error) from error
             if reply is not None:
-                return decode_result(reply[1])
-        raise Unavailable(f"No worker finished the run within {timeout:.0f} s; try again shortly.")
+                yield reply[1]
+
+    def _no_verdict(self, job: Job) -> Unavailable:
+        timeout = job.limits.wall_time_s + self.wait_timeout_s
+        return Unavailable(f"No worker finished the run within {timeout:.0f} s; try again shortly.")
 
     async def dispatch(self, job: Job) -> None:
         await self._check_room()
-        await self._enqueue(job, reply=False)
+        await self._enqueue(job, Reply.DATABASE)
 
     async def _check_room(self) -> None:
         now = time.monotonic()
@@ -72,7 +132,7 @@ class QueueRunner:
         if waiting >= self.max_waiting:
             raise Unavailable(f"The queue is full ({waiting} runs are waiting); try again in a few seconds.")
 
-    async def _enqueue(self, job: Job, reply: bool) -> None:
+    async def _enqueue(self, job: Job, reply: Reply) -> None:
         try:
             # kombu publishes synchronously: in a thread, so that a Redis that stopped answering
             # stalls this request only, not the event loop (~1 ms more per run than inline).

@@ -1,0 +1,107 @@
+"""The live stream: one run per WebSocket (docs/streaming.md)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+from typing import Any
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+from pydantic import BaseModel, TypeAdapter, ValidationError
+
+from execbox.api.deps import ClientDep, ServicesDep
+from execbox.api.errors import describe_service_error, field_problems
+from execbox.schemas.stream import ControlMessage, RunMessage
+from execbox.services.errors import InvalidRequest, ServiceError
+from execbox.services.streaming import ClientGone
+
+router = APIRouter(prefix="/code", tags=["code"])
+log = logging.getLogger(__name__)
+
+_FIRST_MESSAGE_TIMEOUT_S = 10.0
+_CONTROL = TypeAdapter[ControlMessage](ControlMessage)
+# A close frame's reason has room for 123 bytes.
+_CLOSE_REASON_CHARS = 60
+
+
+@router.websocket("/stream")
+async def stream(websocket: WebSocket, services: ServicesDep, client: ClientDep) -> None:
+    """Run code live: output as it is printed, stdin while it runs, stop at will."""
+    await websocket.accept()
+    connection = _WebSocketConnection(websocket)
+    try:
+        request = await asyncio.wait_for(connection.receive_run(), _FIRST_MESSAGE_TIMEOUT_S)
+        await services.streaming.serve(request, connection, client)
+    except ClientGone:
+        return
+    except TimeoutError:
+        detail = f"No run message came within {_FIRST_MESSAGE_TIMEOUT_S:.0f} s of connecting; send it first."
+        await connection.refuse(408, {"detail": detail})
+    except ServiceError as error:
+        status, body, _headers = describe_service_error(error)
+        await connection.refuse(status, body)
+    except Exception:
+        log.exception("the live stream failed")
+        await connection.refuse(500, {"detail": "The server failed unexpectedly; the error was logged."})
+    else:
+        await connection.close(1000)
+
+
+class _WebSocketConnection:
+    """A WebSocket as the stream service sees it: typed messages in, models out."""
+
+    def __init__(self, websocket: WebSocket) -> None:
+        self.websocket = websocket
+
+    async def receive_run(self) -> RunMessage:
+        text = await self._receive_text()
+        try:
+            return RunMessage.model_validate_json(text)
+        except ValidationError as error:
+            raise _invalid("The run message is invalid", error) from None
+
+    async def receive_control(self) -> ControlMessage:
+        text = await self._receive_text()
+        try:
+            return _CONTROL.validate_json(text)
+        except ValidationError as error:
+            raise _invalid("The message is not one this stream understands", error) from None
+
+    async def send(self, message: BaseModel) -> None:
+        await self._send_text(message.model_dump_json())
+
+    async def refuse(self, status: int, body: dict[str, Any]) -> None:
+        """An error message, then the close code 4000 + status (e.g. 4422)."""
+        try:
+            await self._send_text(json.dumps({"type": "error", "status": status, **body}))
+            await self.close(4000 + status, str(body.get("detail", ""))[:_CLOSE_REASON_CHARS])
+        except ClientGone:
+            pass
+
+    async def close(self, code: int, reason: str = "") -> None:
+        try:
+            await self.websocket.close(code, reason)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            raise ClientGone from None
+
+    async def _receive_text(self) -> str:
+        message = await self.websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            raise ClientGone
+        text = message.get("text")
+        if text is None:
+            raise InvalidRequest("Send messages as JSON text frames, not binary ones.")
+        return str(text)
+
+    async def _send_text(self, text: str) -> None:
+        try:
+            await self.websocket.send_text(text)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            raise ClientGone from None
+
+
+def _invalid(what: str, error: ValidationError) -> InvalidRequest:
+    problems = field_problems(error.errors())
+    summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+    return InvalidRequest(f"{what}. {summary}")

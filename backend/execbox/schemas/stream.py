@@ -1,0 +1,50 @@
+"""Messages of the live stream (`/api/v1/code/stream`); docs/streaming.md describes the dialogue."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from execbox.schemas.execution import ExecuteRequest, ExecutionResult
+from execbox.schemas.text import PlainText
+
+
+class RunMessage(ExecuteRequest):
+    """The first message: what `POST /api/v1/code/execute` takes, and `type`."""
+
+    type: Literal["run"]
+
+
+class _Control(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StdinMessage(_Control):
+    type: Literal["stdin"]
+    data: PlainText = Field(description='appended to the program\'s stdin as is, e.g. "line\\n"')
+
+
+class CloseStdinMessage(_Control):
+    type: Literal["close_stdin"]
+
+
+class StopMessage(_Control):
+    type: Literal["stop"]
+
+
+ControlMessage = Annotated[StdinMessage | CloseStdinMessage | StopMessage, Field(discriminator="type")]
+
+
+class StartedMessage(BaseModel):
+    type: Literal["started"] = "started"
+
+
+class OutputMessage(BaseModel):
+    type: Literal["output"] = "output"
+    stream: Literal["stdout", "stderr"]
+    data: str
+
+
+class ResultMessage(ExecutionResult):
+    type: Literal["result"] = "result"

@@ -1,0 +1,99 @@
+"""Live runs over a two-way connection: output out as it is written; stdin and stop in.
+
+The connection (a WebSocket in the API) is seen through `LiveConnection`, so this dialogue is
+the same whichever transport carries it; docs/streaming.md describes it for clients.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from execbox.schemas.stream import (
+    CloseStdinMessage,
+    ControlMessage,
+    OutputMessage,
+    ResultMessage,
+    RunMessage,
+    StartedMessage,
+    StdinMessage,
+)
+from execbox.services.errors import InvalidRequest, ServiceError
+from execbox.services.execution import ExecutionService
+from execbox.services.live_session import LiveSession, Outbox
+
+
+class ClientGone(Exception):
+    """The client closed the connection."""
+
+
+class LiveConnection(Protocol):
+    async def receive_control(self) -> ControlMessage:
+        """The client's next message; raises ClientGone, or InvalidRequest for a bad one."""
+        ...
+
+    async def send(self, message: BaseModel) -> None:
+        """Raises ClientGone when the client is no longer there."""
+        ...
+
+
+class StreamService:
+    def __init__(self, execution: ExecutionService, max_stdin_length: int) -> None:
+        self.execution = execution
+        self.max_stdin_length = max_stdin_length
+
+    async def serve(self, request: RunMessage, connection: LiveConnection, client: str) -> None:
+        """Run `request` live: the same checks as `execute`, then output as it comes, then the
+        verdict. Raises ServiceError when the run is refused or the client breaks the protocol."""
+        job = await self.execution.admit(request, client)
+        await connection.send(StartedMessage())
+        outbox = Outbox()
+        session = LiveSession(outbox.put)
+        session.stdin_chars = len(request.stdin)
+        loop = asyncio.get_running_loop()
+        sender = loop.create_task(_pass_output(outbox, connection, session))
+        listener = loop.create_task(self._listen(connection, session))
+        try:
+            result = await self.execution.run(job, session)
+        finally:
+            listener.cancel()
+            outbox.close()
+            await asyncio.wait([sender, listener])
+        refusal = None if listener.cancelled() else listener.result()
+        if refusal is not None:
+            raise refusal
+        await connection.send(ResultMessage(**result.model_dump()))
+
+    async def _listen(self, connection: LiveConnection, session: LiveSession) -> ServiceError | None:
+        """Applies the client's messages until it leaves; a broken message stops the run."""
+        while True:
+            try:
+                message = await connection.receive_control()
+            except ClientGone:
+                session.stop()
+                return None
+            except InvalidRequest as error:
+                session.stop()
+                return error
+            if isinstance(message, StdinMessage):
+                if session.stdin_chars + len(message.data) > self.max_stdin_length:
+                    session.stop()
+                    return InvalidRequest(
+                        f"stdin is over {self.max_stdin_length} characters in all; the run was stopped"
+                    )
+                session.send_stdin(message.data)
+            elif isinstance(message, CloseStdinMessage):
+                session.close_stdin()
+            else:
+                session.stop()
+
+
+async def _pass_output(outbox: Outbox, connection: LiveConnection, session: LiveSession) -> None:
+    try:
+        async for batch in outbox.batches():
+            for stream, text in batch:
+                await connection.send(OutputMessage(stream=stream, data=text))
+    except ClientGone:
+        session.stop()

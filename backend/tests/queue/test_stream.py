@@ -1,0 +1,63 @@
+"""The live stream in queue mode: output, stdin and Stop relayed between the API and a worker
+through Redis, in order and with nothing lost at the end."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests.queue.conftest import Cluster
+from tests.support.stream_client import TICKER, StreamClient
+
+
+@pytest.fixture
+def streams(cluster: Cluster) -> Iterator[StreamClient]:
+    with StreamClient(cluster.api.url) as client:
+        yield client
+
+
+def test_output_is_relayed_as_it_is_printed(streams: StreamClient) -> None:
+    live = streams.start(code=TICKER)
+    result = live.finish()
+    ticks = live.output_times()
+    assert result["status"] == "success"
+    assert live.output() == result["stdout"] == "".join(f"tick {i}\n" for i in range(8))
+    assert len(ticks) >= 6
+    assert ticks[-1] - ticks[0] > 0.5
+
+
+def test_input_reaches_the_worker_while_the_program_waits(streams: StreamClient) -> None:
+    live = streams.start(code="a = input('a? ')\nb = input('b? ')\nprint(int(a) + int(b))\n")
+    live.until("output")
+    live.send({"type": "stdin", "data": "40\n"})
+    while not live.output().endswith("b? "):
+        live.next()
+    live.send({"type": "stdin", "data": "2\n"})
+    result = live.finish()
+    assert result["stdout"] == "a? b? 42\n"
+
+
+def test_stop_reaches_the_worker(streams: StreamClient) -> None:
+    live = streams.start(code="print('spinning', flush=True)\nwhile True:\n    pass\n")
+    result, took = live.stop_after_first_output()
+    print(f"stop through the queue took {took * 1000:.1f} ms")
+    assert result["status"] == "stopped"
+    assert took < 0.5
+
+
+def test_nothing_is_lost_when_a_run_times_out_or_floods(streams: StreamClient) -> None:
+    # Few enough lines to be printed well inside the wall time even on a busy machine.
+    code = "for i in range(3000):\n    print(i)\nwhile True:\n    pass\n"
+    live = streams.start(code=code, limits={"wall_time_s": 1.5})
+    result = live.finish()
+    assert result["status"] == "timeout"
+    assert live.output() == result["stdout"] == "".join(f"{i}\n" for i in range(3000))
+
+
+def test_results_and_refusals_are_the_same_as_in_local_mode(streams: StreamClient) -> None:
+    assert streams.start(code="[1, 2]\n").finish()["results"] == [{"mime": "text/plain", "data": "[1, 2]"}]
+    live = streams.start(code="print(1", limits={"memory_mb": 1})
+    error = live.finish()
+    assert error["status"] == 422
+    assert live.close_code() == 4422
