@@ -10,7 +10,8 @@ export default defineConfig({
   plugins: [react(), tailwindcss()],
   server: {
     proxy: {
-      '/api': { target: API, changeOrigin: false },
+      // ws: the live-run stream (/api/v1/code/stream) is a WebSocket.
+      '/api': { target: API, changeOrigin: false, ws: true },
       '/health': { target: API, changeOrigin: false },
     },
   },

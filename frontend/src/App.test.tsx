@@ -1,20 +1,24 @@
 import { act, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { forwardRef, useImperativeHandle } from 'react';
+import { forwardRef, useImperativeHandle, useRef } from 'react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { App } from './App';
 import { ApiError } from './api/errors';
 import type { CodeEditorHandle, CodeEditorProps } from './features/editor/CodeEditor';
+import { startLiveRun } from './api/stream';
+import { fakeSockets } from './test/fakeSocket';
 import { fakeApi, result, submission, submitResult } from './test/fixtures';
 
 // Monaco needs a real browser (the e2e tests cover it); here a textarea stands in, exposing
 // what App passes to the editor.
 vi.mock('./features/editor/CodeEditor', () => ({
   default: forwardRef<CodeEditorHandle, CodeEditorProps>(function FakeEditor(props, ref) {
-    useImperativeHandle(ref, () => ({ focus: () => {}, revealPosition: () => {} }));
+    const area = useRef<HTMLTextAreaElement>(null);
+    useImperativeHandle(ref, () => ({ focus: () => area.current?.focus(), revealPosition: () => {} }));
     return (
       <textarea
+        ref={area}
         aria-label="Code"
         value={props.value}
         data-error-line={props.errorLine ?? ''}
@@ -178,5 +182,121 @@ describe('App permalinks', () => {
       window.dispatchEvent(new PopStateEvent('popstate'));
     });
     await waitFor(() => expect(code.value).toBe('print("draft")\n'));
+  });
+});
+
+describe('App live runs', () => {
+  function liveApp() {
+    const sockets = fakeSockets();
+    const api = fakeApi({ live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }) });
+    render(<App api={api} />);
+    return sockets;
+  }
+
+  async function startRun(sockets: ReturnType<typeof fakeSockets>) {
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    return socket;
+  }
+
+  it('turns Run into Stop while the run is live; Stop ends it with its own badge', async () => {
+    const sockets = liveApp();
+    fireEvent.change(await editor(), { target: { value: 'while True: pass' } });
+    const socket = await startRun(sockets);
+    expect(socket.sent[0]).toMatchObject({ type: 'run', code: 'while True: pass' });
+    expect(screen.queryByRole('button', { name: 'Run' })).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
+    act(() => socket.receive({ type: 'result', ...result({ status: 'stopped', stdout: '' }) }));
+    expect(await screen.findByTestId('status-badge')).toHaveTextContent('Stopped');
+    expect(screen.getByRole('status')).toHaveTextContent('You stopped the program.');
+    expect(screen.getByRole('button', { name: 'Run' })).toBeInTheDocument();
+  });
+
+  it('stops with Escape', async () => {
+    const sockets = liveApp();
+    await editor();
+    const socket = await startRun(sockets);
+    await userEvent.keyboard('{Escape}');
+    expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
+  });
+
+  it('gives the stdin box’s text as the whole input, with no line input', async () => {
+    const sockets = liveApp();
+    fireEvent.change(await editor(), { target: { value: 'print(input())' } });
+    await userEvent.type(screen.getByLabelText('Standard input'), 'given');
+    const socket = await startRun(sockets);
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: 'given' }, { type: 'close_stdin' }]);
+    expect(screen.getByLabelText('Standard input')).toHaveAttribute('readonly');
+    expect(screen.getByTestId('stdin-given-note')).toHaveTextContent('then end of input');
+    expect(screen.queryByTestId('live-stdin')).toBeNull();
+  });
+
+  it('sends typed lines to the running program and echoes them; Ctrl+D closes the input', async () => {
+    const sockets = liveApp();
+    const code = await editor();
+    fireEvent.change(code, { target: { value: 'print(input())' } });
+    expect(screen.queryByTestId('live-stdin')).toBeNull();
+    const socket = await startRun(sockets);
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: '' }]);
+    expect(screen.getByLabelText('Standard input')).toHaveAttribute('readonly');
+    const field = await screen.findByTestId('live-stdin');
+    await userEvent.type(field, 'Ada{Enter}');
+    expect(socket.sent.at(-1)).toEqual({ type: 'stdin', data: 'Ada\n' });
+    expect(field).toHaveValue('');
+    expect(screen.getByTestId('stdout').querySelector('[data-kind="stdin"]')).toHaveTextContent('Ada');
+    await userEvent.keyboard('{Control>}d{/Control}');
+    expect(socket.sent.at(-1)).toEqual({ type: 'close_stdin' });
+    expect(screen.queryByTestId('live-stdin')).toBeNull();
+    expect(screen.getByTestId('live-stdin-closed')).toBeInTheDocument();
+    act(() => socket.receive({ type: 'result', ...result({ stdout: 'Ada\n' }) }));
+    await waitFor(() => expect(screen.queryByTestId('live-stdin-closed')).toBeNull());
+    expect(screen.getByLabelText('Standard input')).not.toHaveAttribute('readonly');
+  });
+
+  it('gives the focus back to the editor when the line input goes away under it', async () => {
+    const sockets = liveApp();
+    const code = await editor();
+    const socket = await startRun(sockets);
+    await userEvent.click(await screen.findByTestId('live-stdin'));
+    act(() => socket.receive({ type: 'result', ...result() }));
+    await waitFor(() => expect(code).toHaveFocus());
+  });
+
+  it('has a Close input button', async () => {
+    const sockets = liveApp();
+    await editor();
+    const socket = await startRun(sockets);
+    await userEvent.click(await screen.findByRole('button', { name: 'Close input' }));
+    expect(socket.sent.at(-1)).toEqual({ type: 'close_stdin' });
+  });
+
+  it('shows a policy refusal from the stream as editor markers', async () => {
+    const sockets = liveApp();
+    const code = await editor();
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({
+        type: 'error',
+        status: 422,
+        detail: 'x',
+        violations: [{ line: 1, col: 8, end_line: 1, end_col: 10, rule: 'import-not-allowed', message: 'no os' }],
+      });
+    });
+    await waitFor(() => expect(code.dataset.violations).toBe('1:8'));
+  });
+
+  it('shows the results of a saved run opened by its permalink', async () => {
+    window.history.replaceState(null, '', '/s/abc123');
+    const load = vi.fn().mockResolvedValue(submission({ results: [{ mime: 'text/plain', data: '42' }] }));
+    render(<App api={fakeApi({ submission: load })} />);
+    expect(await screen.findByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByTestId('result-text')).toHaveTextContent('42');
   });
 });

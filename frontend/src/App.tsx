@@ -139,7 +139,8 @@ export function App({ api }: { api: ApiClient }) {
   );
 
   const busy = runner.busy === 'run' || runner.busy === 'save';
-  const { run, save: submit } = runner;
+  const running = runner.busy === 'run';
+  const { run, stop, save: submit } = runner;
   const onRun = useCallback(() => {
     if (busy) return;
     void run(code, stdin);
@@ -155,10 +156,16 @@ export function App({ api }: { api: ApiClient }) {
   }, [busy, submit, code, stdin]);
 
   // The shortcuts also work outside the editor (e.g. in the input box). Inside it, Monaco
-  // handles them first and stops the event.
+  // handles them first and stops the event (Escape too, while one of its widgets is open).
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.defaultPrevented || !(e.ctrlKey || e.metaKey) || e.altKey) return;
+      if (e.defaultPrevented) return;
+      if (e.key === 'Escape' && running) {
+        e.preventDefault();
+        stop();
+        return;
+      }
+      if (!(e.ctrlKey || e.metaKey) || e.altKey) return;
       if (e.key === 'Enter') {
         e.preventDefault();
         onRun();
@@ -169,7 +176,20 @@ export function App({ api }: { api: ApiClient }) {
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onRun, onSave]);
+  }, [onRun, onSave, running, stop]);
+
+  // The line input to a live run's stdin, once the server has started it: only when the stdin box
+  // was empty (its text is otherwise the whole input), and not with the HTTP fallback.
+  const { sendLine, closeInput } = runner;
+  const focusEditor = useCallback(() => editor.current?.focus(), []);
+  const live = runner.live;
+  const liveInput = useMemo(
+    () =>
+      running && live?.transport === 'stream' && live.phase === 'running' && live.input === 'typed'
+        ? { open: live.stdinOpen, onSend: sendLine, onClose: closeInput, onLeave: focusEditor }
+        : null,
+    [running, live?.transport, live?.phase, live?.input, live?.stdinOpen, sendLine, closeInput, focusEditor],
+  );
 
   const jump = useCallback((line: number, col: number) => editor.current?.revealPosition(line, col), []);
 
@@ -187,17 +207,18 @@ export function App({ api }: { api: ApiClient }) {
           </span>
           execbox
         </h1>
+        {/* One button, Run or Stop: it keeps the keyboard focus when a run starts and ends. */}
         <button
           type="button"
-          className="btn btn-primary"
-          onClick={onRun}
-          disabled={busy}
-          title={`Run (${modKey}+Enter)`}
-          aria-keyshortcuts="Control+Enter Meta+Enter"
+          className={running ? 'btn btn-danger' : 'btn btn-primary'}
+          onClick={running ? stop : onRun}
+          disabled={runner.busy === 'save'}
+          title={running ? 'Stop the program (Esc)' : `Run (${modKey}+Enter)`}
+          aria-keyshortcuts={running ? 'Escape' : 'Control+Enter Meta+Enter'}
         >
-          <span aria-hidden="true">▶</span> {runner.busy === 'run' ? 'Running…' : 'Run'}
+          <span aria-hidden="true">{running ? '■' : '▶'}</span> {running ? 'Stop' : 'Run'}
           <kbd aria-hidden="true" className="hidden rounded bg-white/20 px-1 font-sans text-[11px] sm:inline">
-            {modKey}+↵
+            {running ? 'Esc' : `${modKey}+↵`}
           </kbd>
         </button>
         <button type="button" className="btn btn-secondary" onClick={onSave} disabled={busy} title={`Run and save a permalink (${modKey}+S)`}
@@ -236,7 +257,7 @@ export function App({ api }: { api: ApiClient }) {
           </div>
           <p className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600 dark:text-slate-400">
             <span>
-              {modKey}+Enter runs · {modKey}+S saves · {tabFocusKey} lets Tab leave the editor
+              {modKey}+Enter runs · Esc stops · {modKey}+S saves · {tabFocusKey} lets Tab leave the editor
             </span>
             <span
               className={
@@ -248,11 +269,17 @@ export function App({ api }: { api: ApiClient }) {
               {policy ? ` / ${policy.max_code_length.toLocaleString()}` : ''} characters
             </span>
           </p>
-          <StdinBox value={stdin} onChange={onStdinChange} maxLength={runtime.kind === 'ready' ? runtime.info.max_stdin_length : undefined} />
+          <StdinBox
+            value={stdin}
+            onChange={onStdinChange}
+            maxLength={runtime.kind === 'ready' ? runtime.info.max_stdin_length : undefined}
+            running={running}
+            live={liveInput}
+          />
         </div>
 
         <div className="flex min-h-0 flex-col gap-3 lg:overflow-auto">
-          <OutputPanel busy={runner.busy} view={runner.view} problem={runner.problem} onJump={jump} />
+          <OutputPanel busy={runner.busy} view={runner.view} problem={runner.problem} live={runner.live} onJump={jump} />
           <div className="mt-auto">
             <RuntimePanel state={runtime} />
           </div>

@@ -8,39 +8,15 @@ import axios, {
   type AxiosResponse,
 } from 'axios';
 
-import { ApiError, type ApiProblem } from './errors';
-import type {
-  ExecuteRequest,
-  ExecutionResult,
-  FieldProblem,
-  RuntimeInfo,
-  SubmitResult,
-  Submission,
-  Violation,
-} from './types';
+import { ApiError, problemFromBody, type ApiProblem } from './errors';
+import { startLiveRun, type LiveRun, type LiveRunCallbacks, type SocketFactory } from './stream';
+import type { ExecuteRequest, ExecutionResult, RuntimeInfo, SubmitResult, Submission } from './types';
 
 // Long enough for a queued run at the maximum wall-time limit; the server enforces the real one.
 const REQUEST_TIMEOUT_MS = 120_000;
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function detailOf(data: unknown, fallback: string): string {
-  if (isObject(data) && typeof data.detail === 'string' && data.detail.trim() !== '') {
-    return data.detail;
-  }
-  return fallback;
-}
-
-/** Retry-After in seconds: the body's retry_after_s first, then the header (seconds or a date). */
-function retryAfterOf(response: AxiosResponse<unknown>): number | null {
-  const data = response.data;
-  if (isObject(data) && typeof data.retry_after_s === 'number' && Number.isFinite(data.retry_after_s)) {
-    return Math.max(0, Math.ceil(data.retry_after_s));
-  }
+/** The Retry-After header in seconds (a number of seconds or an HTTP date); null without one. */
+function retryAfterHeader(response: AxiosResponse<unknown>): number | null {
   const raw: unknown = AxiosHeaders.from(response.headers as AxiosHeaders).get('retry-after');
   if (typeof raw !== 'string' || raw.trim() === '') return null;
   const asNumber = Number(raw);
@@ -48,14 +24,6 @@ function retryAfterOf(response: AxiosResponse<unknown>): number | null {
   const asDate = Date.parse(raw);
   if (Number.isNaN(asDate)) return null;
   return Math.max(0, Math.ceil((asDate - Date.now()) / 1000));
-}
-
-function isViolation(v: unknown): v is Violation {
-  return isObject(v) && typeof v.line === 'number' && typeof v.col === 'number' && typeof v.message === 'string';
-}
-
-function isFieldProblem(v: unknown): v is FieldProblem {
-  return isObject(v) && typeof v.field === 'string' && typeof v.message === 'string';
 }
 
 /** Exported for tests: the whole error mapping, from an Axios failure to an ApiProblem. */
@@ -71,26 +39,13 @@ export function toProblem(error: unknown): ApiProblem {
     }
     return { kind: 'network', detail: error.message };
   }
-  const { status, data } = response;
-  const detail = detailOf(data, error.message);
-  if (status === 422) {
-    // One status, two shapes: the code policy (violations) or an invalid body (errors).
-    if (isObject(data) && Array.isArray(data.violations)) {
-      return { kind: 'policy', detail, violations: data.violations.filter(isViolation) };
-    }
-    const errors = isObject(data) && Array.isArray(data.errors) ? data.errors.filter(isFieldProblem) : [];
-    return { kind: 'invalid', detail, errors };
-  }
-  if (status === 429) return { kind: 'rate-limited', detail, retryAfterS: retryAfterOf(response) ?? 60 };
-  if (status === 413) return { kind: 'too-large', detail };
-  if (status === 503) return { kind: 'unavailable', detail, retryAfterS: retryAfterOf(response) };
-  if (status === 404) return { kind: 'not-found', detail };
-  if (status >= 500) return { kind: 'server', status, detail };
-  return { kind: 'unexpected', status, detail };
+  return problemFromBody(response.status, response.data, error.message, retryAfterHeader(response));
 }
 
 export interface ApiClient {
   execute(body: ExecuteRequest, signal?: AbortSignal): Promise<ExecutionResult>;
+  /** A live run over the WebSocket stream (see stream.ts); its `done` may ask for the HTTP fallback. */
+  live(body: ExecuteRequest, callbacks: LiveRunCallbacks): LiveRun;
   submit(body: ExecuteRequest, signal?: AbortSignal): Promise<SubmitResult>;
   submission(id: string, signal?: AbortSignal): Promise<Submission>;
   runtime(signal?: AbortSignal): Promise<RuntimeInfo>;
@@ -101,6 +56,10 @@ export interface ClientOptions {
   /** Tests pass a stub adapter; the browser uses Axios's XHR adapter. */
   adapter?: AxiosAdapter;
   timeoutMs?: number;
+  /** The stream's URL (default: ws[s]://<this origin>/api/v1/code/stream). */
+  streamUrl?: string;
+  /** Tests pass a fake WebSocket; the browser uses its own. */
+  socket?: SocketFactory;
 }
 
 export function createAxios(options: ClientOptions = {}): AxiosInstance {
@@ -127,6 +86,9 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
     async execute(body, signal) {
       const { data } = await http.post<ExecutionResult>('/api/v1/code/execute', body, { signal });
       return data;
+    },
+    live(body, callbacks) {
+      return startLiveRun(body, callbacks, { url: options.streamUrl, socket: options.socket });
     },
     async submit(body, signal) {
       const { data } = await http.post<SubmitResult>('/api/v1/code/submit', body, { signal });

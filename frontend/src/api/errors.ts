@@ -11,6 +11,7 @@ export type ApiProblem =
   | { kind: 'not-found'; detail: string }
   | { kind: 'server'; status: number; detail: string }
   | { kind: 'network'; detail: string }
+  | { kind: 'disconnected'; detail: string }
   | { kind: 'timeout'; detail: string }
   | { kind: 'unexpected'; status: number; detail: string };
 
@@ -56,11 +57,55 @@ export function describeProblem(problem: ApiProblem, remainingS?: number): strin
       return `The server ran into an error (HTTP ${problem.status}). Try again; if it keeps happening, please report it.`;
     case 'network':
       return 'Could not reach the execbox server. Check your connection and that the server is running, then try again.';
+    case 'disconnected':
+      return 'The connection to the server was lost while the program ran. Its output so far is shown; run it again to see the rest.';
     case 'timeout':
       return 'The server took too long to answer. Try again in a moment.';
     case 'unexpected':
       return `The server answered with an unexpected error (HTTP ${problem.status}): ${problem.detail}`;
   }
+}
+
+type Json = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isViolation(v: unknown): v is Violation {
+  return isObject(v) && typeof v.line === 'number' && typeof v.col === 'number' && typeof v.message === 'string';
+}
+
+export function isFieldProblem(v: unknown): v is FieldProblem {
+  return isObject(v) && typeof v.field === 'string' && typeof v.message === 'string';
+}
+
+/**
+ * An error answer of the API (an HTTP error response, or the stream's `error` message: the same
+ * body and status) as an ApiProblem. `retryAfterS` is the Retry-After header's wait, used when the
+ * body has no `retry_after_s`.
+ */
+export function problemFromBody(status: number, data: unknown, fallbackDetail: string, retryAfterS: number | null = null): ApiProblem {
+  const detail = isObject(data) && typeof data.detail === 'string' && data.detail.trim() !== '' ? data.detail : fallbackDetail;
+  const bodyWait =
+    isObject(data) && typeof data.retry_after_s === 'number' && Number.isFinite(data.retry_after_s)
+      ? Math.max(0, Math.ceil(data.retry_after_s))
+      : null;
+  const wait = bodyWait ?? retryAfterS;
+  if (status === 422) {
+    // One status, two shapes: the code policy (violations) or an invalid body (errors).
+    if (isObject(data) && Array.isArray(data.violations)) {
+      return { kind: 'policy', detail, violations: data.violations.filter(isViolation) };
+    }
+    const errors = isObject(data) && Array.isArray(data.errors) ? data.errors.filter(isFieldProblem) : [];
+    return { kind: 'invalid', detail, errors };
+  }
+  if (status === 429) return { kind: 'rate-limited', detail, retryAfterS: wait ?? 60 };
+  if (status === 413) return { kind: 'too-large', detail };
+  if (status === 503) return { kind: 'unavailable', detail, retryAfterS: wait };
+  if (status === 404) return { kind: 'not-found', detail };
+  if (status >= 500) return { kind: 'server', status, detail };
+  return { kind: 'unexpected', status, detail };
 }
 
 function stripDot(s: string): string {

@@ -193,6 +193,11 @@ export interface components {
              */
             memory_kb: number;
             /**
+             * Results
+             * @description the final expression's value, display() calls and figures, in order
+             */
+            results: components["schemas"]["RichResultOut"][];
+            /**
              * Signal
              * @description name of the signal that ended the program, e.g. SIGKILL
              */
@@ -270,6 +275,11 @@ export interface components {
              */
             output_bytes?: number | null;
             /**
+             * Results Bytes
+             * @description limit on all rich results' data in bytes
+             */
+            results_bytes?: number | null;
+            /**
              * Wall Time S
              * @description wall-clock limit in seconds
              */
@@ -283,6 +293,8 @@ export interface components {
             memory_mb: number;
             /** Output Bytes */
             output_bytes: number;
+            /** Results Bytes */
+            results_bytes: number;
             /** Wall Time S */
             wall_time_s: number;
         };
@@ -320,10 +332,26 @@ export interface components {
             retry_after_s: number;
         };
         /**
+         * RichResultOut
+         * @description A value the program displayed (see docs/streaming.md): a table, a figure or a repr.
+         */
+        RichResultOut: {
+            /**
+             * Data
+             * @description HTML or text; base64 for image/png
+             */
+            data: string;
+            /**
+             * Mime
+             * @enum {string}
+             */
+            mime: "text/html" | "image/png" | "text/plain";
+        };
+        /**
          * RunStatus
          * @enum {string}
          */
-        RunStatus: "success" | "runtime_error" | "timeout" | "memory_limit" | "output_limit" | "internal_error";
+        RunStatus: "success" | "runtime_error" | "timeout" | "memory_limit" | "output_limit" | "stopped" | "internal_error";
         /** RuntimeOut */
         RuntimeOut: {
             default_limits: components["schemas"]["LimitsOut"];
@@ -368,6 +396,8 @@ export interface components {
             id: string;
             /** Memory Kb */
             memory_kb: number | null;
+            /** Results */
+            results: components["schemas"]["RichResultOut"][] | null;
             /** Signal */
             signal: string | null;
             /** Status */
@@ -439,6 +469,11 @@ export interface components {
              * @description peak memory
              */
             memory_kb: number;
+            /**
+             * Results
+             * @description the final expression's value, display() calls and figures, in order
+             */
+            results: components["schemas"]["RichResultOut"][];
             /**
              * Saved
              * @description only successful runs are saved

@@ -18,6 +18,15 @@ export type InvalidRequestBody = Schemas['InvalidRequestBody'];
 export type RateLimited = Schemas['RateLimited'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type Limits = Schemas['LimitsOut'];
+/** One value the program displayed: `text/html`, `image/png` (base64) or `text/plain`. */
+export type RichResult = Schemas['RichResultOut'];
+
+const NO_RESULTS: readonly RichResult[] = [];
+
+/** A result's rich results (the schema makes the field optional: it defaults to none). */
+export function resultsOf(result: ExecutionResult): readonly RichResult[] {
+  return result.results ?? NO_RESULTS;
+}
 
 /** A submission's result, or null while it is still queued or running (asynchronous submissions). */
 export function finishedResult(submission: Submission): ExecutionResult | null {
@@ -36,5 +45,6 @@ export function finishedResult(submission: Submission): ExecutionResult | null {
     wall_ms,
     cpu_ms,
     memory_kb,
+    results: submission.results ?? [],
   };
 }

@@ -1,4 +1,5 @@
 import type { ApiClient } from '../api/client';
+import { StreamUnavailable, type LiveRun } from '../api/stream';
 import type { ExecutionResult, RuntimeInfo, Submission, SubmitResult } from '../api/types';
 
 export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
@@ -13,6 +14,7 @@ export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResul
     wall_ms: 120,
     cpu_ms: 80,
     memory_kb: 30_720,
+    results: [],
     ...overrides,
   };
 }
@@ -27,18 +29,33 @@ export const runtimeInfo: RuntimeInfo = {
     max_code_length: 10_000,
     max_code_lines: 100,
   },
-  default_limits: { wall_time_s: 30, cpu_time_s: 30, memory_mb: 512, output_bytes: 1_048_576 },
-  max_limits: { wall_time_s: 120, cpu_time_s: 120, memory_mb: 2048, output_bytes: 8_388_608 },
+  default_limits: { wall_time_s: 30, cpu_time_s: 30, memory_mb: 512, output_bytes: 1_048_576, results_bytes: 2_097_152 },
+  max_limits: { wall_time_s: 120, cpu_time_s: 120, memory_mb: 2048, output_bytes: 8_388_608, results_bytes: 8_388_608 },
   max_stdin_length: 262_144,
   rate_limit: '10/minute',
   execution_backend: 'local',
 };
 
-/** An ApiClient whose methods tests replace one by one; unset ones fail loudly. */
+/** A live run whose socket never opened: the runner falls back to `execute`. */
+export function unavailableLiveRun(): LiveRun {
+  return {
+    done: Promise.reject(new StreamUnavailable('no WebSocket in this test')),
+    sendStdin: () => false,
+    closeStdin: () => false,
+    stop: () => {},
+    cancel: () => {},
+  };
+}
+
+/**
+ * An ApiClient whose methods tests replace one by one; unset ones fail loudly, except `live`,
+ * whose stream is unavailable (so runs take the HTTP fallback: `execute`).
+ */
 export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
   const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected call to ${name}`));
   return {
     execute: unexpected('execute'),
+    live: unavailableLiveRun,
     submit: unexpected('submit'),
     submission: unexpected('submission'),
     runtime: () => Promise.resolve(runtimeInfo),
@@ -58,6 +75,7 @@ export function submission(overrides: Partial<Submission> = {}): Submission {
     stdin: 'in',
     created_at: '2025-01-01T12:00:00Z',
     finished_at: '2025-01-01T12:00:01Z',
+    results: [],
     ...overrides,
   };
 }

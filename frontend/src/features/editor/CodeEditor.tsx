@@ -131,7 +131,7 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
       editor.revealPositionInCenterIfOutsideViewport({ lineNumber: line, column });
       editor.focus();
     },
-  }));
+  }), []);
 
   return <div ref={host} className="h-full w-full" data-testid="code-editor" />;
 });

@@ -66,6 +66,47 @@ print(f"integral of e^x on [0, 1] = {area:.6f} (error ~ {err:.1e})")
 `,
   },
   {
+    id: 'table',
+    title: 'pandas: a table as a result',
+    code: `import pandas as pd
+
+df = pd.DataFrame({
+    "city": ["Paris", "Lyon", "Paris", "Nice", "Lyon", "Paris"],
+    "sales": [120, 80, 150, 60, 95, 170],
+})
+display(df.describe())
+
+# The value of the last line is shown as a result, as in a notebook cell.
+df.groupby("city")["sales"].agg(["count", "sum", "mean"])
+`,
+  },
+  {
+    id: 'plot',
+    title: 'matplotlib: a plot',
+    code: `import numpy as np
+import matplotlib.pyplot as plt
+
+x = np.linspace(0, 2 * np.pi, 200)
+plt.plot(x, np.sin(x), label="sin")
+plt.plot(x, np.cos(x), label="cos")
+plt.title("Two waves")
+plt.legend()
+plt.show()
+`,
+  },
+  {
+    id: 'live',
+    title: 'Live: output and input while it runs',
+    code: `import time
+
+name = input("What is your name? ")
+for i in range(5, 0, -1):
+    print(f"{i}...")
+    time.sleep(0.5)
+print(f"Lift-off, {name}!")
+`,
+  },
+  {
     id: 'stdin',
     title: 'Reading standard input',
     code: `import statistics

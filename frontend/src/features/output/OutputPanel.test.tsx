@@ -3,7 +3,22 @@ import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
 import { result } from '../../test/fixtures';
+import type { LiveView } from '../run/useRunner';
 import { OutputPanel } from './OutputPanel';
+
+const live = (overrides: Partial<LiveView> = {}): LiveView => ({
+  transport: 'stream',
+  phase: 'running',
+  stdout: [],
+  stderr: '',
+  input: 'typed',
+  stdinOpen: true,
+  stopping: false,
+  cancelled: false,
+  ...overrides,
+});
+
+const TABLE = { mime: 'text/html' as const, data: '<table><tr><td>7</td></tr></table>' };
 
 describe('OutputPanel', () => {
   it('invites a first run', () => {
@@ -56,6 +71,7 @@ describe('OutputPanel', () => {
     ['memory_limit', 'Memory limit'],
     ['output_limit', 'Output limit'],
     ['internal_error', 'Internal error'],
+    ['stopped', 'Stopped'],
   ] as const)('labels the %s status', (status, label) => {
     render(<OutputPanel busy={null} view={{ result: result({ status }), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
     expect(screen.getByTestId('status-badge')).toHaveTextContent(label);
@@ -81,5 +97,87 @@ describe('OutputPanel', () => {
     const view = { result: result({ status: 'timeout' }), source: 'save' as const, savedId: null };
     render(<OutputPanel busy={null} view={view} problem={null} onJump={() => {}} />);
     expect(screen.getByRole('status')).toHaveTextContent('Not saved: only successful runs are saved.');
+  });
+
+  it('shows a live run’s output as it arrives, with the typed lines marked as input', () => {
+    const view = live({
+      stdout: [
+        { kind: 'out', text: 'Name? ' },
+        { kind: 'in', text: 'Ada\n' },
+        { kind: 'out', text: 'Hi Ada\n' },
+      ],
+      stderr: 'warning\n',
+    });
+    render(<OutputPanel busy="run" view={null} problem={null} live={view} onJump={() => {}} />);
+    expect(screen.getByTestId('stdout')).toHaveTextContent('Name? Ada Hi Ada');
+    const typed = screen.getByTestId('stdout').querySelector('[data-kind="stdin"]');
+    expect(typed).toHaveTextContent('Ada');
+    expect(screen.getByTestId('stderr')).toHaveTextContent('warning');
+    expect(screen.queryByTestId('status-badge')).toBeNull();
+    expect(screen.getByRole('status')).toHaveTextContent('Running…');
+  });
+
+  it('waits for output, and says when a stop is on its way', () => {
+    const { rerender } = render(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'connecting' })} onJump={() => {}} />);
+    expect(screen.getByTestId('stdout')).toHaveTextContent('Waiting for output…');
+    rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ stopping: true })} onJump={() => {}} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Stopping…');
+  });
+
+  it('shows no empty output box while an HTTP fallback run is in flight', () => {
+    render(<OutputPanel busy="run" view={null} problem={null} live={live({ transport: 'http' })} onJump={() => {}} />);
+    expect(screen.queryByTestId('stdout')).toBeNull();
+  });
+
+  it('keeps a dropped run’s output under the banner', () => {
+    const problem = { problem: { kind: 'disconnected' as const, detail: 'closed' }, at: Date.now() };
+    render(<OutputPanel busy={null} view={null} problem={problem} live={live({ phase: 'over', stdout: [{ kind: 'out', text: 'partial' }] })} onJump={() => {}} />);
+    expect(screen.getByTestId('problem')).toHaveTextContent('connection to the server was lost');
+    expect(screen.getByTestId('stdout')).toHaveTextContent('partial');
+  });
+
+  it('keeps the typed lines in the final output of an interactive run', () => {
+    const transcript = [
+      { kind: 'out' as const, text: '? ' },
+      { kind: 'in' as const, text: '3\n' },
+      { kind: 'out' as const, text: '9\n' },
+    ];
+    render(<OutputPanel busy={null} view={{ result: result({ stdout: '? 9\n' }), source: 'run', savedId: null, transcript }} problem={null} onJump={() => {}} />);
+    expect(screen.getByTestId('stdout').querySelector('[data-kind="stdin"]')).toHaveTextContent('3');
+  });
+
+  it('opens on the results of a successful run that displayed some', () => {
+    render(<OutputPanel busy={null} view={{ result: result({ results: [TABLE] }), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    expect(screen.getByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('tabpanel')).toContainElement(screen.getByTestId('result-html'));
+    expect(screen.queryByTestId('stdout')).toBeNull();
+  });
+
+  it('opens on the output when the run failed, results one click (or arrow key) away', async () => {
+    const failed = result({ status: 'runtime_error', error: { type: 'ValueError', message: 'bad', line: 2 }, results: [TABLE] });
+    render(<OutputPanel busy={null} view={{ result: failed, source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    expect(screen.getByRole('tab', { name: 'Output' })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByTestId('stdout')).toBeInTheDocument();
+    screen.getByRole('tab', { name: 'Output' }).focus();
+    await userEvent.keyboard('{ArrowRight}');
+    expect(screen.getByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
+    expect(screen.getByRole('tab', { name: 'Results (1)' })).toHaveFocus();
+    expect(screen.getByTestId('result-html')).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('tab', { name: 'Output' }));
+    expect(screen.getByTestId('stdout')).toBeInTheDocument();
+  });
+
+  it('goes back to the default tab when the next result arrives', async () => {
+    const first = result({ results: [TABLE] });
+    const { rerender } = render(<OutputPanel busy={null} view={{ result: first, source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    await userEvent.click(screen.getByRole('tab', { name: 'Output' }));
+    const second = result({ results: [TABLE, TABLE] });
+    rerender(<OutputPanel busy={null} view={{ result: second, source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    expect(screen.getByRole('tab', { name: 'Results (2)' })).toHaveAttribute('aria-selected', 'true');
+  });
+
+  it('shows no tabs when there are no results', () => {
+    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    expect(screen.queryByRole('tablist')).toBeNull();
   });
 });

@@ -1,8 +1,12 @@
 import { describeProblem } from '../../api/errors';
+import { resultsOf } from '../../api/types';
 import { modKey } from '../../lib/platform';
-import type { Busy, ProblemView, ResultView } from '../run/useRunner';
+import type { Segment } from '../run/transcript';
+import { hasLiveOutput, type Busy, type LiveView, type ProblemView, type ResultView } from '../run/useRunner';
 import { formatDuration, formatMemory, STATUS_SENTENCES } from './format';
+import { OutputTabs } from './OutputTabs';
 import { ProblemBanner } from './ProblemBanner';
+import { ResultsView } from './ResultsView';
 import { StatusBadge } from './StatusBadge';
 import { StreamView } from './StreamView';
 import { ViolationList } from './ViolationList';
@@ -11,6 +15,8 @@ interface Props {
   busy: Busy;
   view: ResultView | null;
   problem: ProblemView | null;
+  /** The live run's output so far (while it runs, or after it ended without a result). */
+  live?: LiveView | null;
   onJump: (line: number, col: number) => void;
 }
 
@@ -20,10 +26,20 @@ const BUSY_TEXT: Record<Exclude<Busy, null>, string> = {
   load: 'Loading the saved snippet…',
 };
 
+function busyText(busy: Exclude<Busy, null>, live: LiveView | null): string {
+  if (busy === 'run' && live?.stopping) return 'Stopping…';
+  return BUSY_TEXT[busy];
+}
+
 /** The sentence screen readers hear when a run ends (the live region), and sighted users see. */
-function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null): string {
-  if (busy) return BUSY_TEXT[busy];
+function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null, live: LiveView | null): string {
+  if (busy) return busyText(busy, live);
   if (problem) return describeProblem(problem.problem);
+  if (live?.cancelled) {
+    return live.transport === 'http'
+      ? 'Stopped waiting for the run (the server ends it at its time limit).'
+      : 'Stopped before the program started.';
+  }
   if (!view) return `Press Run or ${modKey}+Enter to run the code.`;
   const { result } = view;
   const parts = [STATUS_SENTENCES[result.status]];
@@ -42,10 +58,32 @@ function Metric({ label, value }: { label: string; value: string }) {
   );
 }
 
-export function OutputPanel({ busy, view, problem, onJump }: Props) {
-  const result = view?.result;
+/** stdout and stderr: a result's (authoritative) copies, or a live run's output as it arrives. */
+function Streams({ stdout, stderr, truncated, placeholder }: {
+  stdout: string | readonly Segment[];
+  stderr: string;
+  truncated: { stdout: boolean; stderr: boolean };
+  placeholder: string;
+}) {
   return (
-    <section aria-labelledby="output-heading" className="flex min-h-0 flex-col gap-3" aria-busy={busy !== null}>
+    <>
+      <StreamView label="Standard output" content={stdout} placeholder={placeholder} truncated={truncated.stdout} tone="out" testId="stdout" />
+      {(stderr !== '' || truncated.stderr) && (
+        <StreamView label="Standard error" content={stderr} truncated={truncated.stderr} tone="err" testId="stderr" />
+      )}
+    </>
+  );
+}
+
+const NOT_TRUNCATED = { stdout: false, stderr: false };
+
+export function OutputPanel({ busy, view, problem, live = null, onJump }: Props) {
+  const result = view?.result;
+  // A live run's output shows while it runs, and stays (under the banner) if it ended without a result.
+  const showLive = live !== null && (busy === 'run' || (!busy && live.phase === 'over'));
+  return (
+    // shrink-0: the column scrolls; squeezed, tall results would spill over the runtime panel below.
+    <section aria-labelledby="output-heading" className="flex shrink-0 flex-col gap-3" aria-busy={busy !== null}>
       <div className="flex flex-wrap items-center gap-x-3 gap-y-1">
         <h2 id="output-heading" className="text-sm font-semibold text-slate-900 dark:text-slate-100">
           Output
@@ -53,7 +91,7 @@ export function OutputPanel({ busy, view, problem, onJump }: Props) {
         {busy ? (
           <span className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300">
             <span aria-hidden="true" className="size-3 animate-spin rounded-full border-2 border-sky-500 border-t-transparent" />
-            {BUSY_TEXT[busy]}
+            {busyText(busy, live)}
           </span>
         ) : (
           result && <StatusBadge status={result.status} />
@@ -64,7 +102,8 @@ export function OutputPanel({ busy, view, problem, onJump }: Props) {
             <Metric label="CPU" value={formatDuration(result.cpu_ms)} />
             <Metric label="Peak memory" value={formatMemory(result.memory_kb)} />
             {result.exit_code !== null && result.exit_code !== 0 && <Metric label="Exit code" value={String(result.exit_code)} />}
-            {result.signal && <Metric label="Signal" value={result.signal} />}
+            {/* A stopped run was killed by Stop itself: its SIGKILL says nothing new. */}
+            {result.signal && result.status !== 'stopped' && <Metric label="Signal" value={result.signal} />}
           </dl>
         )}
       </div>
@@ -76,11 +115,15 @@ export function OutputPanel({ busy, view, problem, onJump }: Props) {
         className={problem && problem.problem.kind !== 'policy' ? 'sr-only' : 'text-sm text-slate-700 dark:text-slate-300'}
         data-testid="run-status"
       >
-        {announcement(busy, view, problem)}
+        {announcement(busy, view, problem, live)}
       </p>
 
       {problem && problem.problem.kind !== 'policy' && <ProblemBanner view={problem} />}
       {problem && problem.problem.kind === 'policy' && <ViolationList violations={problem.problem.violations} onJump={onJump} />}
+
+      {showLive && (live.transport === 'stream' || hasLiveOutput(live)) && (
+        <Streams stdout={live.stdout} stderr={live.stderr} truncated={NOT_TRUNCATED} placeholder={busy ? 'Waiting for output…' : '(no output)'} />
+      )}
 
       {result && !busy && (
         <>
@@ -103,12 +146,18 @@ export function OutputPanel({ busy, view, problem, onJump }: Props) {
               )}
             </div>
           )}
-          <StreamView label="Standard output" text={result.stdout || '(no output)'} truncated={result.truncated.stdout} tone="out" testId="stdout" />
-          {(result.stderr !== '' || result.truncated.stderr) && (
-            <StreamView label="Standard error" text={result.stderr} truncated={result.truncated.stderr} tone="err" testId="stderr" />
+          {resultsOf(result).length > 0 ? (
+            <OutputTabs result={result} output={<ResultStreams view={view} />} results={<ResultsView results={resultsOf(result)} />} />
+          ) : (
+            <ResultStreams view={view} />
           )}
         </>
       )}
     </section>
   );
+}
+
+function ResultStreams({ view }: { view: ResultView }) {
+  const { result } = view;
+  return <Streams stdout={view.transcript ?? result.stdout} stderr={result.stderr} truncated={result.truncated} placeholder="(no output)" />;
 }

@@ -7,6 +7,7 @@ const COLORS: Record<RunStatus, string> = {
   timeout: 'bg-amber-100 text-amber-900 ring-amber-600/30 dark:bg-amber-900/50 dark:text-amber-200',
   memory_limit: 'bg-purple-100 text-purple-900 ring-purple-600/30 dark:bg-purple-900/50 dark:text-purple-200',
   output_limit: 'bg-orange-100 text-orange-900 ring-orange-600/30 dark:bg-orange-900/50 dark:text-orange-200',
+  stopped: 'bg-sky-100 text-sky-900 ring-sky-600/30 dark:bg-sky-900/50 dark:text-sky-200',
   internal_error: 'bg-slate-200 text-slate-900 ring-slate-600/30 dark:bg-slate-700 dark:text-slate-100',
 };
 

@@ -24,6 +24,7 @@ export const STATUS_LABELS: Record<RunStatus, string> = {
   timeout: 'Timed out',
   memory_limit: 'Memory limit',
   output_limit: 'Output limit',
+  stopped: 'Stopped',
   internal_error: 'Internal error',
 };
 
@@ -34,5 +35,6 @@ export const STATUS_SENTENCES: Record<RunStatus, string> = {
   timeout: 'The program ran out of time and was stopped.',
   memory_limit: 'The program used too much memory and was stopped.',
   output_limit: 'The program printed more than the output limit and was stopped.',
+  stopped: 'You stopped the program.',
   internal_error: 'The sandbox failed to run the program. This is not your code’s fault; try again.',
 };

@@ -20,6 +20,7 @@ function limitRows(d: Limits, m: Limits) {
     { label: 'CPU time', value: `${d.cpu_time_s} s`, max: `${m.cpu_time_s} s` },
     { label: 'Memory', value: `${d.memory_mb} MiB`, max: `${m.memory_mb} MiB` },
     { label: 'Output per stream', value: formatBytes(d.output_bytes), max: formatBytes(m.output_bytes) },
+    { label: 'Rich results (tables, plots)', value: formatBytes(d.results_bytes), max: formatBytes(m.results_bytes) },
   ];
 }
 

@@ -1,0 +1,218 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+
+import { fakeSockets } from '../test/fakeSocket';
+import { result } from '../test/fixtures';
+import { ApiError, type ApiProblem } from './errors';
+import { LiveRunCancelled, parseServerMessage, startLiveRun, streamUrl, StreamUnavailable, type LiveRunOptions } from './stream';
+
+const URL = 'ws://execbox.test/api/v1/code/stream';
+
+function setUp(options: Partial<LiveRunOptions> = {}) {
+  const sockets = fakeSockets();
+  const events: string[] = [];
+  const live = startLiveRun(
+    { code: 'print(1)', stdin: 'first\n' },
+    {
+      onStarted: () => events.push('started'),
+      onOutput: (stream, data) => events.push(`${stream}:${data}`),
+    },
+    { url: URL, socket: sockets.factory, ...options },
+  );
+  // Keep unhandled-rejection noise out of tests that do not await `done`.
+  live.done.catch(() => undefined);
+  return { live, socket: sockets.last(), sockets, events };
+}
+
+async function problemOf(promise: Promise<unknown>): Promise<ApiProblem> {
+  const err: unknown = await promise.then(
+    () => new Error('resolved'),
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(ApiError);
+  return (err as ApiError).problem;
+}
+
+afterEach(() => vi.useRealTimers());
+
+describe('streamUrl', () => {
+  it('uses ws: on http pages and wss: on https pages, same host', () => {
+    expect(streamUrl({ protocol: 'http:', host: 'localhost:5173' })).toBe('ws://localhost:5173/api/v1/code/stream');
+    expect(streamUrl({ protocol: 'https:', host: 'execbox.example' })).toBe('wss://execbox.example/api/v1/code/stream');
+  });
+});
+
+describe('parseServerMessage', () => {
+  it('accepts the contract’s messages', () => {
+    expect(parseServerMessage('{"type":"started"}')).toEqual({ type: 'started' });
+    expect(parseServerMessage('{"type":"output","stream":"stderr","data":"x"}')).toEqual({ type: 'output', stream: 'stderr', data: 'x' });
+    expect(parseServerMessage(JSON.stringify({ type: 'result', ...result({ status: 'stopped' }) }))).toMatchObject({
+      type: 'result',
+      status: 'stopped',
+    });
+    expect(parseServerMessage('{"type":"error","status":429,"detail":"slow down","retry_after_s":7}')).toEqual({
+      type: 'error',
+      status: 429,
+      detail: 'slow down',
+      retry_after_s: 7,
+    });
+  });
+
+  it('ignores what is not a message of the contract', () => {
+    for (const raw of ['not json', '[]', '{"type":"gossip"}', '{"type":"output","stream":"stdin","data":"x"}', '{"type":"result","status":"weird"}', new ArrayBuffer(2)]) {
+      expect(parseServerMessage(raw)).toBeNull();
+    }
+  });
+
+  it('gives a result from a server without rich results an empty list', () => {
+    const { results: _results, ...old } = result();
+    void _results;
+    expect(parseServerMessage(JSON.stringify({ type: 'result', ...old }))).toMatchObject({ results: [] });
+  });
+});
+
+describe('startLiveRun', () => {
+  it('sends the run on open, reports output in order and resolves with the result (without `type`)', async () => {
+    const { live, socket, events } = setUp();
+    expect(socket.url).toBe(URL);
+    expect(socket.sent).toEqual([]);
+    socket.open();
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(1)', stdin: 'first\n' }]);
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'output', stream: 'stdout', data: 'a\n' });
+    socket.receive({ type: 'output', stream: 'stderr', data: 'warn\n' });
+    socket.receive({ type: 'output', stream: 'stdout', data: 'b\n' });
+    const final = result({ stdout: 'a\nb\n', stderr: 'warn\n', results: [{ mime: 'text/plain', data: '42' }] });
+    socket.receive({ type: 'result', ...final });
+    await expect(live.done).resolves.toEqual(final);
+    expect(events).toEqual(['started', 'stdout:a\n', 'stderr:warn\n', 'stdout:b\n']);
+    // Late frames after the result change nothing.
+    socket.receive({ type: 'output', stream: 'stdout', data: 'late' });
+    expect(events).toHaveLength(4);
+  });
+
+  it('maps a policy refusal to the same problem as the HTTP API', async () => {
+    const { live, socket } = setUp();
+    socket.open();
+    const violation = { line: 1, col: 8, end_line: 1, end_col: 10, rule: 'import-not-allowed', message: "import of 'os' is not allowed" };
+    socket.receive({ type: 'error', status: 422, detail: 'The code breaks the policy.', violations: [violation] });
+    socket.serverClose(4422);
+    expect(await problemOf(live.done)).toEqual({ kind: 'policy', detail: 'The code breaks the policy.', violations: [violation] });
+  });
+
+  it.each([
+    [{ status: 429, detail: 'Rate limit exceeded.', retry_after_s: 12.2 }, { kind: 'rate-limited', retryAfterS: 13 }],
+    [{ status: 413, detail: 'Too big.' }, { kind: 'too-large' }],
+    [{ status: 503, detail: 'The sandbox is not ready.', retry_after_s: 5 }, { kind: 'unavailable', retryAfterS: 5 }],
+    [{ status: 422, detail: 'Bad body.', errors: [{ field: 'stdin', message: 'too long' }] }, { kind: 'invalid', errors: [{ field: 'stdin', message: 'too long' }] }],
+    [{ status: 400, detail: 'Protocol broken.' }, { kind: 'unexpected', status: 400 }],
+  ])('maps error %o', async (error, expected) => {
+    const { live, socket } = setUp();
+    socket.open();
+    socket.receive({ type: 'error', ...error });
+    expect(await problemOf(live.done)).toMatchObject(expected);
+  });
+
+  it('asks for the HTTP fallback when the socket cannot open', async () => {
+    const { live, socket } = setUp();
+    socket.fail();
+    await expect(live.done).rejects.toBeInstanceOf(StreamUnavailable);
+  });
+
+  it('asks for the HTTP fallback when the socket closes before `started` without an error', async () => {
+    const { live, socket } = setUp();
+    socket.open();
+    socket.serverClose(1011);
+    await expect(live.done).rejects.toBeInstanceOf(StreamUnavailable);
+  });
+
+  it('asks for the HTTP fallback when WebSocket itself throws', async () => {
+    const live = startLiveRun({ code: '', stdin: '' }, {}, {
+      url: 'ws://x',
+      socket: () => {
+        throw new Error('SecurityError');
+      },
+    });
+    await expect(live.done).rejects.toBeInstanceOf(StreamUnavailable);
+  });
+
+  it('gives up on a server that never starts the run, closing the socket', async () => {
+    vi.useFakeTimers();
+    const { live, socket } = setUp({ handshakeTimeoutMs: 1_000 });
+    socket.open();
+    vi.advanceTimersByTime(999);
+    expect(socket.closedByClient).toBeNull();
+    vi.advanceTimersByTime(1);
+    await expect(live.done).rejects.toBeInstanceOf(StreamUnavailable);
+    expect(socket.closedByClient).toBe(1000);
+  });
+
+  it('does not time out a run that started, however long it runs', async () => {
+    vi.useFakeTimers();
+    const { live, socket } = setUp({ handshakeTimeoutMs: 1_000 });
+    socket.open();
+    socket.receive({ type: 'started' });
+    vi.advanceTimersByTime(60_000);
+    socket.receive({ type: 'result', ...result() });
+    await expect(live.done).resolves.toMatchObject({ status: 'success' });
+  });
+
+  it('reports a connection lost during the run (no fallback: the program already ran)', async () => {
+    const { live, socket } = setUp();
+    socket.open();
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'output', stream: 'stdout', data: 'partial' });
+    socket.serverClose(1006);
+    expect(await problemOf(live.done)).toMatchObject({ kind: 'disconnected' });
+  });
+
+  it('sends stdin and close_stdin only while the run is live', async () => {
+    const { live, socket } = setUp();
+    expect(live.sendStdin('too early\n')).toBe(false);
+    socket.open();
+    expect(live.sendStdin('still too early\n')).toBe(false);
+    socket.receive({ type: 'started' });
+    expect(live.sendStdin('Ada\n')).toBe(true);
+    expect(live.closeStdin()).toBe(true);
+    socket.receive({ type: 'result', ...result() });
+    await live.done;
+    expect(live.sendStdin('too late\n')).toBe(false);
+    expect(socket.sent.slice(1)).toEqual([{ type: 'stdin', data: 'Ada\n' }, { type: 'close_stdin' }]);
+  });
+
+  it('sends stop, and a stop asked for before `started` as soon as the run starts', async () => {
+    const first = setUp();
+    first.socket.open();
+    first.socket.receive({ type: 'started' });
+    first.live.stop();
+    expect(first.socket.sent.at(-1)).toEqual({ type: 'stop' });
+    first.socket.receive({ type: 'result', ...result({ status: 'stopped' }) });
+    await expect(first.live.done).resolves.toMatchObject({ status: 'stopped' });
+
+    const early = setUp();
+    early.live.stop();
+    early.socket.open();
+    expect(early.socket.sent).toEqual([{ type: 'run', code: 'print(1)', stdin: 'first\n' }]);
+    early.socket.receive({ type: 'started' });
+    expect(early.socket.sent.at(-1)).toEqual({ type: 'stop' });
+  });
+
+  it('closes the socket on cancel (the server stops the run) and rejects with LiveRunCancelled', async () => {
+    const { live, socket, events } = setUp();
+    socket.open();
+    socket.receive({ type: 'started' });
+    live.cancel();
+    expect(socket.closedByClient).toBe(1000);
+    await expect(live.done).rejects.toBeInstanceOf(LiveRunCancelled);
+    socket.receive({ type: 'output', stream: 'stdout', data: 'ignored' });
+    expect(events).toEqual(['started']);
+  });
+
+  it('closes the socket itself once the result is in', async () => {
+    const { live, socket } = setUp();
+    socket.open();
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'result', ...result() });
+    await live.done;
+    expect(socket.closedByClient).toBe(1000);
+  });
+});

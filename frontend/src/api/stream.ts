@@ -1,0 +1,274 @@
+// The live-run client: one WebSocket to /api/v1/code/stream carries one run (docs/streaming.md).
+// Message types mirror that contract; the final `result` is the OpenAPI ExecutionResult plus `type`.
+import { ApiError, isFieldProblem, isObject, isViolation, problemFromBody } from './errors';
+import type { ExecuteRequest, ExecutionResult, FieldProblem, RunStatus, Violation } from './types';
+
+export const STREAM_PATH = '/api/v1/code/stream';
+
+/** How long the socket may take to open and the server to accept the run before we use HTTP. */
+const HANDSHAKE_TIMEOUT_MS = 10_000;
+
+export type StreamName = 'stdout' | 'stderr';
+
+// --- client → server -------------------------------------------------------------------------
+
+/** First and once: the program, with the initial stdin and limits of POST /api/v1/code/execute. */
+export type RunMessage = { type: 'run' } & ExecuteRequest;
+/** Appended to the program's stdin as is (`"line\n"` for input() to return `"line"`). */
+export interface StdinMessage {
+  type: 'stdin';
+  data: string;
+}
+/** End of input: a further input() raises EOFError. */
+export interface CloseStdinMessage {
+  type: 'close_stdin';
+}
+/** Ends the run now; the result's status is `stopped`. */
+export interface StopMessage {
+  type: 'stop';
+}
+export type ClientMessage = RunMessage | StdinMessage | CloseStdinMessage | StopMessage;
+
+// --- server → client -------------------------------------------------------------------------
+
+/** The code passed the policy and the rate limit; the run is queued or running. */
+export interface StartedMessage {
+  type: 'started';
+}
+/** Output as the program writes it, in order within each stream. */
+export interface OutputMessage {
+  type: 'output';
+  stream: StreamName;
+  data: string;
+}
+/** The end: every field of execute's answer; the server then closes the socket (1000). */
+export type ResultMessage = { type: 'result' } & ExecutionResult;
+/** Refused, or the client broke the protocol: the HTTP API's body and status; then close 4000+status. */
+export interface ErrorMessage {
+  type: 'error';
+  status: number;
+  detail: string;
+  violations?: Violation[];
+  errors?: FieldProblem[];
+  retry_after_s?: number;
+}
+export type ServerMessage = StartedMessage | OutputMessage | ResultMessage | ErrorMessage;
+
+// Every status of the schema, so a result's status can be checked at run time; the type below
+// fails to compile when the backend adds a status this list lacks.
+const RUN_STATUSES = ['success', 'runtime_error', 'timeout', 'memory_limit', 'output_limit', 'stopped', 'internal_error'] as const;
+type MissingStatus = Exclude<RunStatus, (typeof RUN_STATUSES)[number]>;
+const allStatusesListed: [MissingStatus] extends [never] ? true : MissingStatus = true;
+void allStatusesListed;
+
+function isRunStatus(v: unknown): v is RunStatus {
+  return typeof v === 'string' && (RUN_STATUSES as readonly string[]).includes(v);
+}
+
+function isResultMessage(m: Record<string, unknown>): m is ResultMessage {
+  return (
+    m.type === 'result' &&
+    isRunStatus(m.status) &&
+    typeof m.stdout === 'string' &&
+    typeof m.stderr === 'string' &&
+    isObject(m.truncated) &&
+    typeof m.wall_ms === 'number' &&
+    typeof m.cpu_ms === 'number' &&
+    typeof m.memory_kb === 'number' &&
+    (m.results === undefined || Array.isArray(m.results))
+  );
+}
+
+/** A frame's text as a ServerMessage; null for anything else (unknown types are ignored). */
+export function parseServerMessage(raw: unknown): ServerMessage | null {
+  if (typeof raw !== 'string') return null;
+  let m: unknown;
+  try {
+    m = JSON.parse(raw);
+  } catch {
+    return null;
+  }
+  if (!isObject(m)) return null;
+  switch (m.type) {
+    case 'started':
+      return { type: 'started' };
+    case 'output':
+      if ((m.stream !== 'stdout' && m.stream !== 'stderr') || typeof m.data !== 'string') return null;
+      return { type: 'output', stream: m.stream, data: m.data };
+    case 'result':
+      if (!isResultMessage(m)) return null;
+      // `results` is new in the contract: an older server's result has none.
+      return { ...m, results: Array.isArray(m.results) ? m.results : [] };
+    case 'error': {
+      if (typeof m.status !== 'number') return null;
+      const message: ErrorMessage = { type: 'error', status: m.status, detail: typeof m.detail === 'string' ? m.detail : '' };
+      if (Array.isArray(m.violations)) message.violations = m.violations.filter(isViolation);
+      if (Array.isArray(m.errors)) message.errors = m.errors.filter(isFieldProblem);
+      if (typeof m.retry_after_s === 'number') message.retry_after_s = m.retry_after_s;
+      return message;
+    }
+    default:
+      return null;
+  }
+}
+
+/** The result without the message's `type`: what POST /api/v1/code/execute answers. */
+function resultOf(message: ResultMessage): ExecutionResult {
+  const { type: _type, ...result } = message;
+  void _type;
+  return result;
+}
+
+// --- the socket ------------------------------------------------------------------------------
+
+/** What the client needs of a WebSocket (the browser's is one; tests pass a fake). */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  addEventListener(type: 'open' | 'error', listener: () => void): void;
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
+  addEventListener(type: 'close', listener: (event: { code: number }) => void): void;
+}
+
+export type SocketFactory = (url: string) => SocketLike;
+
+const OPEN = 1;
+
+/** ws:// or wss:// to the stream on the page's own origin. */
+export function streamUrl(location: Pick<Location, 'protocol' | 'host'> = window.location): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}${STREAM_PATH}`;
+}
+
+/** The socket did not carry the run (it did not open, or closed before `started` without an error): use HTTP. */
+export class StreamUnavailable extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'StreamUnavailable';
+  }
+}
+
+/** The caller cancelled the live run (closing the socket stops it on the server). */
+export class LiveRunCancelled extends Error {
+  constructor() {
+    super('The live run was cancelled.');
+    this.name = 'LiveRunCancelled';
+  }
+}
+
+export interface LiveRunCallbacks {
+  onStarted?(): void;
+  onOutput?(stream: StreamName, data: string): void;
+}
+
+export interface LiveRun {
+  /**
+   * The result. Rejects with ApiError (refused: the HTTP API's problem; or the connection was lost
+   * after `started`: kind `disconnected`), StreamUnavailable (fall back to HTTP), or LiveRunCancelled.
+   */
+  readonly done: Promise<ExecutionResult>;
+  /** Appends to the program's stdin; false when the run is not live (not started yet, or over). */
+  sendStdin(data: string): boolean;
+  closeStdin(): boolean;
+  /** Ends the run (the result says `stopped`); before `started` it is sent as soon as the run starts. */
+  stop(): void;
+  /** Closes the socket without waiting for a result. */
+  cancel(): void;
+}
+
+export interface LiveRunOptions {
+  url?: string;
+  socket?: SocketFactory;
+  handshakeTimeoutMs?: number;
+}
+
+const browserSocket: SocketFactory = (url) => new WebSocket(url);
+
+export function startLiveRun(request: ExecuteRequest, callbacks: LiveRunCallbacks = {}, options: LiveRunOptions = {}): LiveRun {
+  let started = false;
+  let settled = false;
+  let stopWanted = false;
+  let resolveDone: (result: ExecutionResult) => void = () => {};
+  let rejectDone: (error: Error) => void = () => {};
+  const done = new Promise<ExecutionResult>((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+
+  let socket: SocketLike | null = null;
+  let handshake: ReturnType<typeof setTimeout> | undefined;
+
+  const settle = (outcome: { result: ExecutionResult } | { error: Error }) => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(handshake);
+    if ('result' in outcome) resolveDone(outcome.result);
+    else rejectDone(outcome.error);
+    if (socket && socket.readyState <= OPEN) socket.close(1000);
+  };
+
+  const send = (message: ClientMessage): boolean => {
+    if (settled || !socket || socket.readyState !== OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  };
+
+  try {
+    socket = (options.socket ?? browserSocket)(options.url ?? streamUrl());
+  } catch (err) {
+    settle({ error: new StreamUnavailable(err instanceof Error ? err.message : String(err)) });
+    return { done, sendStdin: () => false, closeStdin: () => false, stop: () => {}, cancel: () => {} };
+  }
+
+  handshake = setTimeout(
+    () => settle({ error: new StreamUnavailable('the server did not start the live run in time') }),
+    options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
+  );
+
+  socket.addEventListener('open', () => {
+    send({ type: 'run', ...request });
+  });
+  socket.addEventListener('message', (event) => {
+    if (settled) return;
+    const message = parseServerMessage(event.data);
+    if (!message) return;
+    switch (message.type) {
+      case 'started':
+        started = true;
+        clearTimeout(handshake);
+        if (stopWanted) send({ type: 'stop' });
+        callbacks.onStarted?.();
+        break;
+      case 'output':
+        callbacks.onOutput?.(message.stream, message.data);
+        break;
+      case 'result':
+        settle({ result: resultOf(message) });
+        break;
+      case 'error':
+        settle({ error: new ApiError(problemFromBody(message.status, message, `HTTP ${message.status}`)) });
+        break;
+    }
+  });
+  // An `error` event is always followed by `close`, which decides.
+  socket.addEventListener('error', () => {});
+  socket.addEventListener('close', (event) => {
+    if (!started) {
+      settle({ error: new StreamUnavailable(`the socket closed before the run started (code ${event.code})`) });
+    } else {
+      settle({ error: new ApiError({ kind: 'disconnected', detail: `the socket closed during the run (code ${event.code})` }) });
+    }
+  });
+
+  return {
+    done,
+    sendStdin: (data) => started && send({ type: 'stdin', data }),
+    closeStdin: () => started && send({ type: 'close_stdin' }),
+    stop: () => {
+      stopWanted = true;
+      if (started) send({ type: 'stop' });
+    },
+    cancel: () => settle({ error: new LiveRunCancelled() }),
+  };
+}

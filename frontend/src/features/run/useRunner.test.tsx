@@ -1,0 +1,248 @@
+import { act, renderHook, waitFor } from '@testing-library/react';
+import { describe, expect, it, vi } from 'vitest';
+
+import type { ApiClient } from '../../api/client';
+import { startLiveRun } from '../../api/stream';
+import { fakeSockets } from '../../test/fakeSocket';
+import { fakeApi, result } from '../../test/fixtures';
+import { useRunner } from './useRunner';
+
+/** An ApiClient whose live runs go through fake sockets, and whose HTTP calls are mocks. */
+function setUp(overrides: Partial<ApiClient> = {}) {
+  const sockets = fakeSockets();
+  const api = fakeApi({
+    live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }),
+    ...overrides,
+  });
+  const hook = renderHook(() => useRunner(api));
+  return { sockets, hook };
+}
+
+/** Lets the output buffer (16 ms) hand its text over. */
+const settle = () => act(() => new Promise((r) => setTimeout(r, 30)));
+
+describe('useRunner, live runs', () => {
+  it('shows output progressively, in order, then the result', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print(1)', '');
+    });
+    expect(hook.result.current.busy).toBe('run');
+    expect(hook.result.current.live).toMatchObject({ transport: 'stream', phase: 'connecting' });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    expect(hook.result.current.live?.phase).toBe('running');
+
+    act(() => socket.receive({ type: 'output', stream: 'stdout', data: 'one\n' }));
+    await settle();
+    expect(hook.result.current.live?.stdout).toEqual([{ kind: 'out', text: 'one\n' }]);
+
+    act(() => {
+      socket.receive({ type: 'output', stream: 'stderr', data: 'careful\n' });
+      socket.receive({ type: 'output', stream: 'stdout', data: 'two\n' });
+    });
+    await settle();
+    expect(hook.result.current.live?.stdout).toEqual([{ kind: 'out', text: 'one\ntwo\n' }]);
+    expect(hook.result.current.live?.stderr).toBe('careful\n');
+
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ stdout: 'one\ntwo\n', stderr: 'careful\n' }) });
+      await done;
+    });
+    expect(hook.result.current).toMatchObject({ busy: null, live: null, problem: null });
+    expect(hook.result.current.view).toMatchObject({ source: 'run', result: { stdout: 'one\ntwo\n' } });
+    expect(hook.result.current.view?.transcript).toBeUndefined();
+  });
+
+  it('echoes a typed line after the output before it, and keeps the transcript in the result', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('name = input("Name? ")\nprint("Hi", name)', '');
+    });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+      // The prompt is still in the output buffer when the person presses Enter.
+      socket.receive({ type: 'output', stream: 'stdout', data: 'Name? ' });
+    });
+    let sent = false;
+    act(() => {
+      sent = hook.result.current.sendLine('Ada');
+    });
+    expect(sent).toBe(true);
+    expect(socket.sent.at(-1)).toEqual({ type: 'stdin', data: 'Ada\n' });
+    expect(hook.result.current.live?.stdout).toEqual([
+      { kind: 'out', text: 'Name? ' },
+      { kind: 'in', text: 'Ada\n' },
+    ]);
+    act(() => socket.receive({ type: 'output', stream: 'stdout', data: 'Hi Ada\n' }));
+    await settle();
+    act(() => hook.result.current.closeInput());
+    expect(socket.sent.at(-1)).toEqual({ type: 'close_stdin' });
+    expect(hook.result.current.live?.stdinOpen).toBe(false);
+
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ stdout: 'Name? Hi Ada\n' }) });
+      await done;
+    });
+    expect(hook.result.current.view?.transcript).toEqual([
+      { kind: 'out', text: 'Name? ' },
+      { kind: 'in', text: 'Ada\n' },
+      { kind: 'out', text: 'Hi Ada\n' },
+    ]);
+  });
+
+  it('gives the stdin box’s text as the whole input: closed as soon as the run starts', async () => {
+    const { sockets, hook } = setUp();
+    act(() => {
+      void hook.result.current.run('print(input())', 'no newline at the end');
+    });
+    expect(hook.result.current.live).toMatchObject({ input: 'given', stdinOpen: false });
+    const socket = sockets.last();
+    act(() => socket.open());
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: 'no newline at the end' }]);
+    act(() => socket.receive({ type: 'started' }));
+    expect(socket.sent.at(-1)).toEqual({ type: 'close_stdin' });
+  });
+
+  it('keeps stdin open for typed lines when the box is empty', () => {
+    const { sockets, hook } = setUp();
+    act(() => {
+      void hook.result.current.run('print(input())', '');
+    });
+    expect(hook.result.current.live).toMatchObject({ input: 'typed', stdinOpen: true });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    expect(socket.sent.map((m) => m.type)).toEqual(['run']);
+  });
+
+  it('stops a run: sends stop and shows the stopped result', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('while True: pass', '');
+    });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    act(() => hook.result.current.stop());
+    act(() => hook.result.current.stop());
+    expect(socket.sent.filter((m) => m.type === 'stop')).toHaveLength(1);
+    expect(hook.result.current.live?.stopping).toBe(true);
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ status: 'stopped', stdout: '' }) });
+      await done;
+    });
+    expect(hook.result.current.view?.result.status).toBe('stopped');
+  });
+
+  it('falls back to POST /execute, quietly, when the socket cannot open', async () => {
+    const execute = vi.fn().mockResolvedValue(result({ stdout: 'over http\n' }));
+    const { sockets, hook } = setUp({ execute });
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print("over http")', 'in');
+    });
+    await act(async () => {
+      sockets.last().fail();
+      await done;
+    });
+    expect(execute).toHaveBeenCalledWith({ code: 'print("over http")', stdin: 'in' }, expect.any(AbortSignal));
+    expect(hook.result.current).toMatchObject({ busy: null, problem: null, live: null });
+    expect(hook.result.current.view?.result.stdout).toBe('over http\n');
+  });
+
+  it('does not fall back after a refusal: a rate limit is a problem with its wait', async () => {
+    const execute = vi.fn();
+    const { sockets, hook } = setUp({ execute });
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print(1)', '');
+    });
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      socket.receive({ type: 'error', status: 429, detail: 'Rate limit exceeded.', retry_after_s: 30 });
+      socket.serverClose(4429);
+      await done;
+    });
+    expect(execute).not.toHaveBeenCalled();
+    expect(hook.result.current.problem?.problem).toEqual({ kind: 'rate-limited', detail: 'Rate limit exceeded.', retryAfterS: 30 });
+    expect(hook.result.current.live).toBeNull();
+  });
+
+  it('keeps the output so far when the connection drops during the run', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print(1)', '');
+    });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+      socket.receive({ type: 'output', stream: 'stdout', data: 'partial\n' });
+    });
+    await act(async () => {
+      socket.serverClose(1006);
+      await done;
+    });
+    expect(hook.result.current.problem?.problem.kind).toBe('disconnected');
+    expect(hook.result.current.live).toMatchObject({ phase: 'over', stdout: [{ kind: 'out', text: 'partial\n' }] });
+  });
+
+  it('stops waiting for an HTTP fallback run when asked to stop', async () => {
+    let aborted = false;
+    const execute = vi.fn(
+      (_body: unknown, signal?: AbortSignal) =>
+        new Promise<never>((_resolve, reject) => {
+          signal?.addEventListener('abort', () => {
+            aborted = true;
+            reject(new DOMException('aborted', 'AbortError'));
+          });
+        }),
+    );
+    const { sockets, hook } = setUp({ execute });
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('while True: pass', '');
+    });
+    act(() => sockets.last().fail());
+    await waitFor(() => expect(execute).toHaveBeenCalled());
+    expect(hook.result.current.live?.transport).toBe('http');
+    await act(async () => {
+      hook.result.current.stop();
+      await done;
+    });
+    expect(aborted).toBe(true);
+    expect(hook.result.current).toMatchObject({ busy: null, problem: null, view: null, live: { cancelled: true, transport: 'http' } });
+  });
+
+  it('closes the socket of a run that is replaced by another', () => {
+    const { sockets, hook } = setUp();
+    act(() => {
+      void hook.result.current.run('print(1)', '');
+    });
+    const first = sockets.last();
+    act(() => {
+      first.open();
+      first.receive({ type: 'started' });
+    });
+    act(() => {
+      void hook.result.current.run('print(2)', '');
+    });
+    expect(first.closedByClient).toBe(1000);
+    expect(sockets.sockets).toHaveLength(2);
+  });
+});
