@@ -154,6 +154,24 @@ def test_a_bad_first_message_is_refused_with_a_reason(
     assert live.close_code() == 4422
 
 
+def test_a_binary_frame_is_refused(streams: StreamClient) -> None:
+    live = streams.connect()
+    live.connection.send(b'{"type": "run", "code": "print(1)"}')
+    error = live.finish()
+    assert error["status"] == 422
+    assert "JSON text frames" in error["detail"]
+
+
+def test_a_message_over_the_size_limit_closes_the_socket_and_the_server_goes_on(
+    server: ApiServer, streams: StreamClient
+) -> None:
+    live = streams.connect()
+    live.send({"type": "run", "code": "x" * (2 << 20)})  # MAX_REQUEST_BYTES is 1 MiB
+    assert live.close_code() == 1009  # "message too big"
+    assert streams.start(code="print('still here')").finish()["stdout"] == "still here\n"
+    assert server.client.get("/health").status_code == 200
+
+
 def test_a_broken_control_message_stops_the_run(streams: StreamClient) -> None:
     live = streams.start(code="while True:\n    pass\n")
     live.until("started")
