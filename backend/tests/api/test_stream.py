@@ -3,8 +3,6 @@ and the same refusals as the HTTP API (docs/streaming.md)."""
 
 from __future__ import annotations
 
-import re
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,7 +10,7 @@ import pytest
 from tests.api.conftest import StartApi
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
-from tests.support.stream_client import TICKER, StreamClient
+from tests.support.stream_client import TICKER, StreamClient, expect_a_stopped_run
 
 
 @pytest.fixture(scope="module")
@@ -75,21 +73,11 @@ def test_stop_ends_a_run_within_200_ms(streams: StreamClient) -> None:
     assert took < 0.2
 
 
-def _runs_stopped(server: ApiServer) -> float:
-    metrics = server.client.get("/metrics").text
-    found = re.search(r'^execbox_runs_total\{status="stopped"\} (\S+)$', metrics, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
-
-
 def test_a_client_that_goes_away_stops_its_run(server: ApiServer, streams: StreamClient) -> None:
-    before = _runs_stopped(server)
-    live = streams.start(code="while True:\n    pass\n")
-    live.until("started")
-    live.connection.close()
-    deadline = time.monotonic() + 5
-    while _runs_stopped(server) == before:
-        assert time.monotonic() < deadline, "the abandoned run was not stopped"
-        time.sleep(0.05)
+    with expect_a_stopped_run(server.client):
+        live = streams.start(code="while True:\n    pass\n")
+        live.until("started")
+        live.connection.close()
 
 
 def test_output_before_a_timeout_is_not_lost(streams: StreamClient) -> None:

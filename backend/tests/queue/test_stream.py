@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.queue.conftest import Cluster
-from tests.support.stream_client import TICKER, StreamClient
+from tests.support.stream_client import TICKER, StreamClient, expect_a_stopped_run
 
 
 @pytest.fixture
@@ -61,3 +61,10 @@ def test_results_and_refusals_are_the_same_as_in_local_mode(streams: StreamClien
     error = live.finish()
     assert error["status"] == 422
     assert live.close_code() == 4422
+
+
+def test_a_client_that_goes_away_stops_its_run_on_the_worker(cluster: Cluster, streams: StreamClient) -> None:
+    with expect_a_stopped_run(cluster.api.client):
+        live = streams.start(code="print('spinning', flush=True)\nwhile True:\n    pass\n")
+        live.until("output")
+        live.connection.close()

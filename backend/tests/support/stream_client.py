@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
@@ -78,6 +81,23 @@ class LiveRun:
         except ConnectionClosed:
             pass
         return self.connection.close_code
+
+
+def _stopped_runs(api: httpx.Client) -> float:
+    metrics = api.get("/metrics").text
+    found = re.search(r'^execbox_runs_total\{status="stopped"\} (\S+)$', metrics, re.MULTILINE)
+    return float(found.group(1)) if found else 0.0
+
+
+@contextlib.contextmanager
+def expect_a_stopped_run(api: httpx.Client, timeout: float = 5) -> Iterator[None]:
+    """The block must make the API count one more run ended by a stop (in its /metrics)."""
+    before = _stopped_runs(api)
+    yield
+    deadline = time.monotonic() + timeout
+    while _stopped_runs(api) == before:
+        assert time.monotonic() < deadline, "the run was not stopped"
+        time.sleep(0.05)
 
 
 class StreamClient:
