@@ -128,6 +128,7 @@ def test_a_policy_refusal_is_an_error_message_and_close_code(streams: StreamClie
         ('{"type": "stdin", "data": "x"}', "run message is invalid"),
         ('{"type": "run", "code": "print(1)", "limits": {"wall_time_s": 1e9}}', "wall_time_s may be at most"),
         ('{"type": "run", "code": "print(1)", "stdin": "a\\u0000b"}', "NUL"),
+        ('{"type": "run", "code": "print(1)", "' + "é" * 100 + '": 1}', "This field is not known"),
     ],
 )
 def test_a_bad_first_message_is_refused_with_a_reason(

@@ -21,8 +21,8 @@ log = logging.getLogger(__name__)
 
 _FIRST_MESSAGE_TIMEOUT_S = 10.0
 _CONTROL = TypeAdapter[ControlMessage](ControlMessage)
-# A close frame's reason has room for 123 bytes.
-_CLOSE_REASON_CHARS = 60
+# A close frame's reason has room for 123 bytes of UTF-8.
+_CLOSE_REASON_BYTES = 120
 
 
 @router.websocket("/stream")
@@ -75,7 +75,8 @@ class _WebSocketConnection:
         """An error message, then the close code 4000 + status (e.g. 4422)."""
         try:
             await self._send_text(json.dumps({"type": "error", "status": status, **body}))
-            await self.close(4000 + status, str(body.get("detail", ""))[:_CLOSE_REASON_CHARS])
+            reason = str(body.get("detail", "")).encode()[:_CLOSE_REASON_BYTES].decode(errors="ignore")
+            await self.close(4000 + status, reason)
         except ClientGone:
             pass
 
