@@ -22,13 +22,19 @@ from execbox.sandbox.errors import SandboxInternalError
 from execbox.sandbox.guest.protocol import MAX_REPORT_FRAME, RunRequest, frame
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.live import LiveIO
-from execbox.sandbox.result import CapturedOutput, ErrorInfo, RichResult, RunResult, RunStatus
+from execbox.sandbox.result import (
+    CapturedOutput,
+    ErrorInfo,
+    RichResult,
+    RunResult,
+    RunStatus,
+    is_result_mime,
+)
 from execbox.sandbox.streams import CappedPipeReader, read_frame, write_all
 
 _DRAIN_TIMEOUT_S = 5.0
 _EXIT_STATUS_TIMEOUT_S = 5.0
 _CPU_KILL_SIGNALS = (signal.SIGKILL, signal.SIGXCPU)
-RESULT_MIMES = frozenset({"text/plain", "text/html", "image/png"})
 # A frame's JSON may spell each byte of its data as a six-character escape.
 _JSON_ESCAPE_GROWTH = 6
 
@@ -132,7 +138,7 @@ class _ResultCollector:
 
     def add(self, message: dict[str, Any]) -> None:
         mime, data = message.get("mime"), message.get("data")
-        if mime not in RESULT_MIMES or not isinstance(data, str):
+        if not is_result_mime(mime) or not isinstance(data, str):
             return
         # JSON lets the child send lone surrogates, which no UTF-8 consumer downstream accepts.
         encoded = data.encode(errors="surrogatepass")
@@ -141,7 +147,7 @@ class _ResultCollector:
             self._on_overflow()
             return
         self._left -= size
-        self._ending.results.append(RichResult(mime=str(mime), data=encoded.decode(errors="replace")))
+        self._ending.results.append(RichResult(mime, encoded.decode(errors="replace")))
 
 
 async def _feed_stdin(child: ChildHandle, data: bytes, live: LiveIO | None) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from typing import Literal, TypeGuard, get_args
 
 from execbox.sandbox import errors
 
@@ -43,11 +44,19 @@ class CapturedOutput:
     truncated: bool
 
 
+ResultMime = Literal["text/html", "image/png", "text/plain"]
+_RESULT_MIMES: frozenset[object] = frozenset(get_args(ResultMime))
+
+
+def is_result_mime(value: object) -> TypeGuard[ResultMime]:
+    return value in _RESULT_MIMES
+
+
 @dataclass(frozen=True, slots=True)
 class RichResult:
     """A value the program displayed: `data` is text, or base64 for images."""
 
-    mime: str
+    mime: ResultMime
     data: str
 
 

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from execbox.sandbox.result import RunStatus
+from execbox.sandbox.result import ResultMime, RunStatus
 from execbox.schemas.text import PlainText, UnicodeText
 
 
@@ -50,7 +49,7 @@ class TruncatedOut(BaseModel):
 class RichResultOut(BaseModel):
     """A value the program displayed (see docs/streaming.md): a table, a figure or a repr."""
 
-    mime: Literal["text/html", "image/png", "text/plain"]
+    mime: ResultMime
     data: str = Field(description="HTML or text; base64 for image/png")
 
 

@@ -25,9 +25,7 @@ def present(result: RunResult, sanitize: Sanitizer) -> ExecutionResult:
         cpu_ms=round(result.cpu_ms, 3),
         memory_kb=result.memory_kb,
         results=[
-            RichResultOut.model_validate(
-                {"mime": item.mime, "data": item.data if item.mime == "image/png" else sanitize(item.data)}
-            )
+            RichResultOut(mime=item.mime, data=item.data if item.mime == "image/png" else sanitize(item.data))
             for item in result.results
         ],
     )

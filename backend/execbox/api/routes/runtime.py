@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from fastapi import APIRouter
 
 from execbox.api.deps import ServicesDep
@@ -12,13 +14,7 @@ router = APIRouter(tags=["runtime"])
 
 
 def _limits(limits: RunLimits) -> LimitsOut:
-    return LimitsOut(
-        wall_time_s=limits.wall_time_s,
-        cpu_time_s=limits.cpu_time_s,
-        memory_mb=limits.memory_mb,
-        output_bytes=limits.output_bytes,
-        results_bytes=limits.results_bytes,
-    )
+    return LimitsOut(**dataclasses.asdict(limits))
 
 
 @router.get("/runtime")
