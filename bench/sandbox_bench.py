@@ -5,8 +5,10 @@ Run as root from the repository root:
     .venv/bin/python bench/sandbox_bench.py
 
 Measures, all in this one run: the per-run cost of a fresh `.runtime/bin/python`; the engine's
-end-to-end latency for two snippets (default and "light" configurations); throughput with two
-callers looping back to back; and the unique memory (USS) of concurrently running sandboxes.
+end-to-end latency and throughput (two callers looping back to back) for two snippets, with the
+default configuration (print(1) runs in the plain template, the pandas snippet in the scientific
+one) and with one template for every program (the scientific one, as before the plain template
+existed); and the unique memory (USS) of concurrently running sandboxes.
 Prints a table, then the targets with PASS/MISS, then one JSON line with every number.
 """
 
@@ -46,7 +48,7 @@ PANDAS_BASELINE = "import numpy, scipy; " + PANDAS
 
 BASELINE_RUNS = 20
 DEFAULT_LATENCY_RUNS = 200
-LIGHT_LATENCY_RUNS = 100
+ONE_TEMPLATE_LATENCY_RUNS = 100
 PACING_S = 0.020
 WARM_UP_PAUSE_S = 2.0
 THROUGHPUT_CALLERS = 2
@@ -130,7 +132,7 @@ class PoolCheck:
 class ProfileResult:
     pool: PoolCheck
     latency: dict[str, EngineLatency]
-    throughput: Throughput
+    throughput: dict[str, Throughput]  # per snippet
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,8 +146,10 @@ class MemoryResult:
     all_median_mib: float
     all_max_mib: float
     run_peak_median_mib: float  # the engine's RunResult.memory_kb (cgroup peak)
-    template_rss_mib: float
+    template_rss_mib: float  # the scientific template's
     template_uss_mib: float
+    plain_template_rss_mib: float
+    plain_template_uss_mib: float
 
 
 # --- /proc/<pid>/smaps_rollup --------------------------------------------------------------
@@ -200,7 +204,7 @@ async def paced_latency(engine: SandboxEngine, name: str, runs: int) -> EngineLa
     return EngineLatency(runs, p50(samples), p95(samples), p50(walls))
 
 
-async def caller_loop(engine: SandboxEngine, started: float, samples: list[float]) -> None:
+async def caller_loop(engine: SandboxEngine, name: str, started: float, samples: list[float]) -> None:
     """One caller: runs back to back until the duration and the minimum count are both reached."""
     while True:
         elapsed_s = time.perf_counter() - started
@@ -208,14 +212,14 @@ async def caller_loop(engine: SandboxEngine, started: float, samples: list[float
             return
         if elapsed_s >= THROUGHPUT_SECONDS and len(samples) >= THROUGHPUT_MIN_RUNS:
             return
-        elapsed_ms, _ = await timed_run(engine, PRINT_ONE, EXPECTED_STDOUT["print1"])
+        elapsed_ms, _ = await timed_run(engine, SNIPPETS[name], EXPECTED_STDOUT[name])
         samples.append(elapsed_ms)
 
 
-async def throughput(engine: SandboxEngine) -> Throughput:
+async def throughput(engine: SandboxEngine, name: str) -> Throughput:
     samples: list[float] = []  # shared by the callers
     started = time.perf_counter()
-    await asyncio.gather(*(caller_loop(engine, started, samples) for _ in range(THROUGHPUT_CALLERS)))
+    await asyncio.gather(*(caller_loop(engine, name, started, samples) for _ in range(THROUGHPUT_CALLERS)))
     seconds = time.perf_counter() - started
     runs = len(samples)
     return Throughput(THROUGHPUT_CALLERS, runs, round(seconds, 3), round(runs / seconds, 1), p50(samples))
@@ -224,7 +228,7 @@ async def throughput(engine: SandboxEngine) -> Throughput:
 async def warm_pool(engine: SandboxEngine) -> PoolCheck:
     """Give the pool its warm-up pause, then count the children it holds."""
     await asyncio.sleep(WARM_UP_PAUSE_S)
-    return PoolCheck(engine.config.slots, len(engine.sandbox_pids()))
+    return PoolCheck(engine.config.all_slots, len(engine.sandbox_pids()))
 
 
 def with_problems(pool: PoolCheck, problems_before: int) -> PoolCheck:
@@ -240,9 +244,11 @@ async def profile(config: SandboxConfig, latency_runs: int, label: str) -> Profi
         for name in SNIPPETS:
             progress(f"{label}: {latency_runs} paced runs of {name}")
             latency[name] = await paced_latency(engine, name, latency_runs)
-        await asyncio.sleep(WARM_UP_PAUSE_S / 2)  # let the pool refill before the load test
-        progress(f"{label}: throughput, {THROUGHPUT_CALLERS} callers for {THROUGHPUT_SECONDS:.0f} s")
-        load = await throughput(engine)
+        load: dict[str, Throughput] = {}
+        for name in SNIPPETS:
+            await asyncio.sleep(WARM_UP_PAUSE_S / 2)  # let the pool refill before the load test
+            progress(f"{label}: throughput of {name}, {THROUGHPUT_CALLERS} callers")
+            load[name] = await throughput(engine, name)
     return ProfileResult(with_problems(pool, problems_before), latency, load)
 
 
@@ -255,16 +261,18 @@ async def memory() -> MemoryResult:
         runs = [asyncio.create_task(timed_run(engine, MEMORY_CODE, None)) for _ in range(MEMORY_RUNS)]
         await asyncio.sleep(MEMORY_SAMPLE_AFTER_S)
         sampled = {pid: uss_mib(pid) for pid in engine.sandbox_pids()}
-        parents = {parent_pid(pid) for pid in sampled}
-        if len(parents) != 1:
-            raise RuntimeError(f"sandbox processes have several parents: {sorted(parents)}")
-        template = parents.pop()
-        template_rss, template_uss = rss_mib(template), uss_mib(template)
+        parents = {pid: parent_pid(pid) for pid in sampled}
+        templates = {pid: (rss_mib(pid), uss_mib(pid)) for pid in set(parents.values())}
         results = [result for _, result in await asyncio.gather(*runs)]
     busy_pids = {int(result.stdout.text.split()[0]) for result in results}
     missing = busy_pids - sampled.keys()
     if missing:
         raise RuntimeError(f"busy sandbox processes {sorted(missing)} were not found in the slot cgroups")
+    scientific = {parents[pid] for pid in busy_pids}  # the pandas runs' template
+    plain = set(templates) - scientific
+    if len(scientific) != 1 or len(plain) != 1:
+        raise RuntimeError(f"expected two templates, the busy runs' and another: {templates}")
+    (template_rss, template_uss), (plain_rss, plain_uss) = templates[scientific.pop()], templates[plain.pop()]
     busy = sorted(uss for pid, uss in sampled.items() if pid in busy_pids)
     idle = sorted(uss for pid, uss in sampled.items() if pid not in busy_pids)
     everything = sorted(sampled.values())
@@ -280,6 +288,8 @@ async def memory() -> MemoryResult:
         run_peak_median_mib=round(statistics.median(r.memory_kb for r in results) / 1024, 2),
         template_rss_mib=template_rss,
         template_uss_mib=template_uss,
+        plain_template_rss_mib=plain_rss,
+        plain_template_uss_mib=plain_uss,
     )
 
 
@@ -294,7 +304,7 @@ def targets(base: dict[str, Latency], default: ProfileResult, mem: MemoryResult)
         Target("print(1) p50", default.latency["print1"].p50_ms, TARGET_PRINT_P50_MS, True, "ms"),
         Target(
             "print(1) throughput, 2 callers",
-            default.throughput.runs_per_s,
+            default.throughput["print1"].runs_per_s,
             TARGET_RUNS_PER_S,
             False,
             "runs/s",
@@ -324,13 +334,14 @@ def print_latency_table(base: dict[str, Latency], profiles: dict[str, ProfileRes
 def print_throughput_table(profiles: dict[str, ProfileResult]) -> None:
     print()
     print(
-        f"Throughput, print(1), {THROUGHPUT_CALLERS} callers back to back "
+        f"Throughput, {THROUGHPUT_CALLERS} callers back to back "
         f"(>= {THROUGHPUT_SECONDS:g} s and >= {THROUGHPUT_MIN_RUNS} runs, <= {THROUGHPUT_MAX_SECONDS:g} s)"
     )
-    print(f"  {'engine':<34}{'runs':>6}{'seconds':>10}{'runs/s':>10}{'p50 ms':>10}")
+    print(f"  {'engine':<34}{'snippet':<10}{'runs':>6}{'seconds':>10}{'runs/s':>10}{'p50 ms':>10}")
     for label, result in profiles.items():
-        t = result.throughput
-        print(f"  {label:<34}{t.runs:>6}{t.seconds:>10.2f}{t.runs_per_s:>10.1f}{t.p50_ms:>10.2f}")
+        for name, t in result.throughput.items():
+            row = f"{t.runs:>6}{t.seconds:>10.2f}{t.runs_per_s:>10.1f}{t.p50_ms:>10.2f}"
+            print(f"  {label:<34}{name:<10}{row}")
 
 
 def print_memory_table(mem: MemoryResult) -> None:
@@ -346,7 +357,9 @@ def print_memory_table(mem: MemoryResult) -> None:
     print(f"  all sandbox processes (busy + idle) median / max: {everything}")
     print(f"  engine-reported cgroup peak per run (median): {mem.run_peak_median_mib:.2f} MiB")
     template = f"RSS {mem.template_rss_mib:.1f} MiB, USS {mem.template_uss_mib:.1f} MiB"
-    print(f"  template (its pages are shared by all children): {template}")
+    print(f"  scientific template (its pages are shared by its children): {template}")
+    plain = f"RSS {mem.plain_template_rss_mib:.1f} MiB, USS {mem.plain_template_uss_mib:.1f} MiB"
+    print(f"  plain template: {plain}")
 
 
 def print_pool_checks(pools: dict[str, PoolCheck]) -> None:
@@ -364,10 +377,10 @@ def print_pool_checks(pools: dict[str, PoolCheck]) -> None:
 
 
 async def engine_benchmarks() -> tuple[dict[str, ProfileResult], MemoryResult]:
-    light = SandboxConfig(preload=("numpy", "pandas", "scipy"), warm_up_children=False)
+    one_template = SandboxConfig(plain_preload=None)
     profiles = {
         "default": await profile(SandboxConfig(), DEFAULT_LATENCY_RUNS, "default"),
-        "light": await profile(light, LIGHT_LATENCY_RUNS, "light"),
+        "one template": await profile(one_template, ONE_TEMPLATE_LATENCY_RUNS, "one template"),
     }
     return profiles, await memory()
 

@@ -4,12 +4,14 @@
         result = await engine.run("print(1)")
 
 `run` is safe to call concurrently; at most `config.concurrency` programs run at once and the
-rest wait their turn.
+rest wait their turn. Each program runs in a child of one of two templates, the scientific one
+or a plain one, chosen by `template_choice`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import shutil
 import tempfile
@@ -24,6 +26,7 @@ from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.live import LiveIO
 from execbox.sandbox.pool import ChildPool
 from execbox.sandbox.result import RunResult
+from execbox.sandbox.template_choice import TemplateChooser, TemplateKind
 from execbox.sandbox.template_process import RuntimeInfo, TemplateProcess
 from execbox.sandbox.uid_lease import UidLease
 
@@ -33,15 +36,16 @@ log = logging.getLogger(__name__)
 class SandboxEngine:
     def __init__(self, config: SandboxConfig | None = None) -> None:
         self.config = config or SandboxConfig()
-        self._pool: ChildPool | None = None
-        self._template: TemplateProcess | None = None
+        self._pools: dict[TemplateKind, ChildPool] = {}
+        self._templates: dict[TemplateKind, TemplateProcess] = {}
+        self._chooser = TemplateChooser(())
         self._cgroups: cgroups.CgroupManager | None = None
         self._root_dir: str | None = None
         self._permits = asyncio.Semaphore(self.config.concurrency)
         self._runtime: RuntimeInfo | None = None
         # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
         slot_uids = (
-            [] if self.config.rootless else [self.config.first_uid + s for s in range(self.config.slots)]
+            [] if self.config.rootless else [self.config.first_uid + s for s in range(self.config.all_slots)]
         )
         self._uids = UidLease(slot_uids)
 
@@ -59,20 +63,43 @@ class SandboxEngine:
             self._uids.acquire()
             self._cgroups = cgroups.detect()
             self._root_dir = tempfile.mkdtemp(prefix="execbox-root-")
-            self._template = TemplateProcess(
-                python=self.config.runtime / "bin" / "python",
-                preload=self.config.preload,
-                environment=layout.environment(self.config),
-                plan_for=self._plan,
-            )
-            self._runtime = await self._template.start()
-            self._pool = ChildPool(self.config, self._cgroups, self._template)
-            await self._pool.fill()
+            await self._start_templates()
+            slots = self.config.slots
+            child_ids = itertools.count(1)
+            for index, (kind, template) in enumerate(self._templates.items()):
+                warm_up = self.config.warm_up_children and kind is TemplateKind.SCIENTIFIC
+                slot_range = range(index * slots, (index + 1) * slots)
+                self._pools[kind] = ChildPool(
+                    self.config, self._cgroups, template, slot_range, warm_up, child_ids
+                )
+            for pool in self._pools.values():
+                await pool.fill()
         except BaseException as error:
             await self.close()
             if isinstance(error, SandboxUnavailable):
                 raise
             raise SandboxUnavailable([str(error)]) from error
+
+    async def _start_templates(self) -> None:
+        for kind in self.config.templates:
+            self._templates[kind] = TemplateProcess(
+                python=self.config.runtime / "bin" / "python",
+                preload=self.config.preload_for(kind),
+                environment=layout.environment(self.config),
+                plan_for=self._plan,
+            )
+        started = await asyncio.gather(
+            *(template.start() for template in self._templates.values()), return_exceptions=True
+        )
+        infos: dict[TemplateKind, RuntimeInfo] = {}
+        for kind, outcome in zip(self._templates, started, strict=True):
+            if isinstance(outcome, BaseException):
+                raise outcome
+            infos[kind] = outcome
+        scientific = self._runtime = infos[TemplateKind.SCIENTIFIC]
+        plain = infos.get(TemplateKind.PLAIN)
+        if plain is not None:
+            self._chooser = TemplateChooser(set(scientific.loaded_packages) - set(plain.loaded_packages))
 
     def _plan(self, runtime: RuntimeInfo) -> SandboxPlan:
         assert self._root_dir is not None
@@ -90,7 +117,7 @@ class SandboxEngine:
             code.encode()
         except UnicodeEncodeError as error:
             raise InvalidInput(f"code and stdin must be valid Unicode text: {error}") from None
-        pool = self._pool
+        pool = self._pools.get(self.template_for(code))
         if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
         async with self._permits:
@@ -100,17 +127,22 @@ class SandboxEngine:
             finally:
                 pool.release(child)
 
+    def template_for(self, code: str) -> TemplateKind:
+        if TemplateKind.PLAIN not in self._pools:
+            return TemplateKind.SCIENTIFIC
+        return self._chooser.kind_for(code)
+
     def sandbox_pids(self) -> list[int]:
         """Host pids of the sandboxes' processes (for measurement and monitoring)."""
-        return self._pool.sandbox_pids() if self._pool is not None else []
+        return sorted(pid for pool in self._pools.values() for pid in pool.sandbox_pids())
 
     async def close(self) -> None:
-        if self._pool is not None:
-            await self._pool.close()
-            self._pool = None
-        if self._template is not None:
-            await self._template.stop()
-            self._template = None
+        for pool in self._pools.values():
+            await pool.close()
+        self._pools.clear()
+        for template in self._templates.values():
+            await template.stop()
+        self._templates.clear()
         if self._cgroups is not None:
             self._cgroups.close()
             self._cgroups = None

@@ -1,18 +1,18 @@
-"""A pool of sandbox children that are set up and warm before any request needs them.
+"""A pool of sandbox children of one template, set up and warm before any request needs them.
 
-Each slot owns a uid; a slot's next child is spawned only after its previous child and every
-process it left behind are gone, so no two runs ever share a uid at the same time.
+Each slot owns a uid (slots are numbered across the engine's pools); a slot's next child is
+spawned only after its previous child and every process it left behind are gone, so no two runs
+ever share a uid at the same time.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import itertools
 import logging
 import os
 import socket
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Iterator
 from typing import Any, cast
 
 from execbox.sandbox.cgroups import CgroupManager, GroupLimits, RunGroup
@@ -39,13 +39,18 @@ class ChildPool:
         config: SandboxConfig,
         cgroups: CgroupManager,
         template: TemplateProcess,
+        slots: range,
+        warm_up: bool,
+        child_ids: Iterator[int],
     ) -> None:
         self._config = config
         self._cgroups = cgroups
         self._template = template
+        self._slots = slots
+        self._warm_up = warm_up
         self._slot_groups: dict[int, RunGroup] = {}
         self._ready: asyncio.Queue[ChildHandle] = asyncio.Queue()
-        self._ids = itertools.count(1)
+        self._ids = child_ids  # shared by the engine's pools: names cgroups uniquely
         self._live: dict[int, ChildHandle] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._restart_lock = asyncio.Lock()
@@ -53,8 +58,9 @@ class ChildPool:
 
     async def fill(self) -> None:
         """Spawn every slot's first child; the first one's failure is raised to the caller."""
-        self._ready.put_nowait(await self._spawn(0))
-        for slot in range(1, self._config.slots):
+        first, *others = self._slots
+        self._ready.put_nowait(await self._spawn(first))
+        for slot in others:
             self._background(self._respawn(slot))
 
     async def take(self) -> ChildHandle:
@@ -161,7 +167,7 @@ class ChildPool:
         stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)
         stderr_r, stderr_w = os.pipe2(os.O_CLOEXEC)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-        warm_up = config.warm_up_children and self._ready.qsize() >= config.concurrency
+        warm_up = self._warm_up and self._ready.qsize() >= config.concurrency
         spec: SpawnSpec = {"child_id": child_id, "uid": uid, "gid": gid, "warm_up": warm_up}
         descriptors = [stdin_r, stdout_w, stderr_w, theirs.fileno(), *group.procs_descriptors()]
         try:

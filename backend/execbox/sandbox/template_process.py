@@ -35,6 +35,8 @@ class RuntimeInfo:
     prefix: str
     base_prefix: str
     packages: dict[str, str]
+    # Top-level names of the packages outside the standard library the template has imported.
+    loaded_packages: tuple[str, ...]
 
 
 @dataclass
@@ -158,6 +160,7 @@ class TemplateProcess:
                     prefix=str(event["prefix"]),
                     base_prefix=str(event["base_prefix"]),
                     packages=dict(event["packages"]),  # type: ignore[call-overload]
+                    loaded_packages=tuple(event["loaded_packages"]),  # type: ignore[arg-type]
                 )
             )
             return

@@ -6,7 +6,9 @@ import pytest
 
 from execbox.sandbox.errors import InvalidInput
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SandboxHarness
+
+pytestmark = IN_BOTH_TEMPLATES
 
 
 def test_invalid_utf8_bytes_are_replaced(sandbox: SandboxHarness) -> None:

@@ -10,8 +10,10 @@ import pytest
 
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import Job, SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, Job, SandboxHarness
 from tests.sandbox.memscan import SCANNER, scan_request
+
+pytestmark = IN_BOTH_TEMPLATES
 
 LIMITS = LimitRequest(wall_time_s=10)
 

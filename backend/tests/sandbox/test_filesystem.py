@@ -9,7 +9,9 @@ from pathlib import Path
 
 import execbox
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SandboxHarness
+
+pytestmark = IN_BOTH_TEMPLATES
 
 WRITE_ERRNOS = {"EROFS", "EACCES", "EPERM"}
 # What a run finds in /tmp, less the read-only path to the runtime, which shows there when the

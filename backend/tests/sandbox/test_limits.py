@@ -12,12 +12,13 @@ import pytest
 from execbox.sandbox.errors import LimitError
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SandboxHarness
 from tests.sandbox.engine_process import run_isolated
 
 MIB = 1 << 20
 
 
+@IN_BOTH_TEMPLATES
 def test_huge_allocation_hits_the_memory_limit(sandbox: SandboxHarness) -> None:
     result = sandbox.run("buffer = bytearray(3 << 30)\nprint('allocated')", wall_time_s=10)
     assert result.status is RunStatus.MEMORY_LIMIT, result
@@ -25,6 +26,7 @@ def test_huge_allocation_hits_the_memory_limit(sandbox: SandboxHarness) -> None:
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 def test_wall_time_limit(sandbox: SandboxHarness) -> None:
     started = time.monotonic()
     result = sandbox.run("while True:\n    pass", wall_time_s=1)
@@ -34,6 +36,7 @@ def test_wall_time_limit(sandbox: SandboxHarness) -> None:
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 def test_cpu_time_limit(sandbox: SandboxHarness) -> None:
     started = time.monotonic()
     result = sandbox.run("while True:\n    pass", cpu_time_s=1, wall_time_s=10)
@@ -44,6 +47,7 @@ def test_cpu_time_limit(sandbox: SandboxHarness) -> None:
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 def test_sleeping_hits_the_wall_time_limit(sandbox: SandboxHarness) -> None:
     started = time.monotonic()
     result = sandbox.run("import time\nprint('sleeping', flush=True)\ntime.sleep(3600)", wall_time_s=1)
@@ -55,6 +59,7 @@ def test_sleeping_hits_the_wall_time_limit(sandbox: SandboxHarness) -> None:
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 @pytest.mark.parametrize("stream", ["stdout", "stderr"])
 def test_huge_output_hits_the_output_limit(sandbox: SandboxHarness, stream: str) -> None:
     cap = sandbox.engine.config.limits.default.output_bytes
@@ -78,6 +83,7 @@ print("finished", file=sys.stderr if "{stream}" == "stdout" else sys.stdout)
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 def test_lowered_output_limit(sandbox: SandboxHarness) -> None:
     result = sandbox.run("print('y' * 5000)", output_bytes=1000, wall_time_s=5)
     assert result.status is RunStatus.OUTPUT_LIMIT, result
@@ -86,6 +92,7 @@ def test_lowered_output_limit(sandbox: SandboxHarness) -> None:
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 def test_deep_recursion_through_c_overflows_the_stack(sandbox: SandboxHarness) -> None:
     """Each level goes through a C function (map), so the interpreter's C stack grows with the
     depth until the stack rlimit stops it with SIGSEGV. (Plain Python-to-Python calls do not use
@@ -106,6 +113,7 @@ print("returned")
     sandbox.assert_healthy()
 
 
+@IN_BOTH_TEMPLATES
 def test_deep_python_recursion_is_a_runtime_error(sandbox: SandboxHarness) -> None:
     """A million Python frames end in RecursionError, reported as such, like `python main.py`
     would (its traceback printer shows at most sys.tracebacklimit = 1000 frames)."""
@@ -184,19 +192,20 @@ def test_memory_limit_above_the_default_is_usable(sandbox: SandboxHarness) -> No
 
 
 def test_a_lowered_memory_limit_does_not_outlive_its_run(sandbox: SandboxHarness) -> None:
-    """After runs with memory_mb=256 on every slot, runs at the default limit still work."""
-    slots = 2  # of the isolated engine: concurrency 1 + 1 spare
-    lowered = {"code": "print('low')", "limits": {"memory_mb": 256, "wall_time_s": 5}}
-    code = "import numpy as np\nblock = np.ones(384 << 20, dtype=np.uint8)\nprint(int(block.sum()))"
-    default = {"code": code, "limits": {"wall_time_s": 10}}
-    outcomes = run_isolated(
-        [lowered] * (2 * slots) + [default] * (2 * slots), sandbox.engine.config.first_uid
-    )
-    for outcome in outcomes[: 2 * slots]:
-        assert (outcome.get("status"), outcome.get("stdout")) == ("success", "low\n"), outcome
-    for attempt, outcome in enumerate(outcomes[2 * slots :]):
-        assert (outcome.get("status"), outcome.get("stdout")) == ("success", f"{384 << 20}\n"), (
-            f"run {attempt} at the default limit, after lowered ones: {outcome}"
+    """After runs with memory_mb=256 on every slot of both templates, runs at the default limit
+    still work."""
+    runs = 4  # twice the slots of each of the isolated engine's pools (concurrency 1 + 1 spare)
+    allocate = "block = b'x' * (384 << 20)\nprint(len(block))"
+    steps = []
+    for comment in ("", "  # numpy: the scientific template"):
+        lowered = {"code": "print('low')" + comment, "limits": {"memory_mb": 256, "wall_time_s": 5}}
+        default = {"code": allocate + comment, "limits": {"wall_time_s": 10}}
+        steps += [lowered] * runs + [default] * runs
+    outcomes = run_isolated(steps, sandbox.engine.config.first_uid)
+    for index, outcome in enumerate(outcomes):
+        expected = "low\n" if index % (2 * runs) < runs else f"{384 << 20}\n"
+        assert (outcome.get("status"), outcome.get("stdout")) == ("success", expected), (
+            f"run {index} (lowered runs first, then runs at the default limit): {outcome}"
         )
     sandbox.assert_healthy()
 
@@ -223,6 +232,7 @@ def _memory_limits_of_idle_children(sandbox: SandboxHarness) -> set[int]:
     return limits
 
 
+@IN_BOTH_TEMPLATES
 def test_a_run_with_the_smallest_memory_limit_leaves_its_slot_as_it_was(sandbox: SandboxHarness) -> None:
     # Slot cgroups are reused (cgroup v1): the next child of the slot must wait under the
     # default limit again, not under the 16 MiB the last run asked for.

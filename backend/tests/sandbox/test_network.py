@@ -16,7 +16,9 @@ from collections.abc import Iterator
 import pytest
 
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SandboxHarness
+
+pytestmark = IN_BOTH_TEMPLATES
 
 UNSAFE = "UNSAFE-NETWORK-INTERFACES"
 

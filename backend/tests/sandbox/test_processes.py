@@ -8,7 +8,9 @@ import time
 
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import Job, SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, Job, SandboxHarness
+
+pytestmark = IN_BOTH_TEMPLATES
 
 LIST_PROC = """
 import json, os, sys, time

@@ -9,17 +9,20 @@ import pytest
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.errors import SandboxInternalError
 from execbox.sandbox.result import RunStatus
+from execbox.sandbox.template_choice import TemplateKind
 from tests.sandbox.conftest import SandboxHarness
 
 FIRST_UID = 64600  # an engine of its own, beside the session's
 
 
-def test_a_killed_template_is_replaced_and_runs_resume() -> None:
-    harness = SandboxHarness(SandboxConfig(concurrency=1, spare_children=1, first_uid=FIRST_UID))
+@pytest.mark.parametrize("kind", list(TemplateKind), ids=str)
+def test_a_killed_template_is_replaced_and_runs_resume(kind: TemplateKind) -> None:
+    engine = SandboxHarness(SandboxConfig(concurrency=1, spare_children=1, first_uid=FIRST_UID))
+    harness = engine.routed_to(kind)
     try:
         assert harness.run("print(1)").status is RunStatus.SUCCESS
-        template = harness.engine._template
-        assert template is not None and template.alive
+        template = harness.engine._templates[kind]
+        assert template.alive
         old_pid = template.pid
         os.kill(old_pid, signal.SIGKILL)
         deadline = time.monotonic() + 60
@@ -38,5 +41,8 @@ def test_a_killed_template_is_replaced_and_runs_resume() -> None:
         else:
             pytest.fail(f"the engine did not recover: {outcomes}")
         assert template.alive and template.pid != old_pid
+        # The other template was not disturbed.
+        other = TemplateKind.PLAIN if kind is TemplateKind.SCIENTIFIC else TemplateKind.SCIENTIFIC
+        assert engine.routed_to(other).run("print(3)").stdout.text == "3\n"
     finally:
-        harness.close()
+        engine.close()

@@ -6,8 +6,10 @@ import json
 import os
 
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import SECRET_NAME, SECRET_VALUE, SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SECRET_NAME, SECRET_VALUE, SandboxHarness
 from tests.sandbox.memscan import SCANNER, scan_request
+
+pytestmark = IN_BOTH_TEMPLATES
 
 
 def _expected_environment(sandbox: SandboxHarness) -> dict[str, str]:

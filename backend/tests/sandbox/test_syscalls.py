@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from execbox.sandbox.result import RunStatus
-from tests.sandbox.conftest import SandboxHarness
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SandboxHarness
+
+pytestmark = IN_BOTH_TEMPLATES
 
 LIBC = """
 import ctypes, errno, json, os

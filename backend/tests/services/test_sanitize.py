@@ -8,6 +8,7 @@ RUNTIME = RuntimeInfo(
     prefix="/srv/execbox/.runtime",
     base_prefix="/root/.pyenv/versions/3.11.7",
     packages={},
+    loaded_packages=(),
 )
 
 

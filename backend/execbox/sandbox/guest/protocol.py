@@ -73,6 +73,7 @@ class Hello(TypedDict):
     prefix: str
     base_prefix: str
     packages: dict[str, str]
+    loaded_packages: list[str]
 
 
 class Prepared(TypedDict):

@@ -58,8 +58,9 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
     with _writable_matplotlib_config():
         for module in preload:
             importlib.import_module(module)
-    # Lazy initialisation inside the libraries (formatters, caches) happens once, here.
-    child.warm_up()
+    if "pandas" in sys.modules:
+        # Lazy initialisation inside the libraries (formatters, caches) happens once, here.
+        child.warm_up()
     _draw_a_figure()
     display.patch_matplotlib()
     seccomp_bpf = build_policy()
@@ -71,6 +72,7 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
         "prefix": sys.prefix,
         "base_prefix": sys.base_prefix,
         "packages": {name: _version(name) for name in _REPORTED_PACKAGES},
+        "loaded_packages": _loaded_packages(),
     }
     control.send(encode(hello))
     plan = cast(SandboxPlan, decode(control.recv(MAX_TEMPLATE_MESSAGE)))
@@ -219,6 +221,12 @@ def _assert_single_threaded() -> None:
             f"execbox template: {len(threads)} threads after imports; forking would be unsafe. "
             "Set OPENBLAS_NUM_THREADS=1 and OMP_NUM_THREADS=1 for the runtime."
         )
+
+
+def _loaded_packages() -> list[str]:
+    """Top-level names of the modules imported so far that are not the standard library's."""
+    names = {name.partition(".")[0] for name in sys.modules}
+    return sorted(name for name in names if name not in sys.stdlib_module_names and not name.startswith("_"))
 
 
 def _version(package: str) -> str:
