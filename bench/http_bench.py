@@ -71,7 +71,7 @@ JSON_HEADERS = {"Content-Type": "application/json"}
 REQUEST_TIMEOUT_S = 60.0
 
 CONCURRENCY = 2
-ENGINE_FIRST_UID = 64900  # this process's engine: 4 slots (2 runs + 2 spares)
+ENGINE_FIRST_UID = 64900  # this process's engine: 8 slots (2 templates x (2 runs + 2 spares))
 SERVER_FIRST_UID = 64950  # the server's engine
 
 SERVER_START_TIMEOUT_S = 90.0
