@@ -1,8 +1,9 @@
 """Which template a program's child is forked from.
 
 Forking a child of the scientific template and tearing it down again costs ~9 ms of CPU more
-than a child of the plain one (its ~1,200 memory mappings and 170 MiB are copied into page
-tables at fork and unmapped at exit), whatever the program does. A program that names none
+than a child of the plain one, whatever the program does: the kernel copies its ~1,200 memory
+mappings and the page tables of its 170 MiB at fork, and the child faults in and frees more of
+them. A program that names none
 of the packages only the scientific template has imported cannot need them, except through an
 import spelled at run time (`__import__("pan" + "das")`), which still works in a plain child:
 it imports the package from the runtime then, as a fresh interpreter would.
