@@ -3,6 +3,7 @@
 import os
 import signal
 import time
+import traceback
 from collections.abc import Iterator
 
 import pytest
@@ -32,19 +33,32 @@ def group(manager: CgroupManager) -> Iterator[RunGroup]:
 
 
 def _spawn_in(group: RunGroup, child_code: str) -> int:
-    """Fork a child that joins `group` through its descriptors, then runs `child_code`."""
+    """Fork a child that joins `group` through its descriptors, then runs `child_code`.
+
+    Returns once the child is in every hierarchy of the group: a child seen in one of them only
+    (pids.current counts it at once) would escape a kill sent through another."""
     descriptors = group.procs_descriptors()
+    joined_read, joined_write = os.pipe()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child
         exit_code = 0
         try:
             for fd in descriptors:
                 os.write(fd, b"0")
+            os.write(joined_write, b"j")
             exec(child_code)  # noqa: S102 - fixed test code
         except SystemExit as request:
             exit_code = int(request.code or 0)
+        except BaseException:  # noqa: BLE001 - shown to the test's output, not swallowed
+            traceback.print_exc()
+            exit_code = 70
         finally:
             os._exit(exit_code)
+    os.close(joined_write)
+    try:
+        assert os.read(joined_read, 1) == b"j", "the child could not join the group"
+    finally:
+        os.close(joined_read)
     return pid
 
 
