@@ -38,7 +38,7 @@ class SandboxEngine:
         self.config = config or SandboxConfig()
         self._pools: dict[TemplateKind, ChildPool] = {}
         self._templates: dict[TemplateKind, TemplateProcess] = {}
-        self._chooser = TemplateChooser(())
+        self._chooser: TemplateChooser | None = None  # None: the scientific template only
         self._cgroups: cgroups.CgroupManager | None = None
         self._root_dir: str | None = None
         self._permits = asyncio.Semaphore(self.config.concurrency)
@@ -128,7 +128,7 @@ class SandboxEngine:
                 pool.release(child)
 
     def template_for(self, code: str) -> TemplateKind:
-        if TemplateKind.PLAIN not in self._pools:
+        if self._chooser is None:
             return TemplateKind.SCIENTIFIC
         return self._chooser.kind_for(code)
 

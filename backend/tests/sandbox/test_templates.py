@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from execbox.sandbox.result import RunStatus
+from execbox.sandbox.result import RunResult, RunStatus
 from execbox.sandbox.template_choice import TemplateKind
 from tests.sandbox.conftest import SandboxHarness
 
@@ -16,20 +16,21 @@ LOADED = (
 )
 
 
+def _loaded(result: RunResult) -> list[str]:
+    assert result.status is RunStatus.SUCCESS, result
+    return result.stdout.text.split()
+
+
 def test_the_scientific_template_serves_programs_that_name_its_packages(sandbox: SandboxHarness) -> None:
     assert sandbox.engine.template_for("import pandas as pd") is TemplateKind.SCIENTIFIC
-    result = sandbox.run(LOADED + "  # pandas")
-    assert result.status is RunStatus.SUCCESS, result
-    count, numpy_loaded, pyplot_loaded = result.stdout.text.split()
+    count, numpy_loaded, pyplot_loaded = _loaded(sandbox.run(LOADED + "  # pandas"))
     assert (numpy_loaded, pyplot_loaded) == ("True", "True")
     assert int(count) > 1000
 
 
 def test_the_plain_template_serves_other_programs(sandbox: SandboxHarness) -> None:
     assert sandbox.engine.template_for(LOADED) is TemplateKind.PLAIN
-    result = sandbox.run(LOADED)
-    assert result.status is RunStatus.SUCCESS, result
-    count, numpy_loaded, pyplot_loaded = result.stdout.text.split()
+    count, numpy_loaded, pyplot_loaded = _loaded(sandbox.run(LOADED))
     assert (numpy_loaded, pyplot_loaded) == ("False", "False")
     assert int(count) < 300
 
