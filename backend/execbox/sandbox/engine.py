@@ -87,6 +87,7 @@ class SandboxEngine:
                 preload=self.config.preload_for(kind),
                 environment=layout.environment(self.config),
                 plan_for=self._plan,
+                niceness=self.config.niceness,
             )
         started = await asyncio.gather(
             *(template.start() for template in self._templates.values()), return_exceptions=True

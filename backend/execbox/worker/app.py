@@ -5,16 +5,19 @@ from __future__ import annotations
 from celery import Celery
 
 from execbox.settings import Settings
+from execbox.worker import transport
 from execbox.worker.protocol import QUEUE
 
 # How long a worker may hold a run before Redis hands it to another worker: longer than any run
 # may last, or a slow run would be run twice.
 _VISIBILITY_MARGIN_S = 15
+_REDIS_TIMEOUT_S = 5
 
 
 def create_celery(settings: Settings) -> Celery:
     app = Celery("execbox", broker=settings.REDIS_URL, set_as_current=False)
     app.conf.update(
+        broker_transport=transport.Transport,
         task_default_queue=QUEUE,
         task_serializer="json",
         accept_content=["json"],
@@ -31,6 +34,9 @@ def create_celery(settings: Settings) -> Celery:
             # visibility timeout.
             "unacked_restore_interval": 5,
             "unacked_restore_throttle": 1,
+            # Without it a Redis that stops answering (frozen, a network partition) holds a
+            # publish, and the request behind it, for ever.
+            "socket_timeout": _REDIS_TIMEOUT_S,
         },
         broker_connection_timeout=2,
         broker_connection_retry_on_startup=True,

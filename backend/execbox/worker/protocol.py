@@ -23,18 +23,18 @@ TASK = "execbox.run"
 RUNTIME_KEY = "execbox:runtime"
 WORKER_KEY_PREFIX = "execbox:worker:"
 # A run whose worker died is delivered again once; a second loss is recorded as internal_error.
-MAX_ATTEMPTS = 2
+MAX_REDELIVERIES = 1
 REPLY_TTL_S = 300
 LIVE_TTL_S = 300  # a live run's event lists, renewed with each push
-ATTEMPTS_TTL_S = 86_400
+REDELIVERIES_TTL_S = 86_400
 
 
 def reply_key(job_id: str) -> str:
     return f"execbox:reply:{job_id}"
 
 
-def attempts_key(job_id: str) -> str:
-    return f"execbox:attempts:{job_id}"
+def redeliveries_key(job_id: str) -> str:
+    return f"execbox:redeliveries:{job_id}"
 
 
 def output_key(job_id: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import redis
 import redis.asyncio
+import uvloop
 
 from execbox import metrics
 from execbox.db.database import Database
@@ -34,7 +35,7 @@ class WorkerRuntime:
     def __init__(self, settings: Settings, name: str | None = None) -> None:
         self.settings = settings
         self.name = name or socket.gethostname()
-        self.loop = asyncio.new_event_loop()
+        self.loop = uvloop.new_event_loop()
         self._thread = threading.Thread(target=self.loop.run_forever, name="sandbox-loop", daemon=True)
         self.redis = redis.Redis.from_url(
             settings.REDIS_URL or "", socket_timeout=5, socket_connect_timeout=5

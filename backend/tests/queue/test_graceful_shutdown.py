@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from execbox.worker.protocol import attempts_key
+from execbox.worker.protocol import redeliveries_key
 from tests.queue.conftest import SUBMISSIONS, Launcher, database_rows, poll_submissions, sleeper, wait_until
 
 
@@ -34,7 +34,7 @@ def test_sigterm_lets_the_running_run_finish_then_the_worker_exits_0(launcher: L
     assert (final["status"], final["stdout"]) == ("success", "finished\n")
     assert exited_after_s < 15, f"the worker took {exited_after_s:.1f} s to exit"
     with redis.Redis.from_url(settings["REDIS_URL"]) as broker:
-        assert broker.get(attempts_key(accepted["id"])) == b"1"  # run once, not handed back to the queue
+        assert broker.get(redeliveries_key(accepted["id"])) is None  # run once, never handed out again
     assert worker.heartbeat() is None  # it said goodbye: /health no longer counts it
     assert client.get("/health").json()["sandbox"] == "no workers"
 
@@ -43,4 +43,4 @@ def test_sigterm_lets_the_running_run_finish_then_the_worker_exits_0(launcher: L
     final = poll_submissions(client, [later["id"]], 15)[later["id"]]
     assert (final["status"], final["stdout"]) == ("success", "after the shutdown\n")
     with redis.Redis.from_url(settings["REDIS_URL"]) as broker:
-        assert broker.get(attempts_key(later["id"])) == b"1"
+        assert broker.get(redeliveries_key(later["id"])) is None

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import redis
 
-from execbox.worker.protocol import attempts_key
+from execbox.worker.protocol import redeliveries_key
 from tests.queue.conftest import (
     FINAL,
     PENDING,
@@ -52,7 +52,7 @@ class Kill:
     orphans: dict[int, str]  # sandbox processes of the victim alive ORPHAN_GRACE_S after the kill
     finals: dict[str, dict[str, Any]]  # each submission at the end (or at the deadline)
     settled_after_s: float | None  # seconds from the kill until every submission was final
-    attempts: dict[str, int]  # deliveries of each run, as the workers counted them
+    redeliveries: dict[str, int]  # each run's deliveries after its first, as the workers counted them
     survivors_runs: float  # runs the survivor finished since the submissions
     rows: list[tuple[str, str]]  # the database's rows of these submissions
 
@@ -108,7 +108,9 @@ def killed(shared_cluster: Cluster) -> Iterator[Kill]:
     settled = all(body["status"] in FINAL for body in finals.values())
     settled_after_s = time.monotonic() - killed_at if settled else None
     with redis.Redis.from_url(cluster.settings["REDIS_URL"]) as broker:
-        attempts = {submission_id: int(broker.get(attempts_key(submission_id)) or 0) for submission_id in ids}
+        redeliveries = {
+            submission_id: int(broker.get(redeliveries_key(submission_id)) or 0) for submission_id in ids
+        }
     survivors_runs = metric_sum(survivor.metrics(), "execbox_runs_total") - done_before[survivor.name]
     rows = [row for row in database_rows(cluster.database_url) if row[0] in expected]
     yield Kill(
@@ -120,7 +122,7 @@ def killed(shared_cluster: Cluster) -> Iterator[Kill]:
         orphans=orphans,
         finals=finals,
         settled_after_s=settled_after_s,
-        attempts=attempts,
+        redeliveries=redeliveries,
         survivors_runs=survivors_runs,
         rows=rows,
     )
@@ -140,7 +142,7 @@ def test_every_submission_ends_in_a_final_state(killed: Kill) -> None:
     assert not stuck, (
         f"{len(stuck)} of {RUNS} submissions were still {sorted(set(stuck.values()))} "
         f"{REDELIVERY_DEADLINE_S} s after their worker was killed (visibility timeout "
-        f"{VISIBILITY_TIMEOUT_S} s, runs of {RUN_S} s); deliveries counted: {killed.attempts}"
+        f"{VISIBILITY_TIMEOUT_S} s, runs of {RUN_S} s); redeliveries counted: {killed.redeliveries}"
     )
     for submission_id, body in killed.finals.items():
         if body["status"] == "success":
@@ -151,10 +153,10 @@ def test_every_submission_ends_in_a_final_state(killed: Kill) -> None:
 
 
 def test_the_interrupted_runs_are_run_once_more_on_the_other_worker(killed: Kill) -> None:
-    twice = sorted(submission_id for submission_id, count in killed.attempts.items() if count == 2)
-    once = sorted(submission_id for submission_id, count in killed.attempts.items() if count == 1)
+    twice = sorted(submission_id for submission_id, count in killed.redeliveries.items() if count == 1)
+    once = sorted(submission_id for submission_id, count in killed.redeliveries.items() if count == 0)
     assert (len(twice), len(once)) == (killed.victims_runs, RUNS - killed.victims_runs), (
-        f"deliveries per run: {killed.attempts}; {killed.victims_runs} were on the killed worker"
+        f"redeliveries per run: {killed.redeliveries}; {killed.victims_runs} were on the killed worker"
     )
     # The survivor finished its own runs and the killed worker's, each once.
     assert killed.survivors_runs == RUNS

@@ -215,3 +215,25 @@ finally:
     result = sandbox.run(code, wall_time_s=5)
     assert (result.status, result.stdout.text) == (RunStatus.SUCCESS, "32\n"), result
     sandbox.assert_healthy()
+
+
+PRIORITY = """
+import os
+print(os.getpriority(os.PRIO_PROCESS, 0))
+for change in (-1, -20):
+    try:
+        os.nice(change)
+        print("raised", change)
+    except PermissionError:
+        pass
+print(os.getpriority(os.PRIO_PROCESS, 0))
+"""
+
+
+def test_programs_run_below_the_services_cpu_priority_and_cannot_raise_it(sandbox: SandboxHarness) -> None:
+    service = os.getpriority(os.PRIO_PROCESS, 0)
+    expected = min(service + sandbox.engine.config.niceness, 19)
+    assert expected > service
+    result = sandbox.run(PRIORITY)
+    assert result.status is RunStatus.SUCCESS, result
+    assert result.stdout.text.split() == [str(expected), str(expected)]

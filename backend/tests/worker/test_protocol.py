@@ -48,7 +48,7 @@ def test_versions_and_keys() -> None:
     assert protocol.decode_versions(protocol.encode_versions(versions)) == versions
     keys = {
         protocol.reply_key("x"),
-        protocol.attempts_key("x"),
+        protocol.redeliveries_key("x"),
         protocol.output_key("x"),
         protocol.input_key("x"),
     }
