@@ -7,15 +7,16 @@ interleaving is exact; tests/queue/test_full_queue.py checks the guard against a
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+import functools
+from collections.abc import Callable, Coroutine
+from typing import Any, ParamSpec
 
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from execbox.services.runners.queue_depth import QueueDepth
 
-T = TypeVar("T")
+P = ParamSpec("P")
 
 
 class Lengths:
@@ -43,54 +44,52 @@ async def settle() -> None:
         await asyncio.sleep(0)
 
 
-def run(test: Coroutine[Any, Any, T]) -> T:
-    return asyncio.run(test)
+def in_event_loop(test: Callable[P, Coroutine[Any, Any, None]]) -> Callable[P, None]:
+    @functools.wraps(test)
+    def run(*args: P.args, **kwargs: P.kwargs) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
 
 
-def test_the_estimate_starts_at_zero_and_follows_a_reading_taken_in_the_background() -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=60)
-        assert depth.estimate() == 0  # answered without waiting for Redis
-        await settle()
-        assert depth.estimate() == 0
-        await lengths.answer(7)
-        assert lengths.asked == 1  # one reading in flight at a time
-        assert depth.estimate() == 7
-        assert lengths.asked == 1  # fresh: no new reading
-
-    run(scenario())
+@in_event_loop
+async def test_the_estimate_starts_at_zero_and_follows_a_reading_taken_in_the_background() -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=60)
+    assert depth.estimate() == 0  # answered without waiting for Redis
+    await settle()
+    assert depth.estimate() == 0
+    await lengths.answer(7)
+    assert lengths.asked == 1  # one reading in flight at a time
+    assert depth.estimate() == 7
+    assert lengths.asked == 1  # fresh: no new reading
 
 
-def test_a_stale_estimate_starts_one_new_reading() -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=0)
-        depth.estimate()
-        await lengths.answer(3)
-        assert depth.estimate() == 3
-        assert depth.estimate() == 3
-        await settle()
-        assert lengths.asked == 2
-        await lengths.answer(1)
-        assert depth.estimate() == 1
-
-    run(scenario())
+@in_event_loop
+async def test_a_stale_estimate_starts_one_new_reading() -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=0)
+    depth.estimate()
+    await lengths.answer(3)
+    assert depth.estimate() == 3
+    assert depth.estimate() == 3
+    await settle()
+    assert lengths.asked == 2
+    await lengths.answer(1)
+    assert depth.estimate() == 1
 
 
-def test_own_enqueues_count_until_a_clean_reading_replaces_them() -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=0)
-        depth.estimate()
-        await lengths.answer(0)
-        depth.enqueued()
-        depth.enqueued()
-        assert depth.estimate() == 2  # and a reading starts, with no enqueue during it
-        await lengths.answer(0)  # a worker took both
-        assert depth.estimate() == 0
-
-    run(scenario())
+@in_event_loop
+async def test_own_enqueues_count_until_a_clean_reading_replaces_them() -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=0)
+    depth.estimate()
+    await lengths.answer(0)
+    depth.enqueued()
+    depth.enqueued()
+    assert depth.estimate() == 2  # and a reading starts, with no enqueue during it
+    await lengths.answer(0)  # a worker took both
+    assert depth.estimate() == 0
 
 
 @pytest.mark.parametrize(
@@ -101,59 +100,53 @@ def test_own_enqueues_count_until_a_clean_reading_replaces_them() -> None:
         (5, 1),  # other nodes enqueued too: a raced reading does not raise the estimate...
     ],
 )
-def test_a_reading_that_raced_with_an_enqueue_never_raises_the_estimate(length: int, expected: int) -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=0)
-        depth.estimate()  # a reading starts
-        depth.enqueued()  # and this node enqueues while it is in flight
-        await lengths.answer(length)
-        assert depth.estimate() == expected
-        await lengths.answer(length)  # ...the next, clean reading does
-        assert depth.estimate() == length
-
-    run(scenario())
-
-
-def test_read_waits_for_a_fresh_number_only_when_the_last_is_stale() -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=60)
-        reading = asyncio.ensure_future(depth.read())
-        await lengths.answer(4)
-        assert await reading == 4
-        assert await depth.read() == 4  # fresh: Redis is not asked again
-        assert lengths.asked == 1
-
-    run(scenario())
+@in_event_loop
+async def test_a_reading_that_raced_with_an_enqueue_never_raises_the_estimate(
+    length: int, expected: int
+) -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=0)
+    depth.estimate()  # a reading starts
+    depth.enqueued()  # and this node enqueues while it is in flight
+    await lengths.answer(length)
+    assert depth.estimate() == expected
+    await lengths.answer(length)  # ...the next, clean reading does
+    assert depth.estimate() == length
 
 
-def test_read_joins_a_reading_already_in_flight() -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=60)
-        depth.estimate()
-        reading = asyncio.ensure_future(depth.read())
-        await lengths.answer(2)
-        assert await reading == 2
-        assert lengths.asked == 1
-
-    run(scenario())
+@in_event_loop
+async def test_read_waits_for_a_fresh_number_only_when_the_last_is_stale() -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=60)
+    reading = asyncio.ensure_future(depth.read())
+    await lengths.answer(4)
+    assert await reading == 4
+    assert await depth.read() == 4  # fresh: Redis is not asked again
+    assert lengths.asked == 1
 
 
-def test_a_failed_reading_keeps_the_estimate_and_read_reports_the_failure() -> None:
-    async def scenario() -> None:
-        lengths = Lengths()
-        depth = QueueDepth(lengths, max_age_s=60)
-        depth.enqueued()
-        depth.estimate()
-        await lengths.answer(RedisConnectionError("refused"))  # in the background: swallowed
-        assert depth.estimate() == 1  # unchanged, and a new reading starts at once
-        await settle()
-        assert lengths.asked == 2
-        reading = asyncio.ensure_future(depth.read())  # joins it
-        await lengths.answer(RedisConnectionError("refused"))
-        with pytest.raises(RedisConnectionError):
-            await reading
+@in_event_loop
+async def test_read_joins_a_reading_already_in_flight() -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=60)
+    depth.estimate()
+    reading = asyncio.ensure_future(depth.read())
+    await lengths.answer(2)
+    assert await reading == 2
+    assert lengths.asked == 1
 
-    run(scenario())
+
+@in_event_loop
+async def test_a_failed_reading_keeps_the_estimate_and_read_reports_the_failure() -> None:
+    lengths = Lengths()
+    depth = QueueDepth(lengths, max_age_s=60)
+    depth.enqueued()
+    depth.estimate()
+    await lengths.answer(RedisConnectionError("refused"))  # in the background: swallowed
+    assert depth.estimate() == 1  # unchanged, and a new reading starts at once
+    await settle()
+    assert lengths.asked == 2
+    reading = asyncio.ensure_future(depth.read())  # joins it
+    await lengths.answer(RedisConnectionError("refused"))
+    with pytest.raises(RedisConnectionError):
+        await reading
