@@ -1,0 +1,53 @@
+"""The worker's task, on a real Redis: a run that kombu hands out again more often than allowed
+is counted, not run, and answered internal_error. The other cases run programs and are covered by
+tests/queue: a killed worker's runs are counted once and succeed, other runs leave no count."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+
+from execbox.sandbox.limits import RunLimits
+from execbox.sandbox.result import RunStatus
+from execbox.services.runners.base import Job
+from execbox.settings import Settings
+from execbox.worker.protocol import MAX_REDELIVERIES, Reply, decode_result, redeliveries_key, reply_key
+from execbox.worker.runtime import WorkerRuntime
+from execbox.worker.tasks import handle
+from tests.support.redis import RedisServer, redis_server
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RedisServer]:
+    with redis_server() as running:
+        yield running
+
+
+def test_a_run_redelivered_once_too_often_is_answered_internal_error_without_running(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    settings = Settings(_env_file=None, REDIS_URL=server.url, SECRET_KEY="test", SQLITE_PATH=tmp_path / "db")
+    runtime = WorkerRuntime(settings, name="test")  # its engine is never started: nothing may run
+    job = Job(id="redelivered-run", code="print('ran')", stdin="", limits=RunLimits())
+    broker = redis.Redis.from_url(server.url)
+    broker.set(redeliveries_key(job.id), MAX_REDELIVERIES)  # handed out again as often as allowed
+
+    async def deliver_again() -> None:
+        try:
+            await handle(runtime, job, Reply.LIST, redelivered=True)
+        finally:
+            await runtime.async_redis.aclose()
+            await runtime.database.close()
+
+    asyncio.run(deliver_again())
+    reply = broker.lpop(reply_key(job.id))
+    assert isinstance(reply, bytes), reply
+    result = decode_result(reply)
+    assert result.status is RunStatus.INTERNAL_ERROR
+    assert result.stderr == "The run was interrupted twice (its worker stopped); it was not retried."
+    assert broker.get(redeliveries_key(job.id)) == str(MAX_REDELIVERIES + 1).encode()
+    assert 0 < broker.ttl(redeliveries_key(job.id)) <= 86_400
