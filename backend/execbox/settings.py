@@ -79,6 +79,9 @@ class Settings(BaseSettings):
     EXECUTION_BACKEND: Literal["local", "queue"] = "local"
     QUEUE_MAX_LENGTH: int = Field(1000, gt=0, description="waiting runs beyond which new ones get 503")
     QUEUE_WAIT_TIMEOUT: float = Field(60.0, gt=0, description="seconds a run may wait for a worker")
+    QUEUE_LOST_RUN_AFTER: float = Field(
+        60.0, gt=0, description="seconds after which a submission whose run Redis lost is internal_error"
+    )
     WORKER_METRICS_PORT: int = Field(9100, ge=0, description="the worker's /metrics port; 0: none")
 
     # Sandbox engine: concurrent runs (default one per core) and its first slot uid.

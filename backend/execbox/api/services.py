@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
@@ -17,6 +19,7 @@ from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.runners.base import Runner
 from execbox.services.runners.local import LocalRunner
+from execbox.services.runners.lost_runs import LostRunSweeper
 from execbox.services.runners.queue import QueueRunner
 from execbox.services.streaming import StreamService
 from execbox.services.submission_store import SubmissionStore
@@ -50,12 +53,21 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
     return runner
 
 
-async def _queue_runner(settings: Settings, stack: AsyncExitStack) -> QueueRunner:
+async def _queue_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> QueueRunner:
     redis = Redis.from_url(
         settings.REDIS_URL or "", socket_connect_timeout=2, socket_timeout=5, health_check_interval=10
     )
     stack.push_async_callback(redis.aclose)
+    sweeper = LostRunSweeper(store, redis, settings.QUEUE_LOST_RUN_AFTER)
+    sweeping = asyncio.get_running_loop().create_task(sweeper.run())
+    stack.push_async_callback(_cancelled, sweeping)
     return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
+
+
+async def _cancelled(task: asyncio.Task[None]) -> None:
+    task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await task
 
 
 @asynccontextmanager
@@ -69,7 +81,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
 
         runner: Runner
         if settings.EXECUTION_BACKEND == "queue":
-            runner = await _queue_runner(settings, stack)
+            runner = await _queue_runner(settings, store, stack)
         else:
             runner = await _local_runner(settings, store, stack)
 

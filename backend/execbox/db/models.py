@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Integer, LargeBinary, String, Text, TypeDecorator
+from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, LargeBinary, String, Text, TypeDecorator
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -61,6 +61,8 @@ class Base(DeclarativeBase):
 
 class Submission(Base):
     __tablename__ = "submissions"
+    # For the submissions still waiting for a verdict (queue mode looks for lost ones).
+    __table_args__ = (Index("ix_submissions_status_created_at", "status", "created_at"),)
 
     # `seq` orders the keyset pagination; `id` is the public, unguessable name.
     seq: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)

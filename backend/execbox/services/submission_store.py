@@ -174,6 +174,15 @@ class SubmissionStore:
             )
         return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
+    async def pending_since(self, cutoff: datetime) -> list[str]:
+        """The submissions still waiting for a verdict that were created before `cutoff`."""
+        pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)
+        async with database_errors(), self.sessions() as session:
+            rows = await session.scalars(
+                select(Row.id).where(Row.status.in_(pending), Row.created_at < cutoff).order_by(Row.seq)
+            )
+            return list(rows)
+
     async def finish_pending(self, result: ExecutionResult) -> int:
         """Give every pending submission `result` as its verdict; how many there were."""
         pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)

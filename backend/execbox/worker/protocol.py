@@ -21,6 +21,13 @@ from execbox.services.runners.base import Job, RuntimeVersions
 QUEUE = "execbox"  # the Celery queue, which is also the Redis list holding waiting runs
 TASK = "execbox.run"
 RUNTIME_KEY = "execbox:runtime"
+# The asynchronous submissions whose run is on its way (queued, running, or its verdict being
+# written), a sorted set scored by when each was queued: added after the run is queued, removed
+# once its verdict is in the database. A pending submission missing from it was lost by Redis
+# (restarted without its data). Entries older than AWAITED_TTL_S are dropped, so one left by a
+# race (a verdict recorded before its entry was added) does not stay for ever.
+AWAITED_KEY = "execbox:awaited"
+AWAITED_TTL_S = 7 * 86_400
 WORKER_KEY_PREFIX = "execbox:worker:"
 # A run whose worker died is delivered again once; a second loss is recorded as internal_error.
 MAX_REDELIVERIES = 1

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from typing import Any
 
 from celery import Celery, Task
+from redis.exceptions import RedisError
 
 from execbox import metrics
 from execbox.schemas.execution import ExecutionResult
@@ -16,6 +18,7 @@ from execbox.services.presenter import internal_error
 from execbox.services.runners.base import Job
 from execbox.worker.live_relay import run_relayed
 from execbox.worker.protocol import (
+    AWAITED_KEY,
     MAX_REDELIVERIES,
     REDELIVERIES_TTL_S,
     REPLY_TTL_S,
@@ -90,6 +93,8 @@ async def _run(runtime: WorkerRuntime, job: Job, reply: Reply) -> ExecutionResul
 async def _deliver(runtime: WorkerRuntime, job: Job, reply: Reply, result: ExecutionResult) -> None:
     if reply is Reply.DATABASE:
         await _record(runtime, job.id, result)
+        with contextlib.suppress(RedisError):  # an entry left behind expires (AWAITED_TTL_S)
+            await runtime.async_redis.zrem(AWAITED_KEY, job.id)
         return
     key, payload = (
         (output_key(job.id), encode_final(result))

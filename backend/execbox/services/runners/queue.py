@@ -19,6 +19,7 @@ from execbox.services.live_session import LiveSession
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.runners.queue_depth import QueueDepth
 from execbox.worker.protocol import (
+    AWAITED_KEY,
     LIVE_TTL_S,
     QUEUE,
     RUNTIME_KEY,
@@ -118,6 +119,10 @@ class QueueRunner:
     async def dispatch(self, job: Job) -> None:
         await self._check_room()
         await self._enqueue(job, Reply.DATABASE)
+        try:  # after the run is queued: Redis holds neither or both after a restart
+            await self.redis.zadd(AWAITED_KEY, {job.id: time.time()})
+        except RedisError as error:
+            raise _unreachable(error) from error
 
     async def _check_room(self) -> None:
         if self._depth.estimate() < self.max_waiting:

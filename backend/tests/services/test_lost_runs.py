@@ -1,0 +1,63 @@
+"""LostRunSweeper, on a real Redis and a real SQLite database: a pending submission older than the
+grace period and not awaited gets internal_error; awaited, younger and finished ones are left
+alone; awaited entries past their time to live are dropped."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from redis.asyncio import Redis
+
+from execbox.db.database import Database
+from execbox.db.migrate import upgrade_to_head
+from execbox.services.presenter import internal_error
+from execbox.services.runners.lost_runs import LOST, LostRunSweeper
+from execbox.services.submission_store import SubmissionStore
+from execbox.worker.protocol import AWAITED_KEY, AWAITED_TTL_S
+from tests.support.redis import RedisServer, redis_server
+
+GRACE_S = 0.3
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RedisServer]:
+    with redis_server() as running:
+        yield running
+
+
+def test_only_old_pending_submissions_redis_does_not_await_are_given_a_verdict(
+    server: RedisServer, tmp_path: Path
+) -> None:
+    async def scenario() -> dict[str, tuple[str, str | None]]:
+        database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db'}")
+        redis = Redis.from_url(server.url)
+        try:
+            await upgrade_to_head(database)
+            store = SubmissionStore(database.sessions)
+            for submission_id in ("lost", "awaited", "finished"):
+                await store.save_queued(submission_id, "print(1)", "", "client")
+            await store.finish("finished", internal_error("its own verdict"))
+            now = time.time()
+            await redis.zadd(AWAITED_KEY, {"awaited": now, "expired": now - AWAITED_TTL_S - 1})
+            await asyncio.sleep(GRACE_S)
+            await store.save_queued("young", "print(1)", "", "client")  # not awaited yet: on its way
+            sweeper = LostRunSweeper(store, redis, GRACE_S)
+            assert await sweeper.sweep() == 1
+            assert await sweeper.sweep() == 0  # it has its verdict now
+            assert await redis.zrange(AWAITED_KEY, 0, -1) == [b"awaited"]
+            submissions = [await store.get(i) for i in ("lost", "awaited", "finished", "young")]
+            return {s.id: (str(s.status), s.stderr) for s in submissions}
+        finally:
+            await redis.aclose()
+            await database.close()
+
+    assert asyncio.run(scenario()) == {
+        "lost": ("internal_error", LOST),
+        "awaited": ("queued", None),
+        "finished": ("internal_error", "its own verdict"),
+        "young": ("queued", None),
+    }
