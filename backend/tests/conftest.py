@@ -1,4 +1,4 @@
-"""Fixtures every test package may use: real databases."""
+"""Fixtures every test package may use: real databases, a real Redis."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 
 from tests.support.databases import MakeDatabase
 from tests.support.postgres import PostgresServer, postgres_server
+from tests.support.redis import RedisServer, redis_server
 
 _DATABASE_NAMES = itertools.count(1)
 
@@ -32,3 +33,10 @@ def make_database(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         return server.create_database(f"execbox_{number}")
 
     return make
+
+
+@pytest.fixture(scope="session")
+def redis_service() -> Iterator[RedisServer]:
+    """A Redis server for tests that need one briefly; each uses keys of its own or flushes first."""
+    with redis_server() as server:
+        yield server

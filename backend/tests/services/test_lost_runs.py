@@ -6,10 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 from redis.asyncio import Redis
 
 from execbox.db.database import Database
@@ -18,25 +16,20 @@ from execbox.services.presenter import internal_error
 from execbox.services.runners.lost_runs import LOST, LostRunSweeper
 from execbox.services.submission_store import SubmissionStore
 from execbox.worker.protocol import AWAITED_KEY, AWAITED_TTL_S
-from tests.support.redis import RedisServer, redis_server
+from tests.support.redis import RedisServer
 
 GRACE_S = 0.3
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with redis_server() as running:
-        yield running
-
-
 def test_only_old_pending_submissions_redis_does_not_await_are_given_a_verdict(
-    server: RedisServer, tmp_path: Path
+    redis_service: RedisServer, tmp_path: Path
 ) -> None:
     async def scenario() -> dict[str, tuple[str, str | None]]:
         database = Database(f"sqlite+aiosqlite:///{tmp_path / 'db'}")
-        redis = Redis.from_url(server.url)
+        redis = Redis.from_url(redis_service.url)
         try:
             await upgrade_to_head(database)
+            await redis.flushdb()
             store = SubmissionStore(database.sessions)
             for submission_id in ("lost", "awaited", "finished"):
                 await store.save_queued(submission_id, "print(1)", "", "client")

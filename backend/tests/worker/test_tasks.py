@@ -5,10 +5,8 @@ tests/queue: a killed worker's runs are counted once and succeed, other runs lea
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
 
 from execbox.sandbox.limits import RunLimits
@@ -18,22 +16,18 @@ from execbox.settings import Settings
 from execbox.worker.protocol import MAX_REDELIVERIES, Reply, decode_result, redeliveries_key, reply_key
 from execbox.worker.runtime import WorkerRuntime
 from execbox.worker.tasks import handle
-from tests.support.redis import RedisServer, redis_server
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with redis_server() as running:
-        yield running
+from tests.support.redis import RedisServer
 
 
 def test_a_run_redelivered_once_too_often_is_answered_internal_error_without_running(
-    server: RedisServer, tmp_path: Path
+    redis_service: RedisServer, tmp_path: Path
 ) -> None:
-    settings = Settings(_env_file=None, REDIS_URL=server.url, SECRET_KEY="test", SQLITE_PATH=tmp_path / "db")
+    settings = Settings(
+        _env_file=None, REDIS_URL=redis_service.url, SECRET_KEY="test", SQLITE_PATH=tmp_path / "db"
+    )
     runtime = WorkerRuntime(settings, name="test")  # its engine is never started: nothing may run
     job = Job(id="redelivered-run", code="print('ran')", stdin="", limits=RunLimits())
-    broker = redis.Redis.from_url(server.url)
+    broker = redis.Redis.from_url(redis_service.url)
     broker.set(redeliveries_key(job.id), MAX_REDELIVERIES)  # handed out again as often as allowed
 
     async def deliver_again() -> None:

@@ -3,8 +3,6 @@ commands share one client, and that client follows kombu to a new connection poo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 import redis
 from celery import Celery
@@ -13,27 +11,21 @@ from execbox.settings import Settings
 from execbox.worker import transport
 from execbox.worker.app import create_celery
 from execbox.worker.protocol import QUEUE, TASK
-from tests.support.redis import RedisServer, redis_server
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[RedisServer]:
-    with redis_server() as running:
-        yield running
+from tests.support.redis import RedisServer
 
 
 @pytest.fixture
-def app(server: RedisServer) -> Celery:
-    redis.Redis.from_url(server.url).flushdb()
-    return create_celery(Settings(_env_file=None, REDIS_URL=server.url, SECRET_KEY="test"))
+def app(redis_service: RedisServer) -> Celery:
+    redis.Redis.from_url(redis_service.url).flushdb()
+    return create_celery(Settings(_env_file=None, REDIS_URL=redis_service.url, SECRET_KEY="test"))
 
 
-def test_the_app_publishes_through_the_execbox_transport(app: Celery, server: RedisServer) -> None:
+def test_the_app_publishes_through_the_execbox_transport(app: Celery, redis_service: RedisServer) -> None:
     for number in range(3):
         app.send_task(TASK, args=[{"n": number}], retry=False)
     with app.connection_for_write() as connection:
         assert isinstance(connection.transport, transport.Transport)
-    assert redis.Redis.from_url(server.url).llen(QUEUE) == 3
+    assert redis.Redis.from_url(redis_service.url).llen(QUEUE) == 3
 
 
 def test_commands_share_one_client_which_follows_a_new_pool(app: Celery) -> None:
