@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from execbox import metrics
 from execbox.services.errors import Unavailable
 from execbox.services.presenter import internal_error
 from execbox.services.submission_store import SubmissionStore
@@ -49,6 +50,7 @@ class LostRunSweeper:
         for submission_id, score in zip(pending, scores, strict=True):
             if score is None and await self.store.finish(submission_id, internal_error(LOST)):
                 lost += 1
+        metrics.LOST_RUNS.inc(lost)
         return lost
 
     async def run(self) -> None:
