@@ -36,6 +36,7 @@ _PREVIEW_CHARS = 80
 _MAX_SEQ = 2**63 - 1  # BIGINT
 # What `new_id` hands out; anything else cannot name a submission.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
+_PENDING = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)  # still waiting for a verdict
 
 
 def new_id() -> str:
@@ -165,30 +166,27 @@ class SubmissionStore:
 
     async def finish(self, submission_id: str, result: ExecutionResult) -> bool:
         """Record the verdict of a pending submission; False when it already had one."""
-        pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)
         async with database_errors(), self.sessions.begin() as session:
             outcome = await session.execute(
                 update(Row)
-                .where(Row.id == submission_id, Row.status.in_(pending))
+                .where(Row.id == submission_id, Row.status.in_(_PENDING))
                 .values(**_result_columns(result))
             )
         return bool(outcome.rowcount)  # type: ignore[attr-defined]
 
     async def pending_since(self, cutoff: datetime) -> list[str]:
         """The submissions still waiting for a verdict that were created before `cutoff`."""
-        pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)
         async with database_errors(), self.sessions() as session:
             rows = await session.scalars(
-                select(Row.id).where(Row.status.in_(pending), Row.created_at < cutoff).order_by(Row.seq)
+                select(Row.id).where(Row.status.in_(_PENDING), Row.created_at < cutoff).order_by(Row.seq)
             )
             return list(rows)
 
     async def finish_pending(self, result: ExecutionResult) -> int:
         """Give every pending submission `result` as its verdict; how many there were."""
-        pending = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)
         async with database_errors(), self.sessions.begin() as session:
             outcome = await session.execute(
-                update(Row).where(Row.status.in_(pending)).values(**_result_columns(result))
+                update(Row).where(Row.status.in_(_PENDING)).values(**_result_columns(result))
             )
         return int(outcome.rowcount)  # type: ignore[attr-defined]
 
