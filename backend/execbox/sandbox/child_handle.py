@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass
 
 from execbox.sandbox.cgroups import RunGroup
+from execbox.sandbox.report_channel import ReportChannel
+from execbox.sandbox.template_process import ChildFate
 
 
 @dataclass
@@ -15,24 +17,38 @@ class ChildHandle:
     child_id: int
     slot: int
     group: RunGroup
-    control_reader: asyncio.StreamReader
-    control_writer: asyncio.StreamWriter
+    request_fd: int  # our write end of the child's request pipe
+    reports: ReportChannel
     stdin_fd: int  # our write end
     stdout_fd: int  # our read ends
     stderr_fd: int
-    exited: asyncio.Future[int]  # wait status, reported by the template
+    fate: ChildFate
+
+    @property
+    def exited(self) -> asyncio.Future[int]:
+        """Its wait status, from the template."""
+        return self.fate.exited
+
+    @property
+    def stopped(self) -> asyncio.Future[int]:
+        """The signal that stopped it, from the template: a finished program stops itself."""
+        return self.fate.stopped
 
     def close_stdin(self) -> None:
-        # Closing twice could close an unrelated descriptor that reused the number.
-        if self.stdin_fd >= 0:
-            with contextlib.suppress(OSError):
-                os.close(self.stdin_fd)
-            self.stdin_fd = -1
+        self.stdin_fd = _close(self.stdin_fd)
 
     def close_descriptors(self) -> None:
         self.close_stdin()
-        self.control_writer.close()
-        for fd in (self.stdout_fd, self.stderr_fd):
-            with contextlib.suppress(OSError):
-                os.close(fd)
-        self.stdout_fd = self.stderr_fd = -1
+        # A child still waiting for its request sees end-of-file and leaves by itself.
+        self.request_fd = _close(self.request_fd)
+        self.reports.close()
+        self.stdout_fd = _close(self.stdout_fd)
+        self.stderr_fd = _close(self.stderr_fd)
+
+
+def _close(fd: int) -> int:
+    # Closing twice could close an unrelated descriptor that reused the number.
+    if fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    return -1

@@ -1,8 +1,10 @@
 """One run on a ready child: hand over the code, collect output and accounting, judge the end.
 
-What decides the verdict comes from the kernel and the host (wait status, cgroup counters, our
-own clocks); the child's own report is believed only about the user's program (its exception,
-exit code and displayed results), because user code could forge it.
+What decides the verdict comes from the kernel and the host: the wait status, cgroup counters,
+our own clocks. A finished program reports how it ended and then stops itself; the report is
+believed only when the kernel says the child is stopped, not dead of a signal, and then only
+about the user's own program (its exception, exit code and displayed results). A child that
+exits instead is judged by its wait status alone, whatever it reported.
 """
 
 from __future__ import annotations
@@ -12,41 +14,32 @@ import contextlib
 import os
 import signal
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from execbox.sandbox.cgroups import Usage
 from execbox.sandbox.child_handle import ChildHandle
 from execbox.sandbox.errors import SandboxInternalError
-from execbox.sandbox.guest.protocol import MAX_REPORT_FRAME, RunRequest, frame
+from execbox.sandbox.guest.frames import Report
+from execbox.sandbox.guest.protocol import RunRequest, frame
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.live import LiveIO
-from execbox.sandbox.result import (
-    CapturedOutput,
-    ErrorInfo,
-    RichResult,
-    RunResult,
-    RunStatus,
-    is_result_mime,
-)
-from execbox.sandbox.streams import CappedPipeReader, read_frame, write_all
+from execbox.sandbox.report_channel import RunReports
+from execbox.sandbox.result import CapturedOutput, ErrorInfo, RunResult, RunStatus
+from execbox.sandbox.streams import CappedPipeReader, write_all
 
 _DRAIN_TIMEOUT_S = 5.0
 _EXIT_STATUS_TIMEOUT_S = 5.0
 _CPU_KILL_SIGNALS = (signal.SIGKILL, signal.SIGXCPU)
-# A frame's JSON may spell each byte of its data as a six-character escape.
-_JSON_ESCAPE_GROWTH = 6
 
 
 @dataclass
 class _Ending:
-    report: dict[str, Any] | None = None
     timed_out: bool = False
-    stopped: bool = False
+    stopped_by_client: bool = False
     output_overflow: bool = False
-    wait_status: int | None = None
-    results: list[RichResult] = field(default_factory=list)
+    stop_signal: int | None = None  # the child stopped: how a finished program ends
+    wait_status: int | None = None  # the child exited (or was killed)
 
 
 async def execute(
@@ -82,15 +75,13 @@ async def execute(
     on_output = live.on_output if live is not None else None
     stdout = CappedPipeReader(child.stdout_fd, limits.output_bytes, stop_for_output, on_output, "stdout")
     stderr = CappedPipeReader(child.stderr_fd, limits.output_bytes, stop_for_output, on_output, "stderr")
-    results = _ResultCollector(ending, limits.results_bytes, max_results, stop_for_output)
+    reports = child.reports.listen_to_run(limits.results_bytes, max_results, child.group.kill)
     helpers: list[asyncio.Task[Any]] = []
     try:
         started = time.perf_counter()
-        child.control_writer.write(frame(request))
+        helpers.append(loop.create_task(write_all(child.request_fd, frame(request))))
         helpers.append(loop.create_task(_feed_stdin(child, stdin, live)))
-        reporter = loop.create_task(_read_report(child, results))
-        helpers.append(reporter)
-        ending_signals: set[asyncio.Future[Any]] = {reporter, child.exited}
+        ending_signals: set[asyncio.Future[Any]] = {child.stopped, child.exited}
         if live is not None:
             stop_request = loop.create_task(live.stopped.wait())
             helpers.append(stop_request)
@@ -101,16 +92,18 @@ async def execute(
         finished = time.perf_counter()
         if not done:
             ending.timed_out = True
-        elif not (done & {reporter, child.exited}):
-            ending.stopped = True
+        elif child.stopped in done:
+            ending.stop_signal = _outcome(child.stopped)
+        elif child.exited in done:
+            ending.wait_status = _outcome(child.exited)
+        else:
+            ending.stopped_by_client = True
         # The program's end is the run's end: nothing it started may outlive it.
         child.group.kill()
-        if not ending.timed_out:
-            # Even when the exit was seen first, a report the child sent before it is kept.
-            with contextlib.suppress(TimeoutError):
-                ending.report = await asyncio.wait_for(reporter, _EXIT_STATUS_TIMEOUT_S)
+        # The child is stopped or dead: everything it wrote is in the pipe already.
+        child.reports.drain()
         await _drain(stdout, stderr)
-        if ending.report is None:
+        if ending.stop_signal is None and ending.wait_status is None:
             ending.wait_status = await _wait_status(child)
         usage = child.group.usage()
     finally:
@@ -118,36 +111,12 @@ async def execute(
             task.cancel()
         stdout.close()
         stderr.close()
-    return _judge(ending, usage, limits, stdout, stderr, (finished - started) * 1000)
+    return _judge(ending, reports, usage, limits, stdout, stderr, (finished - started) * 1000)
 
 
-class _ResultCollector:
-    """Keeps the results the child displays, within the run's count and size limits."""
-
-    def __init__(
-        self, ending: _Ending, budget: int, max_results: int, on_overflow: Callable[[], None]
-    ) -> None:
-        self._ending = ending
-        self._left = budget
-        self._max_results = max_results
-        self._on_overflow = on_overflow
-
-    @property
-    def frame_limit(self) -> int:
-        return MAX_REPORT_FRAME + _JSON_ESCAPE_GROWTH * self._left
-
-    def add(self, message: dict[str, Any]) -> None:
-        mime, data = message.get("mime"), message.get("data")
-        if not is_result_mime(mime) or not isinstance(data, str):
-            return
-        # JSON lets the child send lone surrogates, which no UTF-8 consumer downstream accepts.
-        encoded = data.encode(errors="surrogatepass")
-        size = len(encoded)
-        if size > self._left or len(self._ending.results) >= self._max_results:
-            self._on_overflow()
-            return
-        self._left -= size
-        self._ending.results.append(RichResult(mime, encoded.decode(errors="replace")))
+def _outcome(future: asyncio.Future[int]) -> int | None:
+    """A template event's value; None when the template died instead of telling."""
+    return None if future.exception() is not None else future.result()
 
 
 async def _feed_stdin(child: ChildHandle, data: bytes, live: LiveIO | None) -> None:
@@ -164,20 +133,6 @@ async def _feed_stdin(child: ChildHandle, data: bytes, live: LiveIO | None) -> N
         child.close_stdin()
 
 
-async def _read_report(child: ChildHandle, results: _ResultCollector) -> dict[str, Any] | None:
-    """The child's displayed results (kept in `results`), then its final report."""
-    try:
-        while True:
-            message = await read_frame(child.control_reader, results.frame_limit)
-            if message.get("type") != "display":
-                return message
-            results.add(message)
-    except (asyncio.IncompleteReadError, ValueError, ConnectionError):
-        # No (valid) report: the child died first, or the program scribbled on the channel.
-        await asyncio.shield(child.exited)
-        return None
-
-
 async def _drain(*readers: CappedPipeReader) -> None:
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.gather(*(r.finished for r in readers)), _DRAIN_TIMEOUT_S)
@@ -190,21 +145,21 @@ async def _wait_status(child: ChildHandle) -> int | None:
         return None
 
 
-def _error_info(report: dict[str, Any] | None) -> ErrorInfo | None:
-    error = report.get("error") if report else None
-    if not isinstance(error, dict):
-        return None
-    line = error.get("line")
-    return ErrorInfo(
-        type=str(error.get("type", ""))[:200],
-        message=str(error.get("message", ""))[:2000],
-        line=line if isinstance(line, int) and not isinstance(line, bool) else None,
-    )
-
-
-def _reported_exit_code(report: dict[str, Any] | None) -> int | None:
-    code = report.get("exit_code") if report else None
-    return code if isinstance(code, int) and not isinstance(code, bool) else None
+def _how_it_ended(ending: _Ending, report: Report | None) -> tuple[int | None, int | None, ErrorInfo | None]:
+    """Exit code, signal and the program's exception, as far as the kernel bears them out."""
+    if ending.stop_signal is not None:
+        if ending.stop_signal == signal.SIGSTOP and report is not None:
+            return report.exit_code, None, report.error
+        return None, ending.stop_signal, None
+    status = ending.wait_status
+    if status is None:
+        return None, None, None
+    if os.WIFSIGNALED(status):
+        return None, os.WTERMSIG(status), None
+    exit_code = os.waitstatus_to_exitcode(status)
+    # An exception is believed only from a report that agrees with how the process exited.
+    error = report.error if report is not None and report.exit_code == exit_code else None
+    return exit_code, None, error
 
 
 def _signal_name(number: int | None) -> str | None:
@@ -218,26 +173,23 @@ def _signal_name(number: int | None) -> str | None:
 
 def _judge(
     ending: _Ending,
+    reports: RunReports,
     usage: Usage,
     limits: RunLimits,
     stdout: CappedPipeReader,
     stderr: CappedPipeReader,
     wall_ms: float,
 ) -> RunResult:
-    error = _error_info(ending.report)
-    exit_code = _reported_exit_code(ending.report)
-    signal_number: int | None = None
-    if ending.wait_status is not None:
-        if os.WIFSIGNALED(ending.wait_status):
-            signal_number = os.WTERMSIG(ending.wait_status)
-        else:
-            exit_code = os.waitstatus_to_exitcode(ending.wait_status)
+    exit_code, signal_number, error = _how_it_ended(ending, reports.report)
     cpu_ms = usage.cpu_ns / 1e6
-    if ending.output_overflow:
+    reason = None
+    if reports.problem is not None:
+        status, reason = reports.problem.status, reports.problem.reason
+    elif ending.output_overflow:
         status = RunStatus.OUTPUT_LIMIT
     elif ending.timed_out:
         status = RunStatus.TIMEOUT
-    elif ending.stopped:
+    elif ending.stopped_by_client:
         status = RunStatus.STOPPED
     elif usage.oom_kills > 0 or (error is not None and error.type == "MemoryError"):
         status = RunStatus.MEMORY_LIMIT
@@ -259,5 +211,6 @@ def _judge(
         wall_ms=round(wall_ms, 3),
         cpu_ms=round(cpu_ms, 3),
         memory_kb=usage.memory_peak_bytes // 1024,
-        results=tuple(ending.results),
+        results=tuple(reports.results),
+        reason=reason,
     )

@@ -11,16 +11,15 @@ import asyncio
 import contextlib
 import logging
 import os
-import socket
 from collections.abc import Coroutine, Iterator
-from typing import Any, cast
+from typing import Any
 
 from execbox.sandbox.cgroups import CgroupManager, GroupLimits, RunGroup
 from execbox.sandbox.child_handle import ChildHandle
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.errors import SandboxClosed, SandboxError, SandboxInternalError
-from execbox.sandbox.guest.protocol import MAX_REPORT_FRAME, SpawnSpec
-from execbox.sandbox.streams import read_frame
+from execbox.sandbox.guest.protocol import SpawnSpec
+from execbox.sandbox.report_channel import ReportChannel, SetupFailed
 from execbox.sandbox.template_process import TemplateProcess
 
 log = logging.getLogger(__name__)
@@ -166,39 +165,35 @@ class ChildPool:
         stdin_r, stdin_w = os.pipe2(os.O_CLOEXEC)
         stdout_r, stdout_w = os.pipe2(os.O_CLOEXEC)
         stderr_r, stderr_w = os.pipe2(os.O_CLOEXEC)
-        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
+        request_r, request_w = os.pipe2(os.O_CLOEXEC)
+        report_r, report_w = os.pipe2(os.O_CLOEXEC)
         warm_up = self._warm_up and self._ready.qsize() >= config.concurrency
         spec: SpawnSpec = {"child_id": child_id, "uid": uid, "gid": gid, "warm_up": warm_up}
-        descriptors = [stdin_r, stdout_w, stderr_w, theirs.fileno(), *group.procs_descriptors()]
+        theirs = [stdin_r, stdout_w, stderr_w, request_r, report_w]
         try:
-            spawned, exited = self._template.spawn(spec, descriptors)
+            fate = self._template.spawn(spec, [*theirs, *group.procs_descriptors()])
         except BaseException:
-            for fd in (stdin_w, stdout_r, stderr_r):
+            for fd in (stdin_w, stdout_r, stderr_r, request_w, report_r):
                 os.close(fd)
-            ours.close()
             raise
         finally:
-            for fd in (stdin_r, stdout_w, stderr_w):
+            for fd in theirs:
                 os.close(fd)
-            theirs.close()
-        reader, writer = await asyncio.open_unix_connection(sock=ours, limit=MAX_REPORT_FRAME)
-        child = ChildHandle(child_id, slot, group, reader, writer, stdin_w, stdout_r, stderr_r, exited)
+        child = ChildHandle(
+            child_id, slot, group, request_w, ReportChannel(report_r), stdin_w, stdout_r, stderr_r, fate
+        )
         self._live[child_id] = child
         try:
-            await asyncio.wait_for(spawned, config.child_ready_timeout_s)
-            message = await asyncio.wait_for(
-                read_frame(reader, MAX_REPORT_FRAME), config.child_ready_timeout_s
-            )
+            await asyncio.wait_for(fate.spawned, config.child_ready_timeout_s)
+            await asyncio.wait_for(child.reports.wait_until_ready(), config.child_ready_timeout_s)
         except BaseException as error:
             group.kill()
             await self._dispose(child)
             if isinstance(error, asyncio.CancelledError):
                 raise
+            if isinstance(error, SetupFailed):
+                raise ChildSetupError(f"sandbox set-up failed:\n{error}") from error
             raise ChildSetupError(f"sandbox child {child_id} did not become ready: {error!r}") from error
-        if message.get("type") != "ready":
-            group.kill()
-            await self._dispose(child)
-            raise ChildSetupError(f"sandbox set-up failed:\n{cast(str, message.get('error'))}")
         return child
 
 

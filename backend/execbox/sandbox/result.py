@@ -72,6 +72,8 @@ class RunResult:
     cpu_ms: float
     memory_kb: int
     results: tuple[RichResult, ...] = ()
+    # Why the engine ended the run itself, when the program's own output cannot say (a sentence).
+    reason: str | None = None
 
     @property
     def truncated(self) -> bool:

@@ -5,9 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import Callable
-from typing import Any
 
-from execbox.sandbox.guest.protocol import FRAME_HEADER_SIZE, decode, frame_length
 from execbox.sandbox.live import OutputStream
 
 _CHUNK = 64 * 1024
@@ -86,11 +84,3 @@ async def write_all(fd: int, data: bytes) -> None:
                     loop.remove_writer(fd)
     except (BrokenPipeError, ConnectionResetError):
         pass
-
-
-async def read_frame(reader: asyncio.StreamReader, limit: int) -> dict[str, Any]:
-    """One length-prefixed JSON frame; raises on EOF, oversize or garbage."""
-    length = frame_length(await reader.readexactly(FRAME_HEADER_SIZE))
-    if length > limit:
-        raise ValueError(f"frame of {length} bytes is over the {limit}-byte limit")
-    return decode(await reader.readexactly(length))

@@ -41,9 +41,12 @@ class RuntimeInfo:
 
 
 @dataclass
-class _Pending:
-    spawned: asyncio.Future[int]
-    exited: asyncio.Future[int]
+class ChildFate:
+    """What the template tells of one child: its pid, and the kernel's word on how it ended."""
+
+    spawned: asyncio.Future[int]  # pid
+    stopped: asyncio.Future[int]  # the signal that stopped it (how a finished run ends)
+    exited: asyncio.Future[int]  # wait status
 
 
 @dataclass
@@ -58,7 +61,7 @@ class TemplateProcess:
     _socket: socket.socket | None = None
     _hello: asyncio.Future[RuntimeInfo] | None = None
     _prepared: asyncio.Future[str] | None = None
-    _children: dict[int, _Pending] = field(default_factory=dict)
+    _children: dict[int, ChildFate] = field(default_factory=dict)
     _died: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def start(self, timeout_s: float = 120.0) -> RuntimeInfo:
@@ -116,21 +119,19 @@ class TemplateProcess:
             raise SandboxUnavailable([failure])
         return self.info
 
-    def spawn(
-        self, spec: SpawnSpec, descriptors: list[int]
-    ) -> tuple[asyncio.Future[int], asyncio.Future[int]]:
-        """Ask for a child; returns futures for its pid and its wait status."""
+    def spawn(self, spec: SpawnSpec, descriptors: list[int]) -> ChildFate:
+        """Ask for a child."""
         if self._socket is None or self._died.is_set():
             raise SandboxInternalError("the template process is not running")
         loop = asyncio.get_running_loop()
-        pending = _Pending(loop.create_future(), loop.create_future())
+        pending = ChildFate(loop.create_future(), loop.create_future(), loop.create_future())
         self._children[spec["child_id"]] = pending
         try:
             socket.send_fds(self._socket, [encode(spec)], descriptors)
         except OSError as error:
             del self._children[spec["child_id"]]
             raise SandboxInternalError(f"cannot reach the template: {error}") from error
-        return pending.spawned, pending.exited
+        return pending
 
     @property
     def pid(self) -> int:
@@ -179,6 +180,9 @@ class TemplateProcess:
         elif kind == "spawned":
             if not pending.spawned.done():
                 pending.spawned.set_result(int(event["pid"]))  # type: ignore[call-overload]
+        elif kind == "stopped":
+            if not pending.stopped.done():
+                pending.stopped.set_result(int(event["signal"]))  # type: ignore[call-overload]
         elif kind == "exited":
             del self._children[child_id]  # type: ignore[arg-type]
             if not pending.exited.done():
@@ -195,7 +199,7 @@ class TemplateProcess:
                 startup.set_exception(error)
                 startup.exception()
         for pending in self._children.values():
-            for future in (pending.spawned, pending.exited):
+            for future in (pending.spawned, pending.stopped, pending.exited):
                 if not future.done():
                     future.set_exception(error)
                     future.exception()  # mark retrieved: nobody may be waiting on it

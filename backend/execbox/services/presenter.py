@@ -18,7 +18,7 @@ def present(result: RunResult, sanitize: Sanitizer) -> ExecutionResult:
         exit_code=result.exit_code,
         signal=result.signal,
         stdout=result.stdout.text,
-        stderr=sanitize(result.stderr.text),
+        stderr=_with_reason(sanitize(result.stderr.text), result.reason),
         truncated=TruncatedOut(stdout=result.stdout.truncated, stderr=result.stderr.truncated),
         error=error,
         wall_ms=round(result.wall_ms, 3),
@@ -29,6 +29,13 @@ def present(result: RunResult, sanitize: Sanitizer) -> ExecutionResult:
             for item in result.results
         ],
     )
+
+
+def _with_reason(stderr: str, reason: str | None) -> str:
+    """The engine's own sentence, when it ended the run itself, as the last line of stderr."""
+    if reason is None:
+        return stderr
+    return f"{stderr}{'' if not stderr or stderr.endswith(chr(10)) else chr(10)}{reason}\n"
 
 
 def internal_error(message: str) -> ExecutionResult:

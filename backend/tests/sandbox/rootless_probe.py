@@ -17,7 +17,13 @@ async def main(programs: list[str]) -> None:
         for code in programs:
             result = await engine.run(code, limits=LimitRequest(wall_time_s=3, memory_mb=256))
             outcomes.append(
-                {"status": result.status.value, "stdout": result.stdout.text, "stderr": result.stderr.text}
+                {
+                    "status": result.status.value,
+                    "stdout": result.stdout.text,
+                    "stderr": result.stderr.text,
+                    "signal": result.signal,
+                    "error": result.error.type if result.error else None,
+                }
             )
     print(json.dumps({"rootless": engine.config.rootless, "outcomes": outcomes}))
 

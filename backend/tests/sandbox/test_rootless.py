@@ -119,13 +119,17 @@ def test_an_ordinary_user_runs_isolated_programs(delegated_cgroups: list[Path]) 
         "import os, time\nif os.fork() == 0:\n    time.sleep(60)\nos.kill(-1, 9)\nprint('survived')",
         "while True:\n    pass",
         "data = bytearray(3 << 30)",
+        # As its namespace's init, the program is stopped by the process above it, on request.
+        "import sys, os\nos.write(4, sys.modules['execbox.sandbox.guest.frames'].encode_report(0, None))\n"
+        "import ctypes\nctypes.string_at(0)",
+        "raise KeyError('x')",
         "print('still fine')",
     ]
     report = _run_as_nobody(delegated_cgroups, programs)
     assert report["rootless"] is True
     outcomes = report["outcomes"]
     assert isinstance(outcomes, list)
-    ids, pandas, environment, writes, unshare, kill_all, spin, memory, after = outcomes
+    ids, pandas, environment, writes, unshare, kill_all, spin, memory, forged, error, after = outcomes
     assert ids["stdout"] == "0 [1]\n"  # root of its own user namespace, alone in its PID namespace
     assert pandas["stdout"] == "6\n"
     assert SECRET_VALUE not in environment["stdout"] and "EXECBOX_RUNTIME" not in environment["stdout"]
@@ -134,4 +138,12 @@ def test_an_ordinary_user_runs_isolated_programs(delegated_cgroups: list[Path]) 
     assert kill_all["stdout"] == "survived\n"  # kill(-1) reached only its own child
     assert spin["status"] == "timeout"
     assert memory["status"] == "memory_limit"
-    assert after == {"status": "success", "stdout": "still fine\n", "stderr": ""}
+    assert (forged["status"], forged["signal"]) == ("runtime_error", "SIGSEGV")
+    assert (error["status"], error["error"], error["signal"]) == ("runtime_error", "KeyError", None)
+    assert after == {
+        "status": "success",
+        "stdout": "still fine\n",
+        "stderr": "",
+        "signal": None,
+        "error": None,
+    }

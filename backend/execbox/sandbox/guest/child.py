@@ -10,22 +10,20 @@ import fcntl
 import os
 import random
 import signal
-import socket
 import sys
 import traceback
 from typing import NoReturn, cast
 
 from execbox.sandbox.guest import runner
+from execbox.sandbox.guest.frames import MAX_SETUP_FAILURE, Kind, encode_text, frame, write_blocking
 from execbox.sandbox.guest.isolate import isolate_child
 from execbox.sandbox.guest.protocol import (
-    CHILD_CONTROL_FD,
     CHILD_FD_COUNT,
-    Ready,
+    CHILD_REPORT_FD,
+    CHILD_REQUEST_FD,
     RunRequest,
     SandboxPlan,
-    SetupFailed,
     SpawnSpec,
-    frame,
     read_frame_blocking,
 )
 
@@ -37,26 +35,25 @@ _WARM_UP = 'import pandas as pd\nprint(pd.DataFrame({"a": [1, 2]}).sum())\n'
 def main(plan: SandboxPlan, spec: SpawnSpec, descriptors: list[int], seccomp_bpf: bytes) -> NoReturn:
     try:
         cgroup_fds = _install_descriptors(descriptors)
-        control = socket.socket(fileno=CHILD_CONTROL_FD)
         try:
-            isolate_child(plan, spec, cgroup_fds, seccomp_bpf)
+            stop_self = isolate_child(plan, spec, cgroup_fds, seccomp_bpf)
             _reseed()
             if spec["warm_up"]:
                 warm_up()
         except BaseException:  # noqa: BLE001 - report every set-up failure to the host
-            failure: SetupFailed = {"type": "setup_failed", "error": traceback.format_exc(limit=4)}
-            control.sendall(frame(failure))
+            failure = encode_text(traceback.format_exc(limit=4))[:MAX_SETUP_FAILURE]
+            write_blocking(CHILD_REPORT_FD, frame(Kind.SETUP_FAILED, failure))
             os._exit(SETUP_FAILED_EXIT)
-        ready: Ready = {"type": "ready"}
-        control.sendall(frame(ready))
-        request = cast(RunRequest, read_frame_blocking(control, MAX_REQUEST))
-        runner.run(request, control)
+        write_blocking(CHILD_REPORT_FD, frame(Kind.READY))
+        request = cast(RunRequest, read_frame_blocking(CHILD_REQUEST_FD, MAX_REQUEST))
+        os.close(CHILD_REQUEST_FD)
+        runner.run(request, stop_self)
     except BaseException:  # noqa: BLE001 - the host is gone or spoke nonsense: just leave
         os._exit(SETUP_FAILED_EXIT)
 
 
 def _install_descriptors(descriptors: list[int]) -> list[int]:
-    """Put the host's pipes at fds 0-3, the cgroup files right after, close everything else.
+    """Put the host's pipes at fds 0-4, the cgroup files right after, close everything else.
 
     Returns the cgroup files' descriptors."""
     for signum in (signal.SIGCHLD, signal.SIGTERM):

@@ -1,8 +1,8 @@
 """The run's rich results on their way to the host: `display()`, `plt.show()` and their limits.
 
-Results go to the host on the control socket as `Display` frames, in the order the program
+Results go to the host on the report pipe as display frames, in the order the program
 produced them, before the report. The host enforces the run's limits on its own (the program
-could write to the socket itself); the channel keeps within them so that an honest program
+could write to the pipe itself); the channel keeps within them so that an honest program
 gets a note where its results were left out instead of being stopped.
 """
 
@@ -11,14 +11,13 @@ from __future__ import annotations
 import builtins
 import collections
 import contextlib
-import socket
 import sys
 import threading
 import weakref
 from typing import Any
 
 from execbox.sandbox.guest import rich
-from execbox.sandbox.guest.protocol import Display, frame
+from execbox.sandbox.guest.frames import encode_display, encode_text, write_blocking
 
 # Room in the budget that only notes may use, so that the note saying results were left out
 # still fits after the results themselves have used the rest.
@@ -26,8 +25,8 @@ _NOTE_RESERVE = 256
 
 
 class ResultChannel:
-    def __init__(self, control: socket.socket, budget: int, max_results: int) -> None:
-        self._control = control
+    def __init__(self, report_fd: int, budget: int, max_results: int) -> None:
+        self._report_fd = report_fd
         self._budget = budget
         self._left = budget
         self._max_results = max_results
@@ -103,13 +102,12 @@ class ResultChannel:
         )
 
     def _send(self, result: rich.Rich) -> None:
-        size = _size(result.data)
-        if size > self._left:
+        data = encode_text(result.data)
+        if len(data) > self._left:
             return  # not even a note fits any more
         self._sent += 1
-        self._left -= size
-        message: Display = {"type": "display", "mime": result.mime, "data": result.data}
-        self._outbox.append(frame(message))
+        self._left -= len(data)
+        self._outbox.append(encode_display(result.mime, data))
         if self._sending:
             return  # a signal handler interrupted the send below, which will pick this up
         self._sending = True
@@ -117,9 +115,9 @@ class ResultChannel:
             while self._outbox:
                 data = self._outbox.popleft()
                 try:
-                    self._control.sendall(data)
+                    write_blocking(self._report_fd, data)
                 except OSError:
-                    return  # the program closed the socket: its results are lost, not its run
+                    return  # the program closed the pipe: its results are lost, not its run
         finally:
             self._sending = False
 
@@ -157,8 +155,7 @@ def _open_figures() -> list[Any]:
 
 
 def _size(data: str) -> int:
-    # As the host counts it: JSON lets lone surrogates through, and they take 3 bytes each.
-    return len(data.encode("utf-8", "surrogatepass"))
+    return len(encode_text(data))  # as the host counts it
 
 
 def _human(size: int) -> str:

@@ -9,9 +9,13 @@ namespaces with a fresh /tmp, drop to the slot's unprivileged uid, apply rlimits
 
 from __future__ import annotations
 
+import functools
 import os
 import resource
 import signal
+import time
+from collections.abc import Callable
+from typing import NoReturn
 
 from execbox.sandbox.guest import linux
 from execbox.sandbox.guest.protocol import CHILD_FD_COUNT, RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
@@ -23,6 +27,8 @@ _CHILD_NAMESPACES = (
 )
 _READ_ONLY_BIND = linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV
 _OLD_ROOT = ".old-root"
+# How long an init child that asked to be stopped waits for it before it exits instead.
+_STOP_WAIT_S = 5.0
 
 
 def enter_sandbox_root(plan: SandboxPlan) -> None:
@@ -52,7 +58,10 @@ def enter_sandbox_root(plan: SandboxPlan) -> None:
     linux.mount(None, "/", None, linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV)
 
 
-def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], seccomp_bpf: bytes) -> None:
+def isolate_child(
+    plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], seccomp_bpf: bytes
+) -> Callable[[], None]:
+    """Returns how this child, once its program has ended, gets itself stopped (see `runner`)."""
     # If the template (our parent) dies, nobody is left to reap or report us.
     linux.prctl(linux.PR_SET_PDEATHSIG, 9)
     for fd in cgroup_fds:
@@ -62,10 +71,11 @@ def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], sec
         # Every rootless run has the service's uid: only a PID namespace of its own keeps it
         # from seeing and signalling the others.
         linux.unshare(_CHILD_NAMESPACES | linux.CLONE_NEWPID)
-        _continue_as_pid_one()
+        stop_self = _continue_as_pid_one()
         linux.mount("proc", "/proc", "proc", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, "subset=pid")
     else:
         linux.unshare(_CHILD_NAMESPACES)
+        stop_self = _stop_by_signal
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
     for index, path in enumerate(plan["tmp_binds"]):
         _bind_read_only(f"{RUNTIME_ALIAS_DIR}/{index}", path)
@@ -82,6 +92,11 @@ def isolate_child(plan: SandboxPlan, spec: SpawnSpec, cgroup_fds: list[int], sec
     os.umask(0o077)
     os.chdir("/tmp")
     linux.load_seccomp_bpf(seccomp_bpf)
+    return stop_self
+
+
+def _stop_by_signal() -> None:
+    os.kill(os.getpid(), signal.SIGSTOP)
 
 
 def _apply(root: str, entry: Mount) -> None:
@@ -121,16 +136,41 @@ def _become_root_in_a_user_namespace() -> None:
             handle.write(content)
 
 
-def _continue_as_pid_one() -> None:
-    """Fork into the new PID namespace; this process stays behind only to pass on how the
-    child ended, as its own wait status, to the template."""
+def _continue_as_pid_one() -> Callable[[], None]:
+    """Fork into the new PID namespace; this process stays behind to pass on how the child
+    ended, as its own wait status, to the template.
+
+    The child, as the namespace's init, cannot stop itself with a signal (the kernel ignores
+    it): it asks us instead, on a pipe of its own, and we stop it, then ourselves."""
+    asked, ask = os.pipe2(os.O_CLOEXEC)
     pid = os.fork()
-    if pid == 0:
-        linux.prctl(linux.PR_SET_PDEATHSIG, 9)
-        return
-    for fd in range(CHILD_FD_COUNT):
-        os.close(fd)
-    _, status = os.waitpid(pid, 0)
+    if pid != 0:
+        os.close(ask)
+        for fd in range(CHILD_FD_COUNT):
+            os.close(fd)
+        _relay_the_end(pid, asked)
+    linux.prctl(linux.PR_SET_PDEATHSIG, 9)
+    os.close(asked)
+    return functools.partial(_ask_to_be_stopped, ask)
+
+
+def _ask_to_be_stopped(ask: int) -> None:
+    try:
+        os.write(ask, b"!")
+    except OSError:
+        return  # the program closed the pipe: it will exit instead
+    time.sleep(_STOP_WAIT_S)
+
+
+def _relay_the_end(pid: int, asked: int) -> NoReturn:
+    # One byte asks for the stop; end-of-file means every holder of the pipe is gone.
+    if os.read(asked, 1):
+        os.kill(pid, signal.SIGSTOP)
+    while True:
+        _, status = os.waitpid(pid, os.WUNTRACED)
+        if not os.WIFSTOPPED(status):
+            break
+        os.kill(os.getpid(), signal.SIGSTOP)  # seen by the template; the host then kills us
     if os.WIFSIGNALED(status):
         number = os.WTERMSIG(status)
         signal.signal(number, signal.SIG_DFL)

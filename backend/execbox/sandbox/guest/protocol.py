@@ -1,21 +1,23 @@
 """The typed protocol between the host engine and the guest processes.
 
 Channels (all created by the host, handed to the guest as file descriptors):
-- host <-> template: a SOCK_SEQPACKET socket. The host sends a `SpawnSpec` with the child's five
-  descriptors attached; the template answers `Hello` once, then `Spawned` and `Exited` events.
+- host <-> template: a SOCK_SEQPACKET socket. The host sends a `SpawnSpec` with the child's
+  descriptors attached; the template answers `Hello` once, then `Spawned`, `Stopped` and
+  `Exited` events: the kernel's word on how each child ended, which no program can forge.
   The template never sees code, stdin or output.
-- host <-> child: the child's fd 3, a SOCK_STREAM socket carrying length-prefixed JSON frames:
-  `Ready` (child -> host, sent before any user code exists), `RunRequest` (host -> child), then
-  `Display` messages and at most one `RunReport` (child -> host). Once user code runs, anything
-  the child says is untrusted: the host caps its size and believes it only about the user's own
-  program.
+- host -> child: the child's fd 3, a pipe carrying one length-prefixed JSON `RunRequest`.
+- child -> host: the child's fd 4, a pipe carrying the binary frames of `frames.py` (ready, then
+  displayed results and the report). Once user code runs, anything on it is untrusted.
 - the child's stdin, stdout and stderr are plain pipes (fds 0, 1, 2).
+
+Pipes, not sockets, reach into the sandbox: a pipe has no peer whose pid and uid the program
+could ask for (SO_PEERCRED), and carries no descriptors or credentials (SCM_RIGHTS).
 """
 
 from __future__ import annotations
 
 import json
-import socket
+import os
 import struct
 from typing import Any, Literal, TypedDict, cast
 
@@ -23,13 +25,13 @@ from typing import Any, Literal, TypedDict, cast
 # (stdin is fd 0).
 CHILD_STDOUT_FD = 1
 CHILD_STDERR_FD = 2
-CHILD_CONTROL_FD = 3
-CHILD_FD_COUNT = 4
+CHILD_REQUEST_FD = 3
+CHILD_REPORT_FD = 4
+CHILD_FD_COUNT = 5
 MAX_CGROUP_FDS = 8
 
 MAX_TEMPLATE_MESSAGE = 64 * 1024
 RUNTIME_ALIAS_DIR = "/.execbox-runtime"
-MAX_REPORT_FRAME = 64 * 1024
 _LENGTH = struct.Struct(">I")
 
 
@@ -87,19 +89,18 @@ class Spawned(TypedDict):
     pid: int
 
 
+class Stopped(TypedDict):
+    """The child stopped itself (or was stopped): how every finished run signals its end."""
+
+    type: Literal["stopped"]
+    child_id: int
+    signal: int
+
+
 class Exited(TypedDict):
     type: Literal["exited"]
     child_id: int
     wait_status: int
-
-
-class Ready(TypedDict):
-    type: Literal["ready"]
-
-
-class SetupFailed(TypedDict):
-    type: Literal["setup_failed"]
-    error: str
 
 
 class RunRequest(TypedDict):
@@ -107,28 +108,8 @@ class RunRequest(TypedDict):
     cpu_time_s: float
     memory_bytes: int
     live: bool  # someone watches the output as it comes: line-buffer the program's stdout
-    result_bytes: int  # budget for the `data` of all the run's `Display` messages together
+    result_bytes: int  # budget for the data of all the run's display frames together
     max_results: int
-
-
-class Display(TypedDict):
-    """A rich result (child -> host, before the report): `data` is text, or base64 for images."""
-
-    type: Literal["display"]
-    mime: str
-    data: str
-
-
-class ExceptionReport(TypedDict):
-    type: str
-    message: str
-    line: int | None
-
-
-class RunReport(TypedDict):
-    type: Literal["report"]
-    exit_code: int
-    error: ExceptionReport | None
 
 
 def encode(message: object) -> bytes:
@@ -155,19 +136,19 @@ def frame_length(header: bytes) -> int:
 FRAME_HEADER_SIZE = _LENGTH.size
 
 
-def read_frame_blocking(sock: socket.socket, limit: int) -> dict[str, Any]:
-    """Read one frame from a blocking socket (guest side)."""
-    length = frame_length(_recv_exact(sock, FRAME_HEADER_SIZE))
+def read_frame_blocking(fd: int, limit: int) -> dict[str, Any]:
+    """Read one frame from a blocking pipe (guest side)."""
+    length = frame_length(_read_exact(fd, FRAME_HEADER_SIZE))
     if length > limit:
         raise ValueError(f"frame of {length} bytes exceeds {limit}")
-    return decode(_recv_exact(sock, length))
+    return decode(_read_exact(fd, length))
 
 
-def _recv_exact(sock: socket.socket, size: int) -> bytes:
+def _read_exact(fd: int, size: int) -> bytes:
     chunks = bytearray()
     while len(chunks) < size:
-        chunk = sock.recv(size - len(chunks))
+        chunk = os.read(fd, size - len(chunks))
         if not chunk:
-            raise EOFError("control socket closed")
+            raise EOFError("the request pipe closed")
         chunks += chunk
     return bytes(chunks)

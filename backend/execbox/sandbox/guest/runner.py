@@ -19,22 +19,17 @@ import math
 import operator
 import os
 import resource
-import socket
 import sys
 import threading
 import traceback
 import types
+from collections.abc import Callable
 from typing import NoReturn
 
 from execbox.sandbox.guest.display import ResultChannel
-from execbox.sandbox.guest.protocol import (
-    CHILD_STDERR_FD,
-    CHILD_STDOUT_FD,
-    ExceptionReport,
-    RunReport,
-    RunRequest,
-    frame,
-)
+from execbox.sandbox.guest.frames import encode_report, write_blocking
+from execbox.sandbox.guest.protocol import CHILD_REPORT_FD, CHILD_STDERR_FD, CHILD_STDOUT_FD, RunRequest
+from execbox.sandbox.result import ErrorInfo
 
 USER_FILENAME = "<main.py>"
 _MESSAGE_LIMIT = 2000
@@ -49,8 +44,12 @@ _FUTURE_FLAGS = functools.reduce(
 )
 
 
-def run(request: RunRequest, control: socket.socket) -> NoReturn:
+def run(request: RunRequest, stop_self: Callable[[], None]) -> NoReturn:
+    """Runs the program, reports how it ended, then stops: the kernel's word that this process
+    is stopped, not dead of a signal, is what makes the host believe the report. `stop_self`
+    returns only if the stop did not hold; exiting with the code is the host's next-best word."""
     _apply_limits(request)
+    report_pipe = os.fstat(CHILD_REPORT_FD)
     # Block buffering is faster, but someone watching a live run must see each line at once.
     sys.stdout = io.TextIOWrapper(
         os.fdopen(CHILD_STDOUT_FD, "wb", closefd=False), encoding="utf-8", line_buffering=request["live"]
@@ -61,7 +60,7 @@ def run(request: RunRequest, control: socket.socket) -> NoReturn:
         errors="backslashreplace",
         line_buffering=True,
     )
-    results = ResultChannel(control, request["result_bytes"], request["max_results"])
+    results = ResultChannel(CHILD_REPORT_FD, request["result_bytes"], request["max_results"])
     results.install()
     exit_code, error = _execute(request["code"], results)
     results.finish()
@@ -73,10 +72,22 @@ def run(request: RunRequest, control: socket.socket) -> NoReturn:
     for fd in (CHILD_STDOUT_FD, CHILD_STDERR_FD):
         with contextlib.suppress(OSError):
             os.close(fd)
-    report: RunReport = {"type": "report", "exit_code": exit_code, "error": error}
-    with contextlib.suppress(OSError):
-        control.sendall(frame(report))
+    if _send_report(exit_code, error, report_pipe):
+        stop_self()
     os._exit(exit_code)
+
+
+def _send_report(exit_code: int, error: ErrorInfo | None, report_pipe: os.stat_result) -> bool:
+    """False when the program closed or replaced the report pipe: then the exit code is all
+    the host learns, from the kernel."""
+    try:
+        now = os.fstat(CHILD_REPORT_FD)
+        if (now.st_dev, now.st_ino) != (report_pipe.st_dev, report_pipe.st_ino):
+            return False
+        write_blocking(CHILD_REPORT_FD, encode_report(exit_code, error))
+    except OSError:
+        return False
+    return True
 
 
 def _apply_limits(request: RunRequest) -> None:
@@ -91,7 +102,7 @@ def _apply_limits(request: RunRequest) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (address_space, address_space))
 
 
-def _execute(code: str, results: ResultChannel) -> tuple[int, ExceptionReport | None]:
+def _execute(code: str, results: ResultChannel) -> tuple[int, ErrorInfo | None]:
     main = types.ModuleType("__main__")
     main.__dict__["__file__"] = USER_FILENAME
     sys.modules["__main__"] = main
@@ -187,7 +198,7 @@ def _print_user_traceback(exc: BaseException, frames: traceback.StackSummary, om
         sys.stderr.write("".join(lines))
 
 
-def _describe(exc: BaseException, frames: traceback.StackSummary) -> ExceptionReport:
+def _describe(exc: BaseException, frames: traceback.StackSummary) -> ErrorInfo:
     line: int | None = None
     if isinstance(exc, SyntaxError) and exc.filename == USER_FILENAME:
         line = exc.lineno
@@ -197,4 +208,4 @@ def _describe(exc: BaseException, frames: traceback.StackSummary) -> ExceptionRe
         message = str(exc)
     except Exception:  # noqa: BLE001 - a hostile __str__ must not break the report
         message = "<unprintable message>"
-    return {"type": type(exc).__name__, "message": message[:_MESSAGE_LIMIT], "line": line}
+    return ErrorInfo(type(exc).__name__, message[:_MESSAGE_LIMIT], line)

@@ -1,10 +1,10 @@
 """The template: a runtime interpreter with the scientific stack imported, that only forks.
 
 It never reads code, stdin or output: it receives spawn specs with the child's descriptors
-attached, forks, and reports children's births and deaths. A process that has handled one
+attached, forks, and reports children's births, stops and deaths. A process that has handled one
 run's data is never forked for another.
 
-Started by the host as `python -I -c "<bootstrap>" CONTROL_FD PRELOAD,...`.
+Started by `TemplateProcess` as `python -I -c <bootstrap> CONTROL_FD PRELOAD_JSON HOST_PACKAGE_DIR`.
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from execbox.sandbox.guest.protocol import (
     SandboxPlan,
     Spawned,
     SpawnSpec,
+    Stopped,
     decode,
     encode,
 )
@@ -131,11 +132,17 @@ def _serve(control: socket.socket, plan: SandboxPlan, seccomp_bpf: bytes) -> Non
 def _reap(control: socket.socket, children: dict[int, int]) -> None:
     while True:
         try:
-            pid, status = os.waitpid(-1, os.WNOHANG)
+            pid, status = os.waitpid(-1, os.WNOHANG | os.WUNTRACED)
         except ChildProcessError:
             return
         if pid == 0:
             return
+        if os.WIFSTOPPED(status):
+            if pid in children:
+                signal_number = os.WSTOPSIG(status)
+                stopped: Stopped = {"type": "stopped", "child_id": children[pid], "signal": signal_number}
+                control.send(encode(stopped))
+            continue
         child_id = children.pop(pid, None)
         if child_id is not None:
             exited: Exited = {"type": "exited", "child_id": child_id, "wait_status": status}
