@@ -392,7 +392,7 @@ async def throughput(engine: SandboxEngine, server: Server) -> LoadTable:
 
 
 @contextlib.contextmanager
-def running_server() -> Iterator[Server]:
+def running_server(**extra_settings: str) -> Iterator[Server]:
     """`execbox serve` in a temporary directory, from an environment without execbox settings."""
     with tempfile.TemporaryDirectory(prefix="execbox-http-bench-") as workdir:
         port = free_port()
@@ -404,6 +404,7 @@ def running_server() -> Iterator[Server]:
             "RATE_LIMIT_ENABLED": "false",
             "SANDBOX_FIRST_UID": str(SERVER_FIRST_UID),
             "SANDBOX_CONCURRENCY": str(CONCURRENCY),
+            **extra_settings,
         }
         log = Path(workdir) / "server.log"
         with log.open("wb") as log_file:
