@@ -153,3 +153,19 @@ def test_a_truncated_report_then_a_clean_exit_is_the_exit(sandbox: SandboxHarnes
     partial = HEADER.pack(100, Kind.REPORT) + b"\x00" * 10
     result = sandbox.run(_writes(partial) + "os._exit(0)\n")
     assert (result.status, result.exit_code, result.reason) == (RunStatus.SUCCESS, 0, None)
+
+
+def test_no_descriptor_in_the_sandbox_is_a_socket_to_the_host(sandbox: SandboxHarness) -> None:
+    """Pipes, not a socketpair: the program cannot ask the other end's pid and uid
+    (SO_PEERCRED) or pass descriptors to it."""
+    code = (
+        "import os, socket, stat\n"
+        "kinds = {fd: stat.S_ISFIFO(os.fstat(fd).st_mode) for fd in (0, 1, 2, 4)}\n"
+        "try:\n"
+        "    socket.socket(fileno=4).getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12)\n"
+        "    print('peer credentials readable')\n"
+        "except OSError as error:\n"
+        "    print(error.errno == 88, kinds)\n"  # ENOTSOCK
+    )
+    result = sandbox.run(code)
+    assert result.stdout.text == "True {0: True, 1: True, 2: True, 4: True}\n", result
