@@ -34,6 +34,18 @@ class ChildHandle:
         """The signal that stopped it, from the template: a finished program stops itself."""
         return self.fate.stopped
 
+    def is_stopped(self) -> bool:
+        """Whether the kernel shows the child stopped now: read from /proc, which answers at
+        once, while the template's word may wait behind a fork it is busy with."""
+        if not self.fate.spawned.done() or self.fate.spawned.exception() is not None:
+            return False
+        try:
+            with open(f"/proc/{self.fate.spawned.result()}/stat", "rb") as stat:
+                fields = stat.read().rpartition(b")")[2].split()
+        except OSError:
+            return False
+        return fields[:1] == [b"T"]
+
     def close_stdin(self) -> None:
         self.stdin_fd = _close(self.stdin_fd)
 

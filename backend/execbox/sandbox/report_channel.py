@@ -64,6 +64,7 @@ class ReportChannel:
         self._ready: asyncio.Future[None] | None = None
         self._run: RunReports | None = None
         self._on_problem: Callable[[], None] = lambda: None
+        self._on_report: Callable[[], None] = lambda: None
         os.set_blocking(fd, False)
 
     async def wait_until_ready(self) -> None:
@@ -75,10 +76,14 @@ class ReportChannel:
         finally:
             self._stop_reading()
 
-    def listen_to_run(self, budget: int, max_results: int, on_problem: Callable[[], None]) -> RunReports:
-        """Collect the run's frames from now on; `on_problem` is called at the first bad one."""
+    def listen_to_run(
+        self, budget: int, max_results: int, on_problem: Callable[[], None], on_report: Callable[[], None]
+    ) -> RunReports:
+        """Collect the run's frames from now on; `on_problem` is called at the first bad one,
+        `on_report` once the report is in."""
         self._run = RunReports(budget, max_results)
         self._on_problem = on_problem
+        self._on_report = on_report
         self._start_reading()
         return self._run
 
@@ -163,6 +168,7 @@ class ReportChannel:
         if kind == Kind.REPORT:
             run.report = decode_report(body)
             self._stop_reading()  # nothing after the report counts
+            self._on_report()
             return
         if len(run.results) >= run.max_results:
             raise _OverLimit(f"beyond the run's limit of {run.max_results} results")
