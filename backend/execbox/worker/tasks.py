@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 import time
@@ -16,6 +15,7 @@ from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
 from execbox.services.presenter import internal_error
 from execbox.services.runners.base import Job
+from execbox.services.verdicts import record_verdict
 from execbox.worker.live_relay import run_relayed
 from execbox.worker.protocol import (
     AWAITED_KEY,
@@ -34,10 +34,6 @@ from execbox.worker.protocol import (
 from execbox.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)
-
-
-_RECORD_ATTEMPTS = 12
-_RECORD_BACKOFF_S = 5.0
 
 
 def register(app: Celery, runtime: WorkerRuntime) -> None:
@@ -82,17 +78,20 @@ async def _count_redelivery(runtime: WorkerRuntime, job_id: str) -> int:
 
 
 async def _run(runtime: WorkerRuntime, job: Job, reply: Reply) -> ExecutionResult:
-    if reply is Reply.LIVE:
-        return await run_relayed(runtime.runner, runtime.async_redis, job)
     try:
+        if reply is Reply.LIVE:
+            return await run_relayed(runtime.runner, runtime.async_redis, job)
         return await runtime.runner.run(job)
     except Unavailable as error:
         return internal_error(str(error))
+    except Exception as error:  # the caller waits for a verdict: it gets one
+        log.exception("run %s: running it failed", job.id)
+        return internal_error(f"The worker failed this run ({type(error).__name__}); run it again.")
 
 
 async def _deliver(runtime: WorkerRuntime, job: Job, reply: Reply, result: ExecutionResult) -> None:
     if reply is Reply.DATABASE:
-        await _record(runtime, job.id, result)
+        await record_verdict(runtime.store, job.id, result)
         with contextlib.suppress(RedisError):  # an entry left behind expires (AWAITED_TTL_S)
             await runtime.async_redis.zrem(AWAITED_KEY, job.id)
         return
@@ -105,15 +104,3 @@ async def _deliver(runtime: WorkerRuntime, job: Job, reply: Reply, result: Execu
     replying.rpush(key, payload)
     replying.expire(key, REPLY_TTL_S)
     await replying.execute()
-
-
-async def _record(runtime: WorkerRuntime, submission_id: str, result: ExecutionResult) -> None:
-    """Write a submission's verdict, riding out a database outage of up to a minute."""
-    for attempt in range(1, _RECORD_ATTEMPTS + 1):
-        try:
-            await runtime.store.finish(submission_id, result)
-            return
-        except Unavailable as error:
-            log.warning("run %s: cannot record its verdict (try %d): %s", submission_id, attempt, error)
-            await asyncio.sleep(_RECORD_BACKOFF_S)
-    log.error("run %s: its verdict (%s) could not be recorded", submission_id, result.status.value)

@@ -16,6 +16,7 @@ from execbox.services.presenter import internal_error, present
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.sanitize import Sanitizer
 from execbox.services.submission_store import SubmissionStore
+from execbox.services.verdicts import record_verdict
 
 log = logging.getLogger(__name__)
 
@@ -36,8 +37,13 @@ class LocalRunner:
             result = await self.engine.run(job.code, job.stdin, limits, live.io if live else None)
         except (SandboxClosed, SandboxInternalError) as error:
             raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None
+        except Exception as error:  # a bug of ours must not become a 500 or a lost run
+            log.exception("run %s: the engine failed", job.id)
+            return _failed(error)
         if live is not None:
             live.flush()
+            if result.reason is not None:
+                live.emit("stderr", result.reason + "\n")
         return present(result, sanitize)
 
     def _sanitizer(self) -> Sanitizer:
@@ -53,13 +59,16 @@ class LocalRunner:
     async def _run_submission(self, job: Job) -> None:
         try:
             await self.store.mark_running(job.id)
-            try:
-                result = await self.run(job)
-            except Unavailable as error:
-                result = internal_error(str(error))
-            await self.store.finish(job.id, result)
-        except Exception:
+        except Exception as error:  # noqa: BLE001 - the verdict matters more than "running"
+            log.warning("submission %s: cannot mark it running: %r", job.id, error)
+        try:
+            result = await self.run(job)
+        except Unavailable as error:
+            result = internal_error(str(error))
+        except Exception as error:  # whatever fails, the submission gets a verdict
             log.exception("submission %s: the background run failed", job.id)
+            result = _failed(error)
+        await record_verdict(self.store, job.id, result)
 
     async def versions(self) -> RuntimeVersions:
         runtime = self.engine.runtime
@@ -76,3 +85,7 @@ class LocalRunner:
         """Wait for background runs (graceful shutdown)."""
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
+
+
+def _failed(error: Exception) -> ExecutionResult:
+    return internal_error(f"The sandbox failed this run ({type(error).__name__}); run it again.")
