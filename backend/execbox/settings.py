@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     # Sandbox engine: concurrent runs (default one per core) and its first slot uid.
     SANDBOX_CONCURRENCY: int | None = Field(None, gt=0)
     SANDBOX_FIRST_UID: int = 64000
+    # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
+    SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
 
     @field_validator("ALLOWED_MODULES", "BANNED_BUILTINS", mode="before")
     @classmethod
@@ -143,6 +145,8 @@ class Settings(BaseSettings):
         config = SandboxConfig(limits=self.limit_policy, first_uid=self.SANDBOX_FIRST_UID)
         if self.SANDBOX_CONCURRENCY:
             config = dataclasses.replace(config, concurrency=self.SANDBOX_CONCURRENCY)
+        if self.SANDBOX_MEMORY_TOTAL_MB:
+            config = dataclasses.replace(config, sandboxes_memory_mb=self.SANDBOX_MEMORY_TOTAL_MB)
         return config
 
     @property

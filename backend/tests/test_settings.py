@@ -62,3 +62,12 @@ def test_a_rate_limit_that_does_not_parse_is_refused() -> None:
     with pytest.raises(ValidationError, match=r"'lots' is not a rate limit: write e\.g\. '10/minute'"):
         settings(RATE_LIMIT="lots")
     assert settings(RATE_LIMIT="100/hour;10/minute").RATE_LIMIT == "100/hour;10/minute"
+
+
+def test_the_sandboxes_memory_is_three_quarters_of_the_host_unless_set() -> None:
+    with open("/proc/meminfo") as meminfo:
+        total_kb = int(next(line for line in meminfo if line.startswith("MemTotal:")).split()[1])
+    assert settings().sandbox_config.sandboxes_memory_mb == total_kb * 3 // 4 // 1024
+    assert settings(SANDBOX_MEMORY_TOTAL_MB=1234).sandbox_config.sandboxes_memory_mb == 1234
+    with pytest.raises(ValidationError):
+        settings(SANDBOX_MEMORY_TOTAL_MB=0)

@@ -51,6 +51,17 @@ def default_runtime() -> Path:
     return Path(__file__).resolve().parents[3] / ".runtime"
 
 
+def default_sandboxes_memory_mb() -> int:
+    """Three quarters of the host's memory: when many runs grow at once, the kernel kills runs
+    and the service, its database and Redis keep the rest."""
+    with open("/proc/meminfo") as meminfo:
+        for line in meminfo:
+            name, _, value = line.partition(":")
+            if name == "MemTotal":
+                return int(value.split()[0]) * 3 // 4 // 1024
+    raise RuntimeError("/proc/meminfo has no MemTotal")
+
+
 @dataclass(frozen=True, slots=True)
 class SandboxConfig:
     runtime: Path = field(default_factory=default_runtime)
@@ -70,6 +81,8 @@ class SandboxConfig:
             ),
         )
     )
+    # All sandboxes together, whatever their own limits: one parent cgroup's memory limit.
+    sandboxes_memory_mb: int = field(default_factory=default_sandboxes_memory_mb)
     tmp_size_mb: int = 64
     max_results: int = 50  # rich results (tables, figures, values) one run may produce
     max_processes: int = 64  # threads count too

@@ -62,6 +62,7 @@ class SandboxEngine:
         try:
             self._uids.acquire()
             self._cgroups = cgroups.detect()
+            self._cgroups.limit_total_memory(self.config.sandboxes_memory_mb << 20)
             self._root_dir = tempfile.mkdtemp(prefix="execbox-root-")
             await self._start_templates()
             slots = self.config.slots

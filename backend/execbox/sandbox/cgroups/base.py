@@ -195,5 +195,9 @@ class CgroupManager(ABC):
     def create(self, name: str, limits: GroupLimits) -> RunGroup: ...
 
     @abstractmethod
+    def limit_total_memory(self, memory_bytes: int) -> None:
+        """The memory limit of the parent of every run group: all runs together."""
+
+    @abstractmethod
     def close(self) -> None:
         """Remove this engine's parent groups (after every run group is gone)."""

@@ -107,6 +107,9 @@ class V1Manager(CgroupManager):
         unified = self.unified / name if self.unified else None
         return V1Group(dirs, unified, limits)
 
+    def limit_total_memory(self, memory_bytes: int) -> None:
+        write_text(self.parents["memory"] / "memory.limit_in_bytes", str(memory_bytes))
+
     def close(self) -> None:
         for path in {*self.parents.values(), *([self.unified] if self.unified else [])}:
             remove_dir(path)

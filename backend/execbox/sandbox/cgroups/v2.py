@@ -111,5 +111,8 @@ class V2Manager(CgroupManager):
     def create(self, name: str, limits: GroupLimits) -> RunGroup:
         return V2Group(self.parent / name, limits)
 
+    def limit_total_memory(self, memory_bytes: int) -> None:
+        write_text(self.parent / "memory.max", str(memory_bytes))
+
     def close(self) -> None:
         remove_dir(self.parent)
