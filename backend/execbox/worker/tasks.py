@@ -12,10 +12,9 @@ from redis.exceptions import RedisError
 
 from execbox import metrics
 from execbox.schemas.execution import ExecutionResult
-from execbox.services.errors import Unavailable
 from execbox.services.presenter import internal_error
 from execbox.services.runners.base import Job
-from execbox.services.verdicts import record_verdict
+from execbox.services.verdicts import mark_running, record_verdict, verdict_of
 from execbox.worker.live_relay import run_relayed
 from execbox.worker.protocol import (
     AWAITED_KEY,
@@ -50,16 +49,7 @@ async def handle(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bo
     started = time.monotonic()
     runtime.busy(+1)
     try:
-        if redelivered and await _count_redelivery(runtime, job.id) > MAX_REDELIVERIES:
-            log.error("run %s: its worker was lost more than once; not running it again", job.id)
-            result = internal_error("The run was interrupted twice (its worker stopped); it was not retried.")
-        else:
-            if reply is Reply.DATABASE:
-                try:
-                    await runtime.store.mark_running(job.id)
-                except Unavailable as error:  # the verdict matters more than "running"
-                    log.warning("run %s: cannot mark it running: %s", job.id, error)
-            result = await _run(runtime, job, reply)
+        result = await _verdict(runtime, job, reply, redelivered)
         await _deliver(runtime, job, reply, result)
         metrics.RUNS.labels(result.status.value).inc()
         metrics.RUN_SECONDS.observe(time.monotonic() - started)
@@ -67,26 +57,35 @@ async def handle(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bo
         runtime.busy(-1)
 
 
+async def _verdict(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bool) -> ExecutionResult:
+    """No step raises (see services.verdicts): a waiting submission or caller gets a verdict."""
+    if redelivered and await _count_redelivery(runtime, job.id) > MAX_REDELIVERIES:
+        log.error("run %s: its worker was lost more than once; not running it again", job.id)
+        return internal_error("The run was interrupted twice (its worker stopped); it was not retried.")
+    if reply is Reply.DATABASE:
+        await mark_running(runtime.store, job.id)
+    return await verdict_of(_run(runtime, job, reply), job.id)
+
+
 async def _count_redelivery(runtime: WorkerRuntime, job_id: str) -> int:
-    """How many times this run has been handed out again, this time included.
+    """How many times this run has been handed out again, this time included; 0 when Redis
+    cannot count, for the run is owed a verdict (and while Redis is down, nothing is redelivered).
 
     Counted only for redeliveries: a first delivery, nearly every run, makes no round trip."""
     counting = runtime.async_redis.pipeline(transaction=False)
     counting.incr(redeliveries_key(job_id))
     counting.expire(redeliveries_key(job_id), REDELIVERIES_TTL_S)
-    return int((await counting.execute())[0])
+    try:
+        return int((await counting.execute())[0])
+    except RedisError as error:
+        log.warning("run %s: cannot count its redeliveries, running it: %s", job_id, error)
+        return 0
 
 
 async def _run(runtime: WorkerRuntime, job: Job, reply: Reply) -> ExecutionResult:
-    try:
-        if reply is Reply.LIVE:
-            return await run_relayed(runtime.runner, runtime.async_redis, job)
-        return await runtime.runner.run(job)
-    except Unavailable as error:
-        return internal_error(str(error))
-    except Exception as error:  # the caller waits for a verdict: it gets one
-        log.exception("run %s: running it failed", job.id)
-        return internal_error(f"The worker failed this run ({type(error).__name__}); run it again.")
+    if reply is Reply.LIVE:
+        return await run_relayed(runtime.runner, runtime.async_redis, job)
+    return await runtime.runner.run(job)
 
 
 async def _deliver(runtime: WorkerRuntime, job: Job, reply: Reply, result: ExecutionResult) -> None:

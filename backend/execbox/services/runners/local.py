@@ -12,11 +12,11 @@ from execbox.sandbox.limits import LimitRequest
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
 from execbox.services.live_session import LiveSession
-from execbox.services.presenter import internal_error, present
+from execbox.services.presenter import present
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.sanitize import Sanitizer
 from execbox.services.submission_store import SubmissionStore
-from execbox.services.verdicts import record_verdict
+from execbox.services.verdicts import failed, mark_running, record_verdict, verdict_of
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +29,16 @@ class LocalRunner:
         self._background: set[asyncio.Task[None]] = set()
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
+        """The verdict of `job`; raises only `Unavailable` (the sandbox cannot run code now)."""
+        try:
+            return await self._run(job, live)
+        except Unavailable:
+            raise
+        except Exception as error:  # a bug of ours (engine, presenting) must not become a 500
+            log.exception("run %s: the service failed it", job.id)
+            return failed(error)
+
+    async def _run(self, job: Job, live: LiveSession | None) -> ExecutionResult:
         limits = LimitRequest(**dataclasses.asdict(job.limits))
         try:
             sanitize = self._sanitizer()
@@ -37,9 +47,6 @@ class LocalRunner:
             result = await self.engine.run(job.code, job.stdin, limits, live.io if live else None)
         except (SandboxClosed, SandboxInternalError) as error:
             raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None
-        except Exception as error:  # a bug of ours must not become a 500 or a lost run
-            log.exception("run %s: the engine failed", job.id)
-            return _failed(error)
         if live is not None:
             live.flush()
             if result.reason is not None:
@@ -57,17 +64,9 @@ class LocalRunner:
         task.add_done_callback(self._background.discard)
 
     async def _run_submission(self, job: Job) -> None:
-        try:
-            await self.store.mark_running(job.id)
-        except Exception as error:  # noqa: BLE001 - the verdict matters more than "running"
-            log.warning("submission %s: cannot mark it running: %r", job.id, error)
-        try:
-            result = await self.run(job)
-        except Unavailable as error:
-            result = internal_error(str(error))
-        except Exception as error:  # whatever fails, the submission gets a verdict
-            log.exception("submission %s: the background run failed", job.id)
-            result = _failed(error)
+        """No step raises (see services.verdicts): the submission always ends with a verdict."""
+        await mark_running(self.store, job.id)
+        result = await verdict_of(self.run(job), job.id)
         await record_verdict(self.store, job.id, result)
 
     async def versions(self) -> RuntimeVersions:
@@ -85,7 +84,3 @@ class LocalRunner:
         """Wait for background runs (graceful shutdown)."""
         if self._background:
             await asyncio.gather(*self._background, return_exceptions=True)
-
-
-def _failed(error: Exception) -> ExecutionResult:
-    return internal_error(f"The sandbox failed this run ({type(error).__name__}); run it again.")
