@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import itertools
+import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
+from hypothesis import settings
+from hypothesis.database import DirectoryBasedExampleDatabase
 
 from tests.support.databases import MakeDatabase
 from tests.support.postgres import PostgresServer, postgres_server
 from tests.support.redis import RedisServer, redis_server
 
 _DATABASE_NAMES = itertools.count(1)
+
+# Hypothesis, the same way for everyone (docs/development.md): CI replays a fixed set of
+# examples, so a landing is never bounced by luck; a contributor's runs explore new ones and
+# keep every failure found in backend/.hypothesis, so the next run tries it first.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile(
+    "dev", database=DirectoryBasedExampleDatabase(Path(__file__).parents[1] / ".hypothesis" / "examples")
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from execbox.sandbox.futures import reject, resolve
 from execbox.sandbox.guest.frames import (
     DISPLAY_HEAD,
     HEADER,
@@ -160,9 +161,9 @@ class ReportChannel:
             self._stop_reading()
             assert self._ready is not None
             if kind == Kind.READY:
-                self._ready.set_result(None)
+                resolve(self._ready, None)
             else:
-                self._ready.set_exception(SetupFailed(decode_setup_failure(body)))
+                reject(self._ready, SetupFailed(decode_setup_failure(body)))
             return
         run = self._run
         if kind == Kind.REPORT:
@@ -179,8 +180,8 @@ class ReportChannel:
         self._stop_reading()
         self._buffer.clear()
         if self._run is None:
-            if self._ready is not None and not self._ready.done():
-                self._ready.set_exception(SetupFailed(f"the child sent a broken frame: {error}"))
+            if self._ready is not None:
+                reject(self._ready, SetupFailed(f"the child sent a broken frame: {error}"))
             return
         if isinstance(error, _OverLimit):
             problem = ChannelProblem(
@@ -193,8 +194,8 @@ class ReportChannel:
 
     def _end_of_file(self) -> None:
         self._stop_reading()
-        if self._ready is not None and not self._ready.done():
-            self._ready.set_exception(SetupFailed("the child closed its report pipe before it was ready"))
+        if self._ready is not None:
+            reject(self._ready, SetupFailed("the child closed its report pipe before it was ready"))
 
 
 class _OverLimit(BadFrame):

@@ -6,6 +6,7 @@ import asyncio
 import os
 from collections.abc import Callable
 
+from execbox.sandbox.futures import resolve
 from execbox.sandbox.live import OutputStream
 
 _CHUNK = 64 * 1024
@@ -77,7 +78,7 @@ async def write_all(fd: int, data: bytes) -> None:
                 view = view[written:]
             except BlockingIOError:
                 writable: asyncio.Future[None] = loop.create_future()
-                loop.add_writer(fd, writable.set_result, None)
+                loop.add_writer(fd, resolve, writable, None)
                 try:
                     await writable
                 finally:

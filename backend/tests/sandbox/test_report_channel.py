@@ -60,8 +60,9 @@ def test_a_deeply_nested_frame_is_refused_unread(sandbox: SandboxHarness) -> Non
         (b"\x07<b>hi</b>", "no known MIME type"),
         (b"\x01\xff\xfe not UTF-8", "not valid UTF-8"),
         (b"", "no known MIME type"),
+        (b"\x00", "carries no data"),
     ],
-    ids=["unknown-mime", "invalid-utf8", "empty"],
+    ids=["unknown-mime", "invalid-utf8", "empty", "no-data"],
 )
 def test_a_broken_display_is_refused(sandbox: SandboxHarness, body: bytes, detail: str) -> None:
     _assert_forgery_refused(sandbox, _writes(_forged_frame(Kind.DISPLAY, body)), detail)

@@ -209,6 +209,12 @@ def test_a_repr_that_raises_gives_a_placeholder_and_the_run_goes_on(sandbox: San
         assert "RuntimeError" in placeholder.data
 
 
+def test_a_value_whose_repr_is_empty_shows_nothing(sandbox: SandboxHarness) -> None:
+    code = "class Blank:\n    def __repr__(self):\n        return ''\ndisplay(Blank(), 'after')\nBlank()\n"
+    result = _ok(sandbox.run(code))
+    assert [(item.mime, item.data) for item in result.results] == [("text/plain", "'after'")]
+
+
 def test_a_long_repr_is_capped(sandbox: SandboxHarness) -> None:
     (text,) = _ok(sandbox.run("'x' * 300_000")).results
     assert 100_000 < len(text.data) < 100_200

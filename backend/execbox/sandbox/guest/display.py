@@ -80,6 +80,8 @@ class ResultChannel:
                 self._send(held)
 
     def _submit(self, result: rich.Rich) -> None:
+        if not result.data:
+            return  # a value whose repr is empty shows nothing, and the host refuses empty frames
         with self._lock:
             if self._finished or self._sent >= self._max_results:
                 return

@@ -7,7 +7,8 @@ reads the body. Nothing in a frame is parsed recursively: reading one costs time
 linear in its length, whatever the bytes are.
 
 - `READY` (empty) and `SETUP_FAILED` (UTF-8 text) are sent before any user code exists.
-- `DISPLAY`: one byte naming the MIME type (an index into `MIMES`), then the data as UTF-8.
+- `DISPLAY`: one byte naming the MIME type (an index into `MIMES`), then the data as UTF-8,
+  never empty (the runner drops a value with nothing to show instead of sending it).
 - `REPORT`: how the program ended, in `_REPORT_HEAD` layout (exit code, line of the error or
   0, length of the exception's type name), then the type name and the message, both UTF-8.
 """
@@ -80,6 +81,8 @@ def _truncate(data: bytes, limit: int) -> bytes:
 def decode_display(body: bytes) -> RichResult:
     if not body or body[0] >= len(MIMES):
         raise BadFrame("a display frame names no known MIME type")
+    if len(body) == DISPLAY_HEAD:
+        raise BadFrame("a display frame carries no data")
     return RichResult(MIMES[body[0]], _text(body[DISPLAY_HEAD:], "a display's data"))
 
 
