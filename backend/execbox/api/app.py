@@ -9,6 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 from execbox import __version__
 from execbox.api import errors
+from execbox.api.api_docs import mount_api_docs
 from execbox.api.body_limit import BodySizeLimit
 from execbox.api.routes import code, health, metrics, runtime, stream
 from execbox.api.services import running_services
@@ -33,6 +34,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Run Python with numpy, pandas and scipy in a kernel sandbox, in milliseconds.",
         lifespan=lifespan,
         debug=settings.DEBUG,
+        docs_url=None,  # both served by mount_api_docs, from vendored files under the CSP
+        redoc_url=None,
     )
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(code.router)
@@ -41,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    mount_api_docs(app, settings.WEB_UI_DIR)
     mount_web_ui(app, settings.WEB_UI_DIR)  # last: its catch-all route must not shadow the API
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)

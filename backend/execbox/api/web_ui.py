@@ -9,19 +9,7 @@ from fastapi import FastAPI
 from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 
-# Monaco injects styles and runs its language workers from blob: URLs; nothing else is allowed
-# beyond the app's own origin, so output a program prints can never load or run a script.
-_CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: blob:; font-src 'self' data:; worker-src 'self' blob:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
-)
-_PAGE_HEADERS = {
-    "Content-Security-Policy": _CONTENT_SECURITY_POLICY,
-    "Cache-Control": "no-cache",
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-}
+from execbox.api.security_headers import PAGE_HEADERS
 
 
 def mount_web_ui(app: FastAPI, dist: Path) -> None:
@@ -31,14 +19,14 @@ def mount_web_ui(app: FastAPI, dist: Path) -> None:
         @app.get("/", include_in_schema=False)
         async def not_built() -> JSONResponse:
             missing = f"The web UI is not built ({index} is missing): run `make setup`."
-            return JSONResponse({"detail": f"{missing} The API is at /docs."}, status_code=503)
+            return JSONResponse({"detail": f"{missing} The API schema is at /openapi.json."}, status_code=503)
 
         return
 
     app.mount("/assets", StaticFiles(directory=dist / "assets"), name="assets")
 
     async def page() -> FileResponse:
-        return FileResponse(index, headers=_PAGE_HEADERS)
+        return FileResponse(index, headers=PAGE_HEADERS)
 
     # Exact routes, no catch-all: a catch-all GET would turn a wrong method on an API path into
     # a 404 of the UI, and unknown paths into the page.
