@@ -25,8 +25,7 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port to listen on (default: 8000)")
     serve.add_argument(
         "--forwarded-allow-ips",
-        default="127.0.0.1",
-        help="proxies whose X-Forwarded-For names the real client (rate limits count per client)",
+        help="proxies whose X-Forwarded-For names the real client (default: FORWARDED_ALLOW_IPS, none)",
     )
 
     worker = commands.add_parser(

@@ -40,9 +40,27 @@ class Settings(BaseSettings):
     POSTGRES_DB: str = "execbox"
     SQLITE_PATH: Path = Path("data/execbox.db")  # relative to the directory the service starts in
 
+    # The front door. Host names served besides the loopback ones (`example.org`, `*.example.org`,
+    # `*`); `execbox serve --host NAME` adds NAME. Any other Host header gets 400 (DNS rebinding,
+    # poisoned links).
+    ALLOWED_HOSTS: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Pages of other origins (`https://app.example.org`) allowed to open the live stream; the
+    # server's own pages always are.
+    ALLOWED_ORIGINS: Annotated[frozenset[str], NoDecode] = frozenset()
+    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks,
+    # comma-separated; `*` any). None by default: a local tunnel must not pick its client address.
+    FORWARDED_ALLOW_IPS: str = ""
+    # The base of absolute URLs the API hands out (`https://run.example.org`); unset: paths only,
+    # never built from the request's Host.
+    PUBLIC_URL: str | None = None
+    # /metrics on the public port only with `Authorization: Bearer <METRICS_TOKEN>`; unset: 404.
+    METRICS_TOKEN: str | None = None
+
     # Rate limits ("10/minute", "100 per hour; 5/second"), shared through Redis when set.
     RATE_LIMIT: str = "10/minute"
     RATE_LIMIT_ENABLED: bool = True
+    # Refused API requests (400, 413, 422) per client, apart from runs: past it, 429 unread.
+    REFUSAL_RATE_LIMIT: str = "60/minute"
     REDIS_URL: str | None = None
 
     # Per-run limits: default and hard maximum.
@@ -90,14 +108,21 @@ class Settings(BaseSettings):
     # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
     SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
 
-    @field_validator("ALLOWED_MODULES", "BANNED_BUILTINS", mode="before")
+    @field_validator("ALLOWED_MODULES", "BANNED_BUILTINS", "ALLOWED_HOSTS", "ALLOWED_ORIGINS", mode="before")
     @classmethod
-    def _split_modules(cls, value: object) -> object:
+    def _split_names(cls, value: object) -> object:
         if isinstance(value, str):  # "numpy, pandas" in the environment
             return frozenset(name.strip() for name in value.split(",") if name.strip())
         return value
 
-    @field_validator("RATE_LIMIT")
+    @field_validator("PUBLIC_URL")
+    @classmethod
+    def _check_public_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.startswith(("http://", "https://")):
+            raise ValueError(f"{value!r} is not a URL: write e.g. 'https://run.example.org'")
+        return value.rstrip("/") if value else value
+
+    @field_validator("RATE_LIMIT", "REFUSAL_RATE_LIMIT")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         try:

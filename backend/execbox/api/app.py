@@ -11,9 +11,12 @@ from execbox import __version__
 from execbox.api import errors
 from execbox.api.api_docs import mount_api_docs
 from execbox.api.body_limit import BodySizeLimit
+from execbox.api.front_door import HostAllowList, TrustedHosts
+from execbox.api.refusal_limit import RefusalLimit
 from execbox.api.routes import code, health, metrics, runtime, stream
 from execbox.api.services import running_services
 from execbox.api.web_ui import mount_web_ui
+from execbox.services.rate_limit import RateLimiter
 from execbox.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -36,6 +39,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         debug=settings.DEBUG,
         docs_url=None,  # both served by mount_api_docs, from vendored files under the CSP
         redoc_url=None,
+        # A redirect would be built from the request's Host: wrong paths get a 404 instead.
+        redirect_slashes=False,
     )
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(code.router)
@@ -48,4 +53,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_web_ui(app, settings.WEB_UI_DIR)  # last: its catch-all route must not shadow the API
     errors.install(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
+    refusals = None
+    if settings.RATE_LIMIT_ENABLED:
+        refusals = RateLimiter(settings.REFUSAL_RATE_LIMIT, settings.REDIS_URL, counts="refused requests")
+    app.add_middleware(RefusalLimit, limiter=refusals, secret_key=settings.SECRET_KEY, prefix=API_PREFIX)
+    app.add_middleware(TrustedHosts, hosts=HostAllowList(settings.ALLOWED_HOSTS))  # outermost
     return app

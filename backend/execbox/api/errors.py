@@ -24,12 +24,15 @@ from execbox.services.errors import (
     PolicyRejected,
     RateLimitExceeded,
     ServiceError,
+    Unauthorized,
     Unavailable,
 )
 
 log = logging.getLogger(__name__)
 
 _RETRY_UNAVAILABLE_S = "5"
+# A refusal's size stays bounded whatever the body (schemas/strict.py bounds the count itself).
+MAX_LISTED_PROBLEMS = 20
 
 
 def _field(location: Sequence[int | str]) -> str:
@@ -68,8 +71,12 @@ def field_problems(errors: Sequence[Any]) -> list[FieldProblem]:
 
 async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    problems = field_problems(exc.errors())
+    errors = exc.errors()
+    problems = field_problems(errors[:MAX_LISTED_PROBLEMS])
     summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
+    more = len(errors) - len(problems)
+    if more:
+        summary += f" ({more} more problem{'s' * (more != 1)} not listed)"
     body = InvalidRequestBody(detail=f"The request is invalid. {summary}", errors=problems)
     return JSONResponse(body.model_dump(), status_code=422)
 
@@ -117,6 +124,8 @@ def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict
     if isinstance(exc, Unavailable):
         log.warning("unavailable: %s", exc)
         return 503, {"detail": str(exc)}, {"Retry-After": _RETRY_UNAVAILABLE_S}
+    if isinstance(exc, Unauthorized):
+        return 401, {"detail": str(exc)}, {"WWW-Authenticate": "Bearer"}
     return {NotFound: 404, InvalidRequest: 422}.get(type(exc), 400), {"detail": str(exc)}, {}
 
 

@@ -10,11 +10,18 @@ from execbox.api.app import create_app
 from execbox.commands import USAGE_ERROR
 from execbox.settings import load_settings
 
+_ALL_ADDRESSES = ("0.0.0.0", "::")  # noqa: S104 -- names no host a client could send
+
 
 def serve(args: argparse.Namespace) -> int:
     settings = load_settings()
     if settings is None:
         return USAGE_ERROR
+    if args.host not in _ALL_ADDRESSES:
+        settings = settings.model_copy(update={"ALLOWED_HOSTS": settings.ALLOWED_HOSTS | {args.host}})
+    forwarded_allow_ips = args.forwarded_allow_ips
+    if forwarded_allow_ips is None:
+        forwarded_allow_ips = settings.FORWARDED_ALLOW_IPS
     # One process: its sandbox engine holds the slot uids, so a second worker could not start.
     uvicorn.run(
         create_app(settings),
@@ -24,8 +31,8 @@ def serve(args: argparse.Namespace) -> int:
         http="httptools",
         ws="websockets",
         ws_max_size=settings.MAX_REQUEST_BYTES,
-        proxy_headers=True,
-        forwarded_allow_ips=args.forwarded_allow_ips,
+        proxy_headers=bool(forwarded_allow_ips),
+        forwarded_allow_ips=forwarded_allow_ips,
         log_level="debug" if settings.DEBUG else "info",
     )
     return 0

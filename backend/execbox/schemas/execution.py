@@ -8,10 +8,11 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from execbox.sandbox.result import ResultMime, RunStatus
+from execbox.schemas.strict import StrictBody
 from execbox.schemas.text import PlainText, UnicodeText
 
 
-class LimitsIn(BaseModel):
+class LimitsIn(StrictBody):
     """Lower limits for this run; each may be at most the operator's maximum (see /api/v1/runtime)."""
 
     # Strict: "512" or true is a client's mistake to point out, not a number to guess.
@@ -24,7 +25,7 @@ class LimitsIn(BaseModel):
     results_bytes: int | None = Field(None, gt=0, description="limit on all rich results' data in bytes")
 
 
-class ExecuteRequest(BaseModel):
+class ExecuteRequest(StrictBody):
     model_config = ConfigDict(
         extra="forbid",
         json_schema_extra={"examples": [{"code": "import numpy as np\nprint(np.arange(5).sum())"}]},
@@ -108,7 +109,10 @@ class Submission(BaseModel):
 class SubmissionAccepted(BaseModel):
     id: str
     status: PendingStatus
-    url: str = Field(description="where to GET the submission's status and, when done, its result")
+    url: str = Field(
+        description="where to GET the submission's status and, when done, its result: a path on this "
+        "server, or an absolute URL under the operator's PUBLIC_URL"
+    )
 
 
 class SubmissionSummary(BaseModel):

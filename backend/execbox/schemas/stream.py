@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
+from execbox.schemas.strict import StrictBody
 from execbox.schemas.text import PlainText
 
 
@@ -16,8 +17,8 @@ class RunMessage(ExecuteRequest):
     type: Literal["run"]
 
 
-class _Control(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Control(StrictBody):
+    pass
 
 
 class StdinMessage(_Control):

@@ -27,11 +27,17 @@ class NotFound(ServiceError):
     pass
 
 
+class Unauthorized(ServiceError):
+    """Credentials missing or wrong; the message says which header is expected."""
+
+
 class Unavailable(ServiceError):
     """A dependency (sandbox, database, rate-limit store) cannot serve right now; try again later."""
 
 
 class RateLimitExceeded(ServiceError):
-    def __init__(self, limit: str, retry_after_s: int) -> None:
+    def __init__(self, limit: str, retry_after_s: int, counted: str = "runs") -> None:
         self.retry_after_s = retry_after_s
-        super().__init__(f"Too many runs from your address (limit: {limit}). Try again in {retry_after_s} s.")
+        super().__init__(
+            f"Too many {counted} from your address (limit: {limit}). Try again in {retry_after_s} s."
+        )

@@ -1,9 +1,11 @@
-"""Per-client rate limits on runs, kept in memory or, shared by every API node, in Redis."""
+"""Per-client rate limits (on runs, on refused requests), kept in memory or, shared by every API
+node, in Redis."""
 
 from __future__ import annotations
 
 import math
 import time
+from collections.abc import Awaitable, Callable
 
 from limits import RateLimitItem, parse_many
 from limits.aio.storage import MemoryStorage, Storage
@@ -23,8 +25,9 @@ def _async_storage(uri: str, **options: float | str | bool) -> Storage:
 
 
 class RateLimiter:
-    def __init__(self, limit: str, redis_url: str | None) -> None:
+    def __init__(self, limit: str, redis_url: str | None, counts: str = "runs") -> None:
         self.limit = limit
+        self.counts = counts  # what is counted: names the window in the store and in refusals
         self.items: list[RateLimitItem] = parse_many(limit)
         self.storage: Storage = (
             _async_storage(
@@ -45,12 +48,20 @@ class RateLimiter:
         self.strategy = MovingWindowRateLimiter(self.storage)
 
     async def hit(self, client: str) -> None:
-        """Count one run for `client`, or raise `RateLimitExceeded` with the wait until the next."""
+        """Count one for `client`, or raise `RateLimitExceeded` with the wait until the next."""
+        await self._count(client, self.strategy.hit)
+
+    async def check(self, client: str) -> None:
+        """Raise `RateLimitExceeded` if `client` has nothing left, without counting."""
+        await self._count(client, self.strategy.test)
+
+    async def _count(self, client: str, step: Callable[[RateLimitItem, str, str], Awaitable[bool]]) -> None:
         try:
             for item in self.items:
-                if not await self.strategy.hit(item, "runs", client):
-                    stats = await self.strategy.get_window_stats(item, "runs", client)
-                    raise RateLimitExceeded(self.limit, max(1, math.ceil(stats.reset_time - time.time())))
+                if not await step(item, self.counts, client):
+                    stats = await self.strategy.get_window_stats(item, self.counts, client)
+                    wait = max(1, math.ceil(stats.reset_time - time.time()))
+                    raise RateLimitExceeded(self.limit, wait, self.counts)
         except self._storage_errors as error:
             raise Unavailable(
                 f"The rate limiter's store is unavailable ({type(error).__name__}); try again shortly."

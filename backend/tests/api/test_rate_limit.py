@@ -18,7 +18,13 @@ from tests.support.redis import RedisServer, redis_server
 EXECUTE = "/api/v1/code/execute"
 SUBMIT = "/api/v1/code/submit"
 SUBMISSIONS = "/api/v1/code/submissions"
-LIMITED = {"RATE_LIMIT_ENABLED": "true", "RATE_LIMIT": "3/minute", "MAX_STDIN_LENGTH": "10"}
+# The test is the proxy in front of these servers: it names each client in X-Forwarded-For.
+LIMITED = {
+    "RATE_LIMIT_ENABLED": "true",
+    "RATE_LIMIT": "3/minute",
+    "MAX_STDIN_LENGTH": "10",
+    "FORWARDED_ALLOW_IPS": "127.0.0.1",
+}
 RUN = {"code": "print(6 * 7)"}
 _ADDRESSES = (f"203.0.113.{number}" for number in itertools.count(1))
 
@@ -153,7 +159,7 @@ def test_submit_counts_against_the_same_allowance(limited: ApiServer) -> None:
 
 
 def test_clients_are_counted_separately(limited: ApiServer) -> None:
-    """The server trusts X-Forwarded-For from 127.0.0.1 (its default proxy address)."""
+    """The server trusts X-Forwarded-For from 127.0.0.1 (the proxy it was told of)."""
     first, second = Client(limited, "198.18.0.7"), Client(limited, "198.18.0.8")
     for _ in range(3):
         assert_ran(first.run())

@@ -57,6 +57,7 @@ VARIABLES = {
         "EXECBOX_WORKER_IMAGE": "registry.example/execbox-worker:1.0.0",
         "EXECBOX_PROXY_NETWORK": "execbox-proxy",
         "FORWARDED_ALLOW_IPS": "10.0.0.2",
+        "ALLOWED_HOSTS": "run.example.org",
     },
 }
 

@@ -11,6 +11,7 @@ from tests.queue.conftest import (
     poll_submissions,
     wait_until,
 )
+from tests.support.api_server import METRICS_AUTH
 from tests.support.worker_process import parse_metrics
 
 
@@ -18,6 +19,9 @@ def test_a_full_queue_answers_503_and_its_runs_are_done_once_a_worker_comes(laun
     settings = launcher.settings(QUEUE_MAX_LENGTH="2")
     api = launcher.api(settings)  # and no worker yet
     client = api.client
+
+    def queue_depth() -> float:
+        return parse_metrics(client.get("/metrics", headers=METRICS_AUTH).text)["execbox_queue_depth"]
 
     accepted = [client.post(SUBMISSIONS, json={"code": f"print('queued {n}')"}) for n in range(2)]
     assert [response.status_code for response in accepted] == [202, 202], [r.text for r in accepted]
@@ -31,7 +35,7 @@ def test_a_full_queue_answers_503_and_its_runs_are_done_once_a_worker_comes(laun
 
     # Only the accepted submissions are stored, still queued; the queue holds their two runs.
     assert sorted(database_rows(settings["DATABASE_URL"])) == sorted((i, "queued") for i in ids)
-    assert parse_metrics(client.get("/metrics").text)["execbox_queue_depth"] == 2
+    assert queue_depth() == 2
     assert client.get("/health").json()["sandbox"] == "no workers"
 
     launcher.worker("drain", settings)
@@ -43,7 +47,5 @@ def test_a_full_queue_answers_503_and_its_runs_are_done_once_a_worker_comes(laun
     assert sorted(database_rows(settings["DATABASE_URL"])) == sorted((i, "success") for i in ids)
 
     # With room again, runs are accepted.
-    wait_until(
-        lambda: parse_metrics(client.get("/metrics").text)["execbox_queue_depth"] == 0, 5, "an empty queue"
-    )
+    wait_until(lambda: queue_depth() == 0, 5, "an empty queue")
     assert client.post(EXECUTE, json={"code": "print('room again')"}).json()["stdout"] == "room again\n"

@@ -11,6 +11,7 @@ import redis
 from execbox.services.runners.lost_runs import LOST
 from execbox.worker.protocol import AWAITED_KEY
 from tests.queue.conftest import SUBMISSIONS, Launcher, poll_submissions
+from tests.support.api_server import METRICS_AUTH
 from tests.support.worker_process import parse_metrics
 
 LOST_AFTER_S = 2
@@ -32,7 +33,7 @@ def test_submissions_redis_forgot_end_internal_error_and_the_others_still_run(la
         assert (finals[submission_id]["status"], finals[submission_id]["stderr"]) == ("internal_error", LOST)
     time.sleep(max(0.0, kept_at + 3 * LOST_AFTER_S - time.monotonic()))  # old enough, and swept since
     assert poll_submissions(client, [kept], 0)[kept]["status"] == "queued"
-    assert parse_metrics(client.get("/metrics").text)["execbox_lost_runs_total"] == 2
+    assert parse_metrics(client.get("/metrics", headers=METRICS_AUTH).text)["execbox_lost_runs_total"] == 2
 
     launcher.worker("late", settings)
     done = poll_submissions(client, [kept], 30)[kept]

@@ -7,6 +7,7 @@ from prometheus_client.metrics_core import Metric
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.queue.conftest import EXECUTE, SUBMISSIONS, Cluster, poll_submissions, sleeper, wait_until
+from tests.support.api_server import METRICS_AUTH
 from tests.support.worker_process import parse_metrics
 
 
@@ -41,7 +42,7 @@ def test_the_api_metrics(cluster: Cluster) -> None:
     assert client.post(EXECUTE, json={"code": "print('ok')"}).json()["status"] == "success"
     assert client.post(EXECUTE, json={"code": "1 / 0"}).json()["status"] == "runtime_error"
 
-    response = client.get("/metrics")
+    response = client.get("/metrics", headers=METRICS_AUTH)
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/plain")
     families = _families(response.text)
@@ -92,7 +93,7 @@ def test_busy_workers_are_counted_while_a_run_goes_on(cluster: Cluster) -> None:
     client = cluster.api.client
 
     def workers_busy() -> float:
-        return parse_metrics(client.get("/metrics").text)["execbox_workers_busy"]
+        return parse_metrics(client.get("/metrics", headers=METRICS_AUTH).text)["execbox_workers_busy"]
 
     # Workers report how busy they are in their heartbeat, every 5 s: let the heartbeats of
     # earlier tests' runs age out first, or they would be counted with this one.

@@ -14,6 +14,9 @@ import httpx
 from tests.support.ports import free_port
 from tests.support.processes import clean_environment, free_uid_range, release_uid_range
 
+METRICS_TOKEN = "test-metrics-token"
+METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # as Prometheus scrapes /metrics
+
 
 class ApiServer:
     def __init__(self, settings: dict[str, str]) -> None:
@@ -25,6 +28,7 @@ class ApiServer:
             "RATE_LIMIT_ENABLED": "false",
             "SANDBOX_CONCURRENCY": "2",
             "SANDBOX_FIRST_UID": str(first_uid),
+            "METRICS_TOKEN": METRICS_TOKEN,
             **settings,
         }
         self.port = free_port()

@@ -14,6 +14,8 @@ import httpx
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
+from tests.support.api_server import METRICS_AUTH
+
 STREAM = "/api/v1/code/stream"
 # Prints a line every 100 ms: its output must arrive spread over ~0.7 s, not at the end.
 TICKER = "import time\nfor i in range(8):\n    print('tick', i)\n    time.sleep(0.1)\n"
@@ -84,7 +86,7 @@ class LiveRun:
 
 
 def _stopped_runs(api: httpx.Client) -> float:
-    metrics = api.get("/metrics").text
+    metrics = api.get("/metrics", headers=METRICS_AUTH).text
     found = re.search(r'^execbox_runs_total\{status="stopped"\} (\S+)$', metrics, re.MULTILINE)
     return float(found.group(1)) if found else 0.0
 

@@ -122,23 +122,6 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
-    "/metrics": {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        /** Prometheus Metrics */
-        get: operations["prometheus_metrics_metrics_get"];
-        put?: never;
-        post?: never;
-        delete?: never;
-        options?: never;
-        head?: never;
-        patch?: never;
-        trace?: never;
-    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -419,7 +402,7 @@ export interface components {
             status: components["schemas"]["PendingStatus"];
             /**
              * Url
-             * @description where to GET the submission's status and, when done, its result
+             * @description where to GET the submission's status and, when done, its result: a path on this server, or an absolute URL under the operator's PUBLIC_URL
              */
             url: string;
         };
@@ -845,24 +828,6 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HealthOut"];
                 };
-            };
-        };
-    };
-    prometheus_metrics_metrics_get: {
-        parameters: {
-            query?: never;
-            header?: never;
-            path?: never;
-            cookie?: never;
-        };
-        requestBody?: never;
-        responses: {
-            /** @description Successful Response */
-            200: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
             };
         };
     };

@@ -47,7 +47,9 @@ async def submit_later(
     body: ExecuteRequest, services: ServicesDep, client: ClientDep, request: Request
 ) -> SubmissionAccepted:
     """Queue the code and answer at once; GET the submission until its status is final."""
-    url = str(request.url_for("get_submission", submission_id="{id}")).replace("%7Bid%7D", "{id}")
+    path = request.app.url_path_for("get_submission", submission_id="{id}").replace("%7Bid%7D", "{id}")
+    # From configuration, never from the request's Host (a poisoned link).
+    url = f"{services.settings.PUBLIC_URL or ''}{path}"
     return await services.submissions.submit_later(body, client, url)
 
 

@@ -12,6 +12,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from execbox.api.deps import ClientDep, ServicesDep
 from execbox.api.errors import describe_service_error, field_problems
+from execbox.api.front_door import origin_allowed
 from execbox.schemas.stream import ControlMessage, RunMessage
 from execbox.services.errors import InvalidRequest, ServiceError
 from execbox.services.streaming import ClientGone
@@ -30,6 +31,14 @@ async def stream(websocket: WebSocket, services: ServicesDep, client: ClientDep)
     """Run code live: output as it is printed, stdin while it runs, stop at will."""
     await websocket.accept()
     connection = _WebSocketConnection(websocket)
+    origin = websocket.headers.get("origin")
+    if not origin_allowed(origin, websocket.headers.get("host", ""), services.settings.ALLOWED_ORIGINS):
+        detail = (
+            f"Pages from {(origin or '')[:100]!r} may not run code on this server; open its own web UI, "
+            "or ask its operator to list that origin in ALLOWED_ORIGINS."
+        )
+        await connection.refuse(403, {"detail": detail})
+        return
     try:
         request = await asyncio.wait_for(connection.receive_run(), _FIRST_MESSAGE_TIMEOUT_S)
         await services.streaming.serve(request, connection, client)

@@ -1,0 +1,68 @@
+"""Refused requests count too: each costs the server parsing and an answer, so a client that
+keeps sending broken, oversized or rejected requests runs out of them, like runs.
+
+A 400, 413 or 422 from the API counts against the client's `REFUSAL_RATE_LIMIT` allowance (apart
+from its runs' `RATE_LIMIT`: a person fixing a mistake rarely meets it). Once it is spent, the
+client's API requests get 429 with `Retry-After` before their bodies are read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from execbox.services.client_key import client_key
+from execbox.services.errors import RateLimitExceeded, Unavailable
+from execbox.services.rate_limit import RateLimiter
+
+REFUSALS = frozenset({400, 413, 422})
+
+
+class RefusalLimit:
+    def __init__(self, app: ASGIApp, limiter: RateLimiter | None, secret_key: str, prefix: str) -> None:
+        self.app = app
+        self.limiter = limiter
+        self.secret_key = secret_key
+        self.prefix = prefix
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        limiter = self.limiter
+        if limiter is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+            await self.app(scope, receive, send)
+            return
+        # Behind a named proxy, uvicorn has already put the real client's address here.
+        address = scope["client"][0] if scope.get("client") else "unknown"
+        client = client_key(self.secret_key, address)
+        try:
+            await limiter.check(client)
+        except RateLimitExceeded as error:
+            await _too_many(send, error)
+            return
+        except Unavailable:
+            pass  # the run's own limiter answers 503; a refusal counter must not fail requests
+
+        status = 0
+
+        async def watching(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        await self.app(scope, receive, watching)
+        if status in REFUSALS:
+            with contextlib.suppress(RateLimitExceeded, Unavailable):
+                await limiter.hit(client)
+
+
+async def _too_many(send: Send, error: RateLimitExceeded) -> None:
+    body = json.dumps({"detail": str(error), "retry_after_s": error.retry_after_s}).encode()
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(body)).encode()),
+        (b"retry-after", str(error.retry_after_s).encode()),
+    ]
+    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
