@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends
+from fastapi import Depends, Header
 from starlette.requests import HTTPConnection
 
 from execbox.api.services import Services
 from execbox.services.client_key import client_key
+from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN
 
 
 # Dependencies are `async def`: FastAPI would run plain functions in a thread pool.
@@ -28,3 +29,15 @@ async def request_client(connection: HTTPConnection, services: ServicesDep) -> s
 
 
 ClientDep = Annotated[str, Depends(request_client)]
+
+
+# The owner token of services/owners.py, when the client sent one.
+OwnerTokenDep = Annotated[
+    str | None,
+    Header(
+        alias=OWNER_TOKEN_HEADER,
+        pattern=TOKEN_PATTERN,
+        description="the owner token a previous submission answered with (`owner_token`): "
+        "submissions made with it are listed to its holder",
+    ),
+]

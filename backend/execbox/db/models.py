@@ -62,13 +62,18 @@ class Base(DeclarativeBase):
 class Submission(Base):
     __tablename__ = "submissions"
     # For the submissions still waiting for a verdict (queue mode looks for lost ones).
-    __table_args__ = (Index("ix_submissions_status_created_at", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_submissions_status_created_at", "status", "created_at"),
+        Index("ix_submissions_owner_key_seq", "owner_key", "seq"),  # an owner's listing
+    )
 
     # `seq` orders the keyset pagination; `id` is the public, unguessable name.
     seq: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
     id: Mapped[str] = mapped_column(String(32), unique=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     client_ip_hash: Mapped[str] = mapped_column(String(64))
+    # services/owners.py: the hash of the owner token it was made with; null: listed to nobody
+    owner_key: Mapped[str | None] = mapped_column(String(64))
 
     code: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text)

@@ -70,9 +70,17 @@ class ExecutionResult(BaseModel):
     )
 
 
+_OWNER_TOKEN_DESCRIPTION = (
+    "set when the request sent no X-Owner-Token and a submission was saved: a new owner token. "  # noqa: S105
+    "Keep it and send it as the X-Owner-Token header with later submissions: "
+    "GET /submissions lists only the submissions made with it. It is shown only this once."
+)
+
+
 class SubmitResult(ExecutionResult):
     saved: bool = Field(description="only successful runs are saved")
     id: str | None = Field(description="the saved submission's id, when saved")
+    owner_token: str | None = Field(None, description=_OWNER_TOKEN_DESCRIPTION)
 
 
 class PendingStatus(enum.StrEnum):
@@ -113,6 +121,7 @@ class SubmissionAccepted(BaseModel):
         description="where to GET the submission's status and, when done, its result: a path on this "
         "server, or an absolute URL under the operator's PUBLIC_URL"
     )
+    owner_token: str | None = Field(None, description=_OWNER_TOKEN_DESCRIPTION)
 
 
 class SubmissionSummary(BaseModel):

@@ -130,21 +130,35 @@ class SubmissionStore:
         self.sessions = sessions
 
     async def save_finished(
-        self, submission_id: str, code: str, stdin: str, result: ExecutionResult, client: str
+        self,
+        submission_id: str,
+        code: str,
+        stdin: str,
+        result: ExecutionResult,
+        client: str,
+        owner_key: str | None = None,
     ) -> None:
         row = Row(
-            id=submission_id, created_at=datetime.now(UTC), client_ip_hash=client, code=code, stdin=stdin
+            id=submission_id,
+            created_at=datetime.now(UTC),
+            client_ip_hash=client,
+            owner_key=owner_key,
+            code=code,
+            stdin=stdin,
         )
         for column, value in _result_columns(result).items():
             setattr(row, column, value)
         async with database_errors(), self.sessions.begin() as session:
             session.add(row)
 
-    async def save_queued(self, submission_id: str, code: str, stdin: str, client: str) -> None:
+    async def save_queued(
+        self, submission_id: str, code: str, stdin: str, client: str, owner_key: str | None = None
+    ) -> None:
         row = Row(
             id=submission_id,
             created_at=datetime.now(UTC),
             client_ip_hash=client,
+            owner_key=owner_key,
             code=code,
             stdin=stdin,
             status=PendingStatus.QUEUED.value,
@@ -199,14 +213,19 @@ class SubmissionStore:
             raise NotFound(f"There is no submission with id {submission_id!r}.")
         return _to_submission(row)
 
-    async def page(self, limit: int, cursor: str | None) -> SubmissionPage:
+    async def page(self, owner_key: str | None, limit: int, cursor: str | None) -> SubmissionPage:
+        """The owner's submissions, newest first; nobody's for no owner."""
+        before = None if cursor is None else _decode_cursor(cursor)  # checked either way
+        if owner_key is None:
+            return SubmissionPage(items=[], next_cursor=None)
         query = (
             select(Row.seq, Row.id, Row.created_at, Row.status, Row.code, Row.wall_ms)
+            .where(Row.owner_key == owner_key)
             .order_by(Row.seq.desc())
             .limit(limit + 1)
         )
-        if cursor is not None:
-            query = query.where(Row.seq < _decode_cursor(cursor))
+        if before is not None:
+            query = query.where(Row.seq < before)
         async with database_errors(), self.sessions() as session:
             rows = list(await session.execute(query))
         more = len(rows) > limit

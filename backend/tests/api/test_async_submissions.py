@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from tests.support.api_server import ApiServer
+from tests.support.owners import new_owner
 
 SUBMISSIONS = "/api/v1/code/submissions"
 PENDING = ("queued", "running")
@@ -24,11 +25,14 @@ _RESULT_FIELDS = (
 )
 
 
-def _submit(api: ApiServer, code: str, stdin: str = "") -> dict[str, Any]:
-    response = api.client.post(SUBMISSIONS, json={"code": code, "stdin": stdin})
+def _submit(
+    api: ApiServer, code: str, stdin: str = "", owner: dict[str, str] | None = None
+) -> dict[str, Any]:
+    response = api.client.post(SUBMISSIONS, json={"code": code, "stdin": stdin}, headers=owner or new_owner())
     assert response.status_code == 202, response.text
     accepted: dict[str, Any] = response.json()
-    assert set(accepted) == {"id", "status", "url"}
+    assert set(accepted) == {"id", "status", "url", "owner_token"}
+    assert accepted["owner_token"] is None  # the client sent its own
     assert accepted["status"] == "queued"
     assert accepted["url"] == f"{SUBMISSIONS}/{accepted['id']}"  # a path: never from the Host
     return accepted
@@ -48,7 +52,8 @@ def _until_final(api: ApiServer, url: str, timeout: float = 30) -> dict[str, Any
 
 def test_a_submission_is_queued_then_finishes_with_its_output(api: ApiServer) -> None:
     code = "import pandas as pd\nprint(pd.Series([1, 2, 3]).sum())\nprint(input()[::-1])"
-    accepted = _submit(api, code, stdin="abc\n")
+    owner = new_owner()
+    accepted = _submit(api, code, stdin="abc\n", owner=owner)
     final = _until_final(api, accepted["url"])
     assert final["id"] == accepted["id"]
     assert (final["status"], final["stdout"], final["stderr"]) == ("success", "6\ncba\n", "")
@@ -56,9 +61,9 @@ def test_a_submission_is_queued_then_finishes_with_its_output(api: ApiServer) ->
     assert final["exit_code"] == 0 and final["error"] is None
     assert final["truncated"] == {"stdout": False, "stderr": False}
     assert final["finished_at"] >= final["created_at"]
-    # It is listed like any saved submission.
-    listed = api.client.get(SUBMISSIONS, params={"limit": 5}).json()["items"]
-    assert accepted["id"] in [item["id"] for item in listed]
+    # It is listed to its owner like any saved submission.
+    listed = api.client.get(SUBMISSIONS, params={"limit": 5}, headers=owner).json()["items"]
+    assert [item["id"] for item in listed] == [accepted["id"]]
 
 
 def test_a_pending_submission_has_no_result_yet(api: ApiServer) -> None:
@@ -81,10 +86,10 @@ def test_a_failing_program_is_saved_with_its_verdict(api: ApiServer) -> None:
 
 
 def test_code_the_policy_rejects_is_refused_and_not_saved(api: ApiServer) -> None:
-    newest = api.client.get(SUBMISSIONS, params={"limit": 1}).json()["items"]
-    response = api.client.post(SUBMISSIONS, json={"code": "import os\nprint(os.getcwd())"})
+    owner = new_owner()
+    response = api.client.post(SUBMISSIONS, json={"code": "import os\nprint(os.getcwd())"}, headers=owner)
     assert response.status_code == 422, response.text
     body = response.json()
     assert [(v["line"], v["col"], v["rule"]) for v in body["violations"]] == [(1, 8, "import-not-allowed")]
     assert "'os'" in body["violations"][0]["message"]
-    assert api.client.get(SUBMISSIONS, params={"limit": 1}).json()["items"] == newest
+    assert api.client.get(SUBMISSIONS, params={"limit": 1}, headers=owner).json()["items"] == []

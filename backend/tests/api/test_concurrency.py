@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import httpx
 
 from tests.support.api_server import ApiServer
+from tests.support.owners import new_owner
 
 EXECUTE = "/api/v1/code/execute"
 SUBMIT = "/api/v1/code/submit"
@@ -110,10 +111,11 @@ def test_parallel_runs_with_different_endings_keep_their_own_verdicts(api: ApiSe
 
 def test_twenty_parallel_submissions_are_each_saved_whole(api: ApiServer) -> None:
     programs = [_program(index) for index in range(20)]
+    owner = new_owner()
 
     async def submit(client: httpx.AsyncClient, index: int) -> httpx.Response:
         code, stdin, _ = programs[index]
-        return await client.post(SUBMIT, json={"code": code, "stdin": stdin})
+        return await client.post(SUBMIT, json={"code": code, "stdin": stdin}, headers=owner)
 
     responses = in_parallel(api, submit, 20)
     ids = []
@@ -143,7 +145,7 @@ def test_twenty_parallel_submissions_are_each_saved_whole(api: ApiServer) -> Non
     cursor: str | None = None
     for _ in range(50):  # pages of 7: the list must be complete across page boundaries too
         params: dict[str, str | int] = {"limit": 7} if cursor is None else {"limit": 7, "cursor": cursor}
-        page = api.client.get(SUBMISSIONS, params=params)
+        page = api.client.get(SUBMISSIONS, params=params, headers=owner)
         assert page.status_code == 200, page.text
         for item in page.json()["items"]:
             assert item["id"] not in listed, f"{item['id']} listed twice"
@@ -151,7 +153,7 @@ def test_twenty_parallel_submissions_are_each_saved_whole(api: ApiServer) -> Non
         cursor = page.json()["next_cursor"]
         if cursor is None or set(ids) <= set(listed):
             break
-    assert set(ids) <= set(listed), set(ids) - set(listed)
+    assert set(ids) == set(listed), set(ids) ^ set(listed)
     for saved_id in ids:
         assert listed[saved_id]["code_preview"] == "import numpy as np"
         assert listed[saved_id]["status"] == "success"

@@ -19,6 +19,7 @@ import pytest
 
 from tests.api.conftest import StartApi
 from tests.support.api_server import ApiServer
+from tests.support.owners import new_owner
 
 EXECUTE = "/api/v1/code/execute"
 SUBMIT = "/api/v1/code/submit"
@@ -450,13 +451,14 @@ def test_code_over_the_line_limit_is_refused_by_the_policy(target: Watched) -> N
 def test_stdin_over_the_limit_is_refused(start_watched: Callable[..., Watched], path: str) -> None:
     target = start_watched(MAX_STDIN_LENGTH="100")
     code = "print(len(input()))"
-    response = target.client.post(path, json={"code": code, "stdin": "x" * 101})
+    owner = new_owner()
+    response = target.client.post(path, json={"code": code, "stdin": "x" * 101}, headers=owner)
     refused(response, 422, "stdin", "101 characters", "at most 100")
     # Counted in characters: 100 of them in 200 UTF-8 bytes are allowed.
-    at_limit = target.client.post(path, json={"code": code, "stdin": "é" * 100})
+    at_limit = target.client.post(path, json={"code": code, "stdin": "é" * 100}, headers=owner)
     assert at_limit.status_code == 200, at_limit.text
     assert at_limit.json()["stdout"] == "100\n"
-    listed = target.client.get(SUBMISSIONS).json()["items"]
+    listed = target.client.get(SUBMISSIONS, headers=owner).json()["items"]
     assert len(listed) == (1 if path == SUBMIT else 0)  # the refused submission was not saved
     target.assert_unharmed()
 

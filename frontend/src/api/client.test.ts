@@ -137,4 +137,20 @@ describe('api client', () => {
     await createApiClient({ adapter }).submission('a/../b').catch(() => undefined);
     expect(url).toBe('/api/v1/code/submissions/a%2F..%2Fb');
   });
+
+  it('keeps the owner token of the first saved submission and sends it with the next ones', async () => {
+    const token = 'T'.repeat(43);
+    const sent: (string | undefined)[] = [];
+    const adapter: AxiosAdapter = (config) => {
+      sent.push(AxiosHeaders.from(config.headers).get('X-Owner-Token') as string | undefined);
+      const issued = sent.length === 1 ? token : null;
+      return answer(200, { ...success, saved: true, id: `s${sent.length}`, owner_token: issued })(config);
+    };
+    const client = createApiClient({ adapter });
+    await client.submit({ code: 'print(1)', stdin: '' });
+    await client.submit({ code: 'print(2)', stdin: '' });
+    // A reload: a new client finds the token where the first one kept it.
+    await createApiClient({ adapter }).submit({ code: 'print(3)', stdin: '' });
+    expect(sent).toEqual([undefined, token, token]);
+  });
 });

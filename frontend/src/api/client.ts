@@ -9,6 +9,7 @@ import axios, {
 } from 'axios';
 
 import { ApiError, problemFromBody, type ApiProblem } from './errors';
+import { keepOwnerToken, ownerHeaders } from './ownerToken';
 import { startLiveRun, type LiveRun, type LiveRunCallbacks, type SocketFactory } from './stream';
 import type { ExecuteRequest, ExecutionResult, RuntimeInfo, SubmitResult, Submission } from './types';
 
@@ -91,7 +92,11 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
       return startLiveRun(body, callbacks, { url: options.streamUrl, socket: options.socket });
     },
     async submit(body, signal) {
-      const { data } = await http.post<SubmitResult>('/api/v1/code/submit', body, { signal });
+      const { data } = await http.post<SubmitResult>('/api/v1/code/submit', body, {
+        signal,
+        headers: ownerHeaders(),
+      });
+      keepOwnerToken(data.owner_token);
       return data;
     },
     async submission(id, signal) {

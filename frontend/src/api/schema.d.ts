@@ -30,7 +30,8 @@ export interface paths {
         };
         /**
          * List Submissions
-         * @description Saved submissions, newest first; follow `next_cursor` for older ones.
+         * @description Your saved submissions (those made with your `X-Owner-Token`), newest first; follow
+         *     `next_cursor` for older ones. Without a token, none: nobody lists anybody else's.
          */
         get: operations["list_submissions_api_v1_code_submissions_get"];
         put?: never;
@@ -399,6 +400,11 @@ export interface components {
         SubmissionAccepted: {
             /** Id */
             id: string;
+            /**
+             * Owner Token
+             * @description set when the request sent no X-Owner-Token and a submission was saved: a new owner token. Keep it and send it as the X-Owner-Token header with later submissions: GET /submissions lists only the submissions made with it. It is shown only this once.
+             */
+            owner_token?: string | null;
             status: components["schemas"]["PendingStatus"];
             /**
              * Url
@@ -452,6 +458,11 @@ export interface components {
              * @description peak memory
              */
             memory_kb: number;
+            /**
+             * Owner Token
+             * @description set when the request sent no X-Owner-Token and a submission was saved: a new owner token. Keep it and send it as the X-Owner-Token header with later submissions: GET /submissions lists only the submissions made with it. It is shown only this once.
+             */
+            owner_token?: string | null;
             /**
              * Results
              * @description the final expression's value, display() calls and figures, in order
@@ -596,7 +607,10 @@ export interface operations {
                 limit?: number;
                 cursor?: string | null;
             };
-            header?: never;
+            header?: {
+                /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
+                "X-Owner-Token"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -625,7 +639,10 @@ export interface operations {
     submit_later_api_v1_code_submissions_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
+                "X-Owner-Token"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -725,7 +742,10 @@ export interface operations {
     submit_api_v1_code_submit_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
+                "X-Owner-Token"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

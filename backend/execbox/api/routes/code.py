@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
-from execbox.api.deps import ClientDep, ServicesDep
+from execbox.api.deps import ClientDep, OwnerTokenDep, ServicesDep
 from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejection, RateLimited
 from execbox.schemas.execution import (
     ExecuteRequest,
@@ -37,20 +37,26 @@ async def execute(body: ExecuteRequest, services: ServicesDep, client: ClientDep
 
 
 @router.post("/submit", responses=_RUN_RESPONSES)
-async def submit(body: ExecuteRequest, services: ServicesDep, client: ClientDep) -> SubmitResult:
+async def submit(
+    body: ExecuteRequest, services: ServicesDep, client: ClientDep, owner_token: OwnerTokenDep = None
+) -> SubmitResult:
     """Run the code; when it succeeds, save it and return the submission's `id`."""
-    return await services.submissions.submit(body, client)
+    return await services.submissions.submit(body, client, owner_token)
 
 
 @router.post("/submissions", status_code=202, responses=_RUN_RESPONSES)
 async def submit_later(
-    body: ExecuteRequest, services: ServicesDep, client: ClientDep, request: Request
+    body: ExecuteRequest,
+    services: ServicesDep,
+    client: ClientDep,
+    request: Request,
+    owner_token: OwnerTokenDep = None,
 ) -> SubmissionAccepted:
     """Queue the code and answer at once; GET the submission until its status is final."""
     path = request.app.url_path_for("get_submission", submission_id="{id}").replace("%7Bid%7D", "{id}")
     # From configuration, never from the request's Host (a poisoned link).
     url = f"{services.settings.PUBLIC_URL or ''}{path}"
-    return await services.submissions.submit_later(body, client, url)
+    return await services.submissions.submit_later(body, client, owner_token, url)
 
 
 @router.get("/submissions/{submission_id}", responses={404: {"model": ErrorBody}})
@@ -66,6 +72,8 @@ async def list_submissions(
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=64)] = None,
+    owner_token: OwnerTokenDep = None,
 ) -> SubmissionPage:
-    """Saved submissions, newest first; follow `next_cursor` for older ones."""
-    return await services.submissions.page(limit, cursor)
+    """Your saved submissions (those made with your `X-Owner-Token`), newest first; follow
+    `next_cursor` for older ones. Without a token, none: nobody lists anybody else's."""
+    return await services.submissions.page(owner_token, limit, cursor)
