@@ -138,21 +138,23 @@ class SubmissionStore:
         client: str,
         owner_key: str | None = None,
     ) -> None:
-        row = Row(
-            id=submission_id,
-            created_at=datetime.now(UTC),
-            client_ip_hash=client,
-            owner_key=owner_key,
-            code=code,
-            stdin=stdin,
-        )
-        for column, value in _result_columns(result).items():
-            setattr(row, column, value)
-        async with database_errors(), self.sessions.begin() as session:
-            session.add(row)
+        await self._insert(submission_id, code, stdin, client, owner_key, _result_columns(result))
 
     async def save_queued(
         self, submission_id: str, code: str, stdin: str, client: str, owner_key: str | None = None
+    ) -> None:
+        await self._insert(
+            submission_id, code, stdin, client, owner_key, {"status": PendingStatus.QUEUED.value}
+        )
+
+    async def _insert(
+        self,
+        submission_id: str,
+        code: str,
+        stdin: str,
+        client: str,
+        owner_key: str | None,
+        columns: dict[str, object],
     ) -> None:
         row = Row(
             id=submission_id,
@@ -161,7 +163,7 @@ class SubmissionStore:
             owner_key=owner_key,
             code=code,
             stdin=stdin,
-            status=PendingStatus.QUEUED.value,
+            **columns,
         )
         async with database_errors(), self.sessions.begin() as session:
             session.add(row)
