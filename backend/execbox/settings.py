@@ -101,6 +101,14 @@ class Settings(BaseSettings):
         60.0, gt=0, description="seconds after which a submission whose run Redis lost is internal_error"
     )
     WORKER_METRICS_PORT: int = Field(9100, ge=0, description="the worker's /metrics port; 0: none")
+    # Asynchronous submissions (POST /submissions) waiting for a verdict: in all, per client, and
+    # how long one may wait to start before it is answered without running.
+    ASYNC_MAX_WAITING: int = Field(500, gt=0)
+    ASYNC_MAX_WAITING_PER_CLIENT: int = Field(5, gt=0)
+    ASYNC_START_DEADLINE: float = Field(600.0, gt=0, description="seconds")
+    # Asynchronous submissions that did not succeed are deleted this long after they ended (a
+    # synchronous Save keeps successes only); successes are kept. 0: kept too.
+    FAILED_SUBMISSION_RETENTION_DAYS: float = Field(7.0, ge=0)
 
     # Sandbox engine: concurrent runs (default one per core) and its first slot uid.
     SANDBOX_CONCURRENCY: int | None = Field(None, gt=0)

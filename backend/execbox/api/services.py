@@ -8,6 +8,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 
 from redis.asyncio import Redis
 
@@ -17,13 +18,14 @@ from execbox.sandbox.engine import SandboxEngine
 from execbox.services.execution import ExecutionService
 from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
+from execbox.services.retention import forget_failed_submissions
 from execbox.services.runners.base import Runner
 from execbox.services.runners.local import LocalRunner
 from execbox.services.runners.lost_runs import LostRunSweeper
 from execbox.services.runners.queue import QueueRunner
 from execbox.services.streaming import StreamService
 from execbox.services.submission_store import SubmissionStore
-from execbox.services.submissions import SubmissionService
+from execbox.services.submissions import SubmissionService, WaitingBounds
 from execbox.settings import Settings
 from execbox.worker.app import create_celery
 
@@ -79,6 +81,11 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
         log.info("database %s is at the newest schema", database.url.render_as_string())
         store = SubmissionStore(database.sessions)
 
+        if settings.FAILED_SUBMISSION_RETENTION_DAYS:
+            keep = timedelta(days=settings.FAILED_SUBMISSION_RETENTION_DAYS)
+            forgetting = asyncio.get_running_loop().create_task(forget_failed_submissions(store, keep))
+            stack.push_async_callback(_cancelled, forgetting)
+
         runner: Runner
         if settings.EXECUTION_BACKEND == "queue":
             runner = await _queue_runner(settings, store, stack)
@@ -100,6 +107,14 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             database=database,
             runner=runner,
             execution=execution,
-            submissions=SubmissionService(store, execution),
+            submissions=SubmissionService(
+                store,
+                execution,
+                WaitingBounds(
+                    settings.ASYNC_MAX_WAITING,
+                    settings.ASYNC_MAX_WAITING_PER_CLIENT,
+                    settings.ASYNC_START_DEADLINE,
+                ),
+            ),
             streaming=StreamService(execution, settings.MAX_STDIN_LENGTH),
         )

@@ -15,11 +15,12 @@ import itertools
 import logging
 import shutil
 import tempfile
+import time
 from types import TracebackType
 
 from execbox.sandbox import cgroups, layout, preflight
 from execbox.sandbox.config import SandboxConfig
-from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailable
+from execbox.sandbox.errors import InvalidInput, SandboxBusy, SandboxClosed, SandboxUnavailable
 from execbox.sandbox.execution import execute
 from execbox.sandbox.guest.protocol import SandboxPlan
 from execbox.sandbox.limits import LimitRequest
@@ -109,10 +110,16 @@ class SandboxEngine:
         return layout.plan(self.config, paths, self._root_dir, self._uids.uids)
 
     async def run(
-        self, code: str, stdin: str = "", limits: LimitRequest | None = None, live: LiveIO | None = None
+        self,
+        code: str,
+        stdin: str = "",
+        limits: LimitRequest | None = None,
+        live: LiveIO | None = None,
+        start_by: float | None = None,
     ) -> RunResult:
         """Runs `code` and waits for its verdict. With `live`, output is also handed over as it
-        is read, stdin stays open for what `live` is sent, and `live.stop()` ends the run."""
+        is read, stdin stays open for what `live` is sent, and `live.stop()` ends the run. With
+        `start_by` (a `time.time()`), a run that cannot start by then raises `SandboxBusy`."""
         resolved = self.config.limits.resolve(limits)
         try:
             stdin_bytes = stdin.encode()
@@ -122,12 +129,24 @@ class SandboxEngine:
         pool = self._pools.get(self.template_for(code))
         if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
-        async with self._permits:
+        await self._permit(start_by)
+        try:
             child = await pool.take()
             try:
                 return await execute(child, code, stdin_bytes, resolved, self.config.max_results, live)
             finally:
                 pool.release(child)
+        finally:
+            self._permits.release()
+
+    async def _permit(self, start_by: float | None) -> None:
+        if start_by is None:
+            await self._permits.acquire()
+            return
+        try:
+            await asyncio.wait_for(self._permits.acquire(), start_by - time.time())
+        except TimeoutError:
+            raise SandboxBusy("no sandbox came free before the run's start deadline") from None
 
     def template_for(self, code: str) -> TemplateKind:
         if self._chooser is None:

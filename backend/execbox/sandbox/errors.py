@@ -34,6 +34,10 @@ class SandboxClosed(SandboxError):
     """The engine was stopped, or never started."""
 
 
+class SandboxBusy(SandboxError):
+    """No sandbox came free before the run's start deadline: the run was not started."""
+
+
 class LimitError(SandboxError, ValueError):
     """A requested limit is invalid or above the operator's maximum."""
 

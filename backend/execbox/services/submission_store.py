@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -203,6 +203,22 @@ class SubmissionStore:
         async with database_errors(), self.sessions.begin() as session:
             outcome = await session.execute(
                 update(Row).where(Row.status.in_(_PENDING)).values(**_result_columns(result))
+            )
+        return int(outcome.rowcount)  # type: ignore[attr-defined]
+
+    async def count_pending(self, client: str | None = None) -> int:
+        """Submissions still waiting for a verdict: all of them, or one client's."""
+        query = select(func.count()).select_from(Row).where(Row.status.in_(_PENDING))
+        if client is not None:
+            query = query.where(Row.client_ip_hash == client)
+        async with database_errors(), self.sessions() as session:
+            return int(await session.scalar(query) or 0)
+
+    async def delete_finished_before(self, cutoff: datetime, statuses: frozenset[str]) -> int:
+        """Forget the submissions that ended with one of `statuses` before `cutoff`; how many."""
+        async with database_errors(), self.sessions.begin() as session:
+            outcome = await session.execute(
+                delete(Row).where(Row.status.in_(statuses), Row.finished_at < cutoff)
             )
         return int(outcome.rowcount)  # type: ignore[attr-defined]
 

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
+import time
+from dataclasses import dataclass
+
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import (
     ExecuteRequest,
@@ -11,16 +16,32 @@ from execbox.schemas.execution import (
     SubmissionPage,
     SubmitResult,
 )
-from execbox.services.errors import Unavailable
+from execbox.services.errors import RateLimitExceeded, Unavailable
 from execbox.services.execution import ExecutionService
 from execbox.services.owners import Owner, owner_from
 from execbox.services.submission_store import SubmissionStore, new_id
 
+# How long a client told "too many waiting" or "queue full" is asked to wait before retrying.
+_RETRY_WAITING_S = 5
+
+
+@dataclass(frozen=True, slots=True)
+class WaitingBounds:
+    """How many asynchronous submissions may wait for a verdict, and for how long."""
+
+    in_all: int
+    per_client: int
+    start_deadline_s: float  # not started by then: answered without running
+
 
 class SubmissionService:
-    def __init__(self, store: SubmissionStore, execution: ExecutionService) -> None:
+    def __init__(self, store: SubmissionStore, execution: ExecutionService, waiting: WaitingBounds) -> None:
         self.store = store
         self.execution = execution
+        self.waiting = waiting
+        # Counting and saving one at a time, so a burst cannot all pass the count at once (per
+        # node: several API nodes may overshoot by one each).
+        self._admitting = asyncio.Lock()
 
     async def submit(self, request: ExecuteRequest, client: str, owner_token: str | None) -> SubmitResult:
         """Run the code; save the run only when it succeeded. `client` is a `client_key`; the
@@ -37,9 +58,12 @@ class SubmissionService:
         self, request: ExecuteRequest, client: str, owner_token: str | None, url_of: str
     ) -> SubmissionAccepted:
         """Save the submission as queued and hand it to a runner; its verdict arrives later."""
-        job = await self.execution.admit(request, client)
         owner = owner_from(owner_token)
-        await self.store.save_queued(job.id, job.code, job.stdin, client, owner.key)
+        async with self._admitting:
+            await self._check_room(client)  # first: a refusal for room spends no run allowance
+            job = await self.execution.admit(request, client)
+            job = dataclasses.replace(job, start_by=time.time() + self.waiting.start_deadline_s)
+            await self.store.save_queued(job.id, job.code, job.stdin, client, owner.key)
         try:
             await self.execution.runner.dispatch(job)
         except Unavailable:
@@ -49,6 +73,17 @@ class SubmissionService:
         return SubmissionAccepted(
             id=job.id, status=PendingStatus.QUEUED, url=url_of.format(id=job.id), owner_token=_issued(owner)
         )
+
+    async def _check_room(self, client: str) -> None:
+        bounds = self.waiting
+        if await self.store.count_pending(client) >= bounds.per_client:
+            raise RateLimitExceeded(
+                f"{bounds.per_client} waiting at once", _RETRY_WAITING_S, "submissions waiting for a verdict"
+            )
+        if await self.store.count_pending() >= bounds.in_all:
+            raise Unavailable(
+                f"The queue of submissions is full ({bounds.in_all} are waiting); try again shortly."
+            )
 
     async def get(self, submission_id: str) -> Submission:
         return await self.store.get(submission_id)

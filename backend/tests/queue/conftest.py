@@ -45,6 +45,8 @@ _QUEUE_SETTINGS = {
     "CODE_POLICY": "off",
     "EXECUTION_TIMEOUT_MAX": str(EXECUTION_TIMEOUT_MAX_S),
     "EXECUTION_TIMEOUT": str(EXECUTION_TIMEOUT_MAX_S),
+    # The tests load the queue from one address on purpose (200 runs at once).
+    "ASYNC_MAX_WAITING_PER_CLIENT": "1000",
 }
 
 # Redis database numbers for the tests' own clusters; 0 is the shared cluster's.

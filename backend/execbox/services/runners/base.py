@@ -18,6 +18,9 @@ class Job:
     code: str
     stdin: str
     limits: RunLimits
+    # A `time.time()` by which it must start, or it is answered without running (a waiting
+    # submission nobody would wait for); None: it waits for as long as it takes.
+    start_by: float | None = None
 
 
 @dataclass(frozen=True, slots=True)

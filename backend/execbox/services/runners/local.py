@@ -7,18 +7,23 @@ import dataclasses
 import logging
 
 from execbox.sandbox.engine import SandboxEngine
-from execbox.sandbox.errors import SandboxClosed, SandboxError, SandboxInternalError
+from execbox.sandbox.errors import SandboxBusy, SandboxClosed, SandboxError, SandboxInternalError
 from execbox.sandbox.limits import LimitRequest
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
 from execbox.services.live_session import LiveSession
-from execbox.services.presenter import present
+from execbox.services.presenter import internal_error, present
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.sanitize import Sanitizer
 from execbox.services.submission_store import SubmissionStore
 from execbox.services.verdicts import failed, mark_running, record_verdict, verdict_of
 
 log = logging.getLogger(__name__)
+
+NOT_STARTED = (
+    "The run was not started: it waited for a free sandbox longer than a waiting submission may "
+    "(ASYNC_START_DEADLINE). Submit it again when the service is less busy."
+)
 
 
 class LocalRunner:
@@ -44,7 +49,11 @@ class LocalRunner:
             sanitize = self._sanitizer()
             if live is not None:
                 live.clean_stderr = sanitize
-            result = await self.engine.run(job.code, job.stdin, limits, live.io if live else None)
+            result = await self.engine.run(
+                job.code, job.stdin, limits, live.io if live else None, job.start_by
+            )
+        except SandboxBusy:
+            return internal_error(NOT_STARTED)
         except (SandboxClosed, SandboxInternalError) as error:
             raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None
         if live is not None:
