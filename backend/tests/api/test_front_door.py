@@ -1,19 +1,17 @@
 """The layer in front of the sandbox, tried as a hostile client would on a real server: hosts,
 origins, forwarded addresses, redirects, handed-out URLs and /metrics (issue: the front door).
 
-Different clients are different source addresses on loopback (127.0.0.x), as on a real network.
+Different clients are different source addresses on loopback (tests/support/loopback_clients.py).
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import socket
 import threading
 import time
 from collections.abc import Iterator
 
-import httpx
 import pytest
 from websockets.sync.client import connect
 from websockets.typing import Origin
@@ -21,13 +19,13 @@ from websockets.typing import Origin
 from execbox.api.front_door import HostAllowList, origin_allowed
 from tests.support.api_server import METRICS_AUTH, ApiServer
 from tests.support.databases import MakeDatabase
+from tests.support.loopback_clients import new_client
 
 EXECUTE = "/api/v1/code/execute"
 SUBMISSIONS = "/api/v1/code/submissions"
 STREAM = "/api/v1/code/stream"
 LISTED_ORIGIN = "https://app.example.org"
 PUBLIC_URL = "https://run.example.org"
-_SOURCE_ADDRESSES = (f"127.0.0.{number}" for number in itertools.count(10))
 
 
 @pytest.fixture(scope="module")
@@ -47,12 +45,6 @@ def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
     server.close()
 
 
-def _client(server: ApiServer) -> httpx.Client:
-    """A client of its own: a source address no other test uses."""
-    transport = httpx.HTTPTransport(local_address=next(_SOURCE_ADDRESSES))
-    return httpx.Client(base_url=server.url, transport=transport, timeout=60)
-
-
 def _handshake_status(server: ApiServer, host: str) -> bytes:
     """The status line the server answers a WebSocket handshake naming `host` with."""
     request = (
@@ -68,7 +60,7 @@ def _handshake_status(server: ApiServer, host: str) -> bytes:
 
 
 def test_a_request_for_another_host_is_refused(server: ApiServer) -> None:
-    with _client(server) as client:
+    with new_client(server) as client:
         refused = client.get("/health", headers={"Host": "evil.example"})
         assert refused.status_code == 400
         assert "does not answer to the host 'evil.example'" in refused.json()["detail"]
@@ -80,14 +72,14 @@ def test_a_request_for_another_host_is_refused(server: ApiServer) -> None:
 
 
 def test_no_redirect_echoes_a_host(server: ApiServer) -> None:
-    with _client(server) as client:
+    with new_client(server) as client:
         response = client.get("/health/", headers={"Host": "localhost"})
     assert response.status_code == 404
     assert "location" not in response.headers
 
 
 def test_an_async_submission_url_comes_from_the_configuration(server: ApiServer) -> None:
-    with _client(server) as client:
+    with new_client(server) as client:
         accepted = client.post(SUBMISSIONS, json={"code": "print(1)"}, headers={"Host": "localhost"})
     assert accepted.status_code == 202, accepted.text
     body = accepted.json()
@@ -132,7 +124,7 @@ def test_own_pages_listed_origins_and_non_browsers_can_run(server: ApiServer, or
 
 
 def test_x_forwarded_for_is_not_believed_from_an_unnamed_proxy(server: ApiServer) -> None:
-    with _client(server) as client:
+    with new_client(server) as client:
         statuses = [
             client.post(EXECUTE, json={"code": "print(1)"}, headers={"X-Forwarded-For": f"198.51.100.{n}"})
             for n in range(5)
@@ -152,7 +144,7 @@ def _countless_fields() -> bytes:
 def test_countless_unknown_fields_get_one_short_error(server: ApiServer) -> None:
     body = _countless_fields()
     assert len(body) < 1 << 20
-    with _client(server) as client:
+    with new_client(server) as client:
         refused = client.post(EXECUTE, content=body, headers={"Content-Type": "application/json"})
     assert refused.status_code == 422
     assert len(refused.content) < 2048, len(refused.content)
@@ -165,7 +157,7 @@ def test_a_refusal_lists_at_most_twenty_problems_and_counts_the_rest(server: Api
     names = ("wall_time_s", "cpu_time_s", "memory_mb", "output_bytes", "results_bytes")
     limits: dict[str, object] = {name: "x" for name in names} | {f"extra{n}": 1 for n in range(8)}
     payload = {"code": 1, "stdin": 2, "limits": limits, **{f"typo{n}": 1 for n in range(8)}}
-    with _client(server) as client:
+    with new_client(server) as client:
         refused = client.post(EXECUTE, json=payload)
     assert refused.status_code == 422
     assert len(refused.json()["errors"]) == 20
@@ -176,12 +168,12 @@ def test_floods_of_refusals_leave_health_fast(server: ApiServer) -> None:
     body = _countless_fields()
 
     def flood() -> None:
-        with _client(server) as client:
+        with new_client(server) as client:
             for _ in range(3):
                 client.post(EXECUTE, content=body, headers={"Content-Type": "application/json"})
 
     health_ms: list[float] = []
-    with _client(server) as watcher:
+    with new_client(server) as watcher:
         threads = [threading.Thread(target=flood) for _ in range(3)]
         for thread in threads:
             thread.start()
@@ -197,7 +189,7 @@ def test_floods_of_refusals_leave_health_fast(server: ApiServer) -> None:
 
 
 def test_refusals_count_against_a_client_s_allowance(server: ApiServer) -> None:
-    with _client(server) as client, _client(server) as other:
+    with new_client(server) as client, new_client(server) as other:
         for _ in range(5):
             assert client.post(EXECUTE, json={"code": "print(1)", "colour": "red"}).status_code == 422
         for request in ({"code": "print(1)", "colour": "red"}, {"code": "print(1)"}):

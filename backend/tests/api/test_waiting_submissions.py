@@ -8,7 +8,6 @@ addresses of their own on loopback.
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,12 +18,12 @@ import pytest
 from execbox.services.runners.local import NOT_STARTED
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
+from tests.support.loopback_clients import new_client
 
 SUBMISSIONS = "/api/v1/code/submissions"
 SLEEPER = {"code": "import time\ntime.sleep(2)\nprint('slept')"}
 DEADLINE_S = 1.0
 RETENTION_S = 2.0
-_ADDRESSES = (f"127.0.1.{number}" for number in itertools.count(1))
 
 
 @pytest.fixture(scope="module")
@@ -42,11 +41,6 @@ def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
     server.close()
 
 
-def _client(server: ApiServer) -> httpx.Client:
-    transport = httpx.HTTPTransport(local_address=next(_ADDRESSES))
-    return httpx.Client(base_url=server.url, transport=transport, timeout=60)
-
-
 def _final(client: httpx.Client, submission_id: str, timeout: float = 30) -> dict[str, Any]:
     deadline = time.monotonic() + timeout
     while True:
@@ -58,7 +52,7 @@ def _final(client: httpx.Client, submission_id: str, timeout: float = 30) -> dic
 
 
 def test_a_client_may_have_so_many_waiting_and_all_clients_so_many(server: ApiServer) -> None:
-    with _client(server) as first, _client(server) as second, _client(server) as third:
+    with new_client(server) as first, new_client(server) as second, new_client(server) as third:
         mine = [first.post(SUBMISSIONS, json=SLEEPER) for _ in range(2)]
         assert [response.status_code for response in mine] == [202, 202]
         over_share = first.post(SUBMISSIONS, json=SLEEPER)
@@ -83,7 +77,7 @@ def test_a_client_may_have_so_many_waiting_and_all_clients_so_many(server: ApiSe
 
 
 def test_a_submission_that_cannot_start_in_time_ends_saying_so(server: ApiServer) -> None:
-    with _client(server) as first, _client(server) as second:
+    with new_client(server) as first, new_client(server) as second:
         running = first.post(SUBMISSIONS, json=SLEEPER).json()["id"]
         time.sleep(0.3)  # the sleeper holds the only sandbox
         waiting = second.post(SUBMISSIONS, json={"code": "print('never')"}).json()["id"]
@@ -94,7 +88,7 @@ def test_a_submission_that_cannot_start_in_time_ends_saying_so(server: ApiServer
 
 
 def test_failed_submissions_are_forgotten_after_the_retention_and_successes_kept(server: ApiServer) -> None:
-    with _client(server) as client:
+    with new_client(server) as client:
         failed = client.post(SUBMISSIONS, json={"code": "1 / 0"}).json()["id"]
         kept = client.post(SUBMISSIONS, json={"code": "print('kept')"}).json()["id"]
         assert _final(client, failed)["status"] == "runtime_error"  # readable at first
