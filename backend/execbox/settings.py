@@ -80,6 +80,16 @@ class Settings(BaseSettings):
     MAX_CODE_LINES: int = Field(100, gt=0)
     MAX_STDIN_LENGTH: int = Field(256 * 1024, ge=0, description="characters")
     MAX_REQUEST_BYTES: int = Field(1 << 20, gt=0)
+    # Connections and request heads (api/http_protocol.py): sizes, a client's time to send, and
+    # connections per client (TCP peer address) and in all.
+    HTTP_MAX_HEADER_BYTES: int = Field(64 * 1024, gt=0, description="request line and headers; past it 431")
+    HTTP_MAX_HEADERS: int = Field(100, gt=0, description="header lines; past it 431")
+    HTTP_MAX_REQUEST_LINE: int = Field(8 * 1024, gt=0, description="bytes of the URL; past it 414")
+    HTTP_HEADER_TIMEOUT: float = Field(10.0, gt=0, description="seconds to send a request's head; then 408")
+    HTTP_BODY_TIMEOUT: float = Field(30.0, gt=0, description="seconds to send a request's body; then 408")
+    HTTP_KEEP_ALIVE_TIMEOUT: int = Field(5, gt=0, description="seconds an idle connection stays open")
+    HTTP_MAX_CONNECTIONS_PER_CLIENT: int = Field(64, gt=0, description="open per peer address; past it 429")
+    HTTP_MAX_CONNECTIONS: int = Field(1000, gt=0, description="open in all; past it 503")
 
     # The static code policy: feedback and operator policy on top of the sandbox.
     CODE_POLICY: Literal["on", "off"] = "on"

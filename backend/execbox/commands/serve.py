@@ -7,6 +7,7 @@ import argparse
 import uvicorn
 
 from execbox.api.app import create_app
+from execbox.api.http_protocol import HttpLimits, bounded_protocols
 from execbox.commands import USAGE_ERROR
 from execbox.settings import load_settings
 
@@ -22,17 +23,19 @@ def serve(args: argparse.Namespace) -> int:
     forwarded_allow_ips = args.forwarded_allow_ips
     if forwarded_allow_ips is None:
         forwarded_allow_ips = settings.FORWARDED_ALLOW_IPS
+    http, ws = bounded_protocols(HttpLimits.from_settings(settings), forwarded_allow_ips)
     # One process: its sandbox engine holds the slot uids, so a second worker could not start.
     uvicorn.run(
         create_app(settings),
         host=args.host,
         port=args.port,
         loop="uvloop",
-        http="httptools",
-        ws="websockets",
+        http=http,  # httptools and websockets, with bounded heads, bodies and connections
+        ws=ws,
         ws_max_size=settings.MAX_REQUEST_BYTES,
         proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips,
+        timeout_keep_alive=settings.HTTP_KEEP_ALIVE_TIMEOUT,
         log_level="debug" if settings.DEBUG else "info",
     )
     return 0
