@@ -128,10 +128,10 @@ class _Refused(Exception):
 
 
 _REFUSALS = {
-    408: "The request took too long to arrive.",
-    414: "The request line is too long.",
+    408: "The request took too long to arrive; send it at once, on a faster connection.",
+    414: "The request line is too long; shorten the URL (its query string, or the path).",
     429: "Too many open connections from this address; close some and retry.",
-    431: "The request's headers are too large or too many.",
+    431: "The request's headers are too large or too many; send fewer or smaller headers (cookies?).",
     503: "The server has too many open connections; retry shortly.",
 }
 

@@ -43,18 +43,14 @@ class RefusalLimit:
         except Unavailable:
             pass  # the run's own limiter answers 503; a refusal counter must not fail requests
 
-        status = 0
-
-        async def watching(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
+        async def counting(message: Message) -> None:
+            # Counted before the answer leaves: a client's next request must see this one.
+            if message["type"] == "http.response.start" and message["status"] in REFUSALS:
+                with contextlib.suppress(RateLimitExceeded, Unavailable):
+                    await limiter.hit(client)
             await send(message)
 
-        await self.app(scope, receive, watching)
-        if status in REFUSALS:
-            with contextlib.suppress(RateLimitExceeded, Unavailable):
-                await limiter.hit(client)
+        await self.app(scope, receive, counting)
 
 
 async def _too_many(send: Send, error: RateLimitExceeded) -> None:

@@ -495,9 +495,16 @@ def test_bad_query_parameters_are_refused(
     target.assert_unharmed()
 
 
-def test_a_10kb_submission_id_is_refused(target: Watched) -> None:
-    response = target.client.get(f"{SUBMISSIONS}/{'a' * 10_000}")
+def test_an_overlong_submission_id_is_refused(target: Watched) -> None:
+    response = target.client.get(f"{SUBMISSIONS}/{'a' * 1_000}")
     refused(response, 422, "submission_id", "at most 64")
+    target.assert_unharmed()
+
+
+def test_a_10kb_url_is_refused_before_routing(target: Watched) -> None:
+    # Past HTTP_MAX_REQUEST_LINE (8 KiB) the request line itself is refused (api/http_protocol.py).
+    response = target.client.get(f"{SUBMISSIONS}/{'a' * 10_000}")
+    refused(response, 414, "request line", "too long")
     target.assert_unharmed()
 
 
