@@ -35,7 +35,7 @@ import ipaddress
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import httptools
 from uvicorn.config import Config
@@ -45,7 +45,8 @@ from uvicorn.server import ServerState
 
 from execbox.settings import Settings
 
-_LINGER_S = 1.0  # after a refusal, time for the client to read it
+_LINGER_S = 1.0  # after an answer that ends the connection, quiet time before closing
+_LINGER_MAX_S = 10.0  # and lingering in all, however the client trickles
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         self._url_bytes = 0
         self._refusal: int | None = None  # set by a callback that stops the parser
         self._lingering = False
+        self._linger_until = 0.0
+        self._body_done = True
         self._timer: asyncio.TimerHandle | None = None  # the head's or the body's deadline, or the linger
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
@@ -170,6 +173,7 @@ class BoundedHttpProtocol(HttpToolsProtocol):
 
     def data_received(self, data: bytes) -> None:
         if self._lingering:
+            self._discard()
             return
         self._unset_keepalive_if_required()
         while data:
@@ -226,10 +230,16 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if len(self.headers) > self.limits.max_headers:
             self._stop_parser(431)
         self._reading_head = False
+        self._body_done = False
         self._disarm()
+        before = self.cycle
         super().on_headers_complete()
+        if self.cycle is not before:  # a new request (not an upgrade): the app may answer it
+            # before reading its body (a 413), on a connection that then ends.
+            self.cycle.transport = cast(asyncio.Transport, _LingeringClose(self.transport, self))
 
     def on_message_complete(self) -> None:
+        self._body_done = True
         self._reading_head = True
         self._head_bytes = self._url_bytes = 0
         self._disarm()
@@ -276,11 +286,26 @@ class BoundedHttpProtocol(HttpToolsProtocol):
             b"\r\nconnection: close\r\n\r\n",
         ]
         self.transport.write(b"".join(head) + body)
+        self._linger()
+
+    def _linger(self) -> None:
+        """Half-close, then read and discard what the client still sends until it has been quiet
+        for `_LINGER_S` (at most `_LINGER_MAX_S` in all): a socket closed with unread input is
+        reset, and a client still sending (urllib posts a whole body before it reads) would lose
+        the answer."""
+        self._disarm()
         self._lingering = True
-        self.flow.resume_reading()  # keep discarding what the client still sends
+        self._linger_until = self.loop.time() + _LINGER_MAX_S
+        self.flow.resume_reading()
         if self.transport.can_write_eof():
             self.transport.write_eof()
         self._timer = self.loop.call_later(_LINGER_S, self.transport.abort)
+
+    def _discard(self) -> None:
+        """Input while lingering: thrown away, and the quiet period starts again."""
+        self._disarm()
+        delay = max(0.0, min(_LINGER_S, self._linger_until - self.loop.time()))
+        self._timer = self.loop.call_later(delay, self.transport.abort)
 
     def _arm(self, delay: float, callback: Callable[[], None]) -> None:
         self._disarm()
@@ -290,6 +315,24 @@ class BoundedHttpProtocol(HttpToolsProtocol):
         if self._timer is not None:
             self._timer.cancel()
             self._timer = None
+
+
+class _LingeringClose:
+    """The transport as a request's cycle sees it: closing it before the request's body is all
+    in lingers instead (see `_linger`)."""
+
+    def __init__(self, transport: asyncio.Transport, protocol: BoundedHttpProtocol) -> None:
+        self._transport = transport
+        self._protocol = protocol
+
+    def close(self) -> None:
+        if self._protocol._body_done or self._transport.is_closing():
+            self._transport.close()
+        else:
+            self._protocol._linger()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
 
 
 class CountedWebSocketProtocol(WebSocketProtocol):

@@ -10,19 +10,26 @@ from __future__ import annotations
 
 import http.client
 import itertools
+import json
 import select
 import socket
 import time
-from collections.abc import Iterator
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, suppress
 from pathlib import Path
 
+import httpx
 import pytest
 from websockets.sync.client import connect
 
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.stream_client import STREAM, LiveRun
+
+EXECUTE = "/api/v1/code/execute"
+JSON = {"Content-Type": "application/json"}
 
 TIMEOUT = 1.5  # the test servers' head and body timeouts, seconds
 KEEP_ALIVE = 1  # seconds
@@ -301,3 +308,48 @@ def test_connections_in_all_are_capped(crowded: ApiServer) -> None:
         _assert_fast(latencies)
     time.sleep(0.2)
     assert _health_latency(crowded) < 1.0  # all closed: room again
+
+
+# --- A refusal reaches every ordinary client ---------------------------------------------------
+
+
+def _post_with_urllib(url: str, body: bytes) -> tuple[int, bytes]:
+    request = urllib.request.Request(url, data=body, headers=JSON)  # noqa: S310 -- a test server
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 -- a test server
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def _post_with_http_client(server: ApiServer, body: bytes) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+    try:
+        connection.request("POST", EXECUTE, body=body, headers=JSON)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def _post_with_httpx(server: ApiServer, body: bytes) -> tuple[int, bytes]:
+    response = httpx.post(
+        f"{server.url}{EXECUTE}", content=body, headers={"Content-Type": "application/json"}
+    )
+    return response.status_code, response.content
+
+
+def test_a_body_too_large_gets_its_413_whatever_the_client(server: ApiServer) -> None:
+    # urllib sends `Connection: close` and posts the whole body before it reads: closed at once
+    # with that body unread, the socket was reset and urllib saw ConnectionResetError.
+    body = json.dumps({"code": "print(1)", "stdin": "x" * (5 << 20)}).encode()
+    posts: list[Callable[[], tuple[int, bytes]]] = [
+        lambda: _post_with_urllib(f"{server.url}{EXECUTE}", body),
+        lambda: _post_with_http_client(server, body),
+        lambda: _post_with_httpx(server, body),
+    ]
+    for post in posts:
+        for _ in range(3):
+            status, answer = post()
+            assert status == 413
+            assert b"larger than" in answer
