@@ -1,9 +1,11 @@
 """Refused requests count too: each costs the server parsing and an answer, so a client that
 keeps sending broken, oversized or rejected requests runs out of them, like runs.
 
-A 400, 413 or 422 from the API counts against the client's `REFUSAL_RATE_LIMIT` allowance (apart
-from its runs' `RATE_LIMIT`: a person fixing a mistake rarely meets it). Once it is spent, the
-client's API requests get 429 with `Retry-After` before their bodies are read.
+A 400, 413 or 422 from the API (on the live stream: a close with 4400, 4413 or 4422) counts
+against the client's `REFUSAL_RATE_LIMIT` allowance (apart from its runs' `RATE_LIMIT`: a person
+fixing a mistake rarely meets it). Once it is spent, the client's API requests get 429 with
+`Retry-After` before their bodies are read; a stream gets the stream's `error` message (429)
+and close code 4429 before its run message is read.
 """
 
 from __future__ import annotations
@@ -29,7 +31,8 @@ class RefusalLimit:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         limiter = self.limiter
-        if limiter is None or scope["type"] != "http" or not scope["path"].startswith(self.prefix):
+        kind = scope["type"]
+        if limiter is None or kind not in ("http", "websocket") or not scope["path"].startswith(self.prefix):
             await self.app(scope, receive, send)
             return
         # Behind a named proxy, uvicorn has already put the real client's address here.
@@ -38,14 +41,14 @@ class RefusalLimit:
         try:
             await limiter.check(client)
         except RateLimitExceeded as error:
-            await _too_many(send, error)
+            await (_too_many(send, error) if kind == "http" else _too_many_streams(receive, send, error))
             return
         except Unavailable:
             pass  # the run's own limiter answers 503; a refusal counter must not fail requests
 
         async def counting(message: Message) -> None:
             # Counted before the answer leaves: a client's next request must see this one.
-            if message["type"] == "http.response.start" and message["status"] in REFUSALS:
+            if _refusal(message) in REFUSALS:
                 with contextlib.suppress(RateLimitExceeded, Unavailable):
                     await limiter.hit(client)
             await send(message)
@@ -62,3 +65,22 @@ async def _too_many(send: Send, error: RateLimitExceeded) -> None:
     ]
     await send({"type": "http.response.start", "status": 429, "headers": headers})
     await send({"type": "http.response.body", "body": body})
+
+
+def _refusal(message: Message) -> int | None:
+    """The status a message refuses with: an HTTP status, or a stream's close code 4000 + status."""
+    if message["type"] == "http.response.start":
+        return int(message["status"])
+    if message["type"] == "websocket.close":
+        return int(message.get("code", 1000)) - 4000
+    return None
+
+
+async def _too_many_streams(receive: Receive, send: Send, error: RateLimitExceeded) -> None:
+    """As the stream refuses (docs/streaming.md): an `error` message, then close code 4429."""
+    if (await receive())["type"] != "websocket.connect":
+        return
+    await send({"type": "websocket.accept"})
+    refusal = {"type": "error", "status": 429, "detail": str(error), "retry_after_s": error.retry_after_s}
+    await send({"type": "websocket.send", "text": json.dumps(refusal)})
+    await send({"type": "websocket.close", "code": 4429, "reason": "too many refused requests"})

@@ -6,6 +6,7 @@ Different clients are different source addresses on loopback (tests/support/loop
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -13,13 +14,14 @@ import time
 from collections.abc import Iterator
 
 import pytest
+from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from execbox.api.front_door import HostAllowList, origin_allowed
 from tests.support.api_server import METRICS_AUTH, ApiServer
 from tests.support.databases import MakeDatabase
-from tests.support.loopback_clients import new_client
+from tests.support.loopback_clients import new_address, new_client
 
 EXECUTE = "/api/v1/code/execute"
 SUBMISSIONS = "/api/v1/code/submissions"
@@ -198,6 +200,28 @@ def test_refusals_count_against_a_client_s_allowance(server: ApiServer) -> None:
             assert "Too many refused requests from your address (limit: 5/minute)" in spent.json()["detail"]
             assert int(spent.headers["retry-after"]) > 0
         assert other.post(EXECUTE, json={"code": "print(1)"}).status_code == 200
+
+
+def test_refused_streams_count_and_a_spent_allowance_refuses_streams(server: ApiServer) -> None:
+    address = new_address()
+    url = f"ws://127.0.0.1:{server.port}{STREAM}"
+
+    def first_message(run: dict[str, object]) -> tuple[dict[str, object], int | None]:
+        message: dict[str, object] = {}
+        # The context's own close raises after the server closed with a private-use code.
+        with contextlib.suppress(ConnectionClosed), connect(url, source_address=(address, 0)) as connection:
+            with contextlib.suppress(ConnectionClosed):  # a refused stream may be closed already
+                connection.send(json.dumps(run))
+            message = json.loads(connection.recv(30))  # received before the close: still here
+            connection.recv(10)
+        return message, connection.close_code
+
+    for _ in range(5):
+        refusal, code = first_message({"type": "run", "code": "print(1)", "colour": "red"})
+        assert (refusal["status"], code) == (422, 4422)
+    spent, code = first_message({"type": "run", "code": "print(1)"})
+    assert (spent["type"], spent["status"], code) == ("error", 429, 4429)
+    assert "Too many refused requests from your address" in str(spent["detail"])
 
 
 # --- 10. /metrics is not for every client ---------------------------------------------------

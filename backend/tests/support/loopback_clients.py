@@ -13,7 +13,12 @@ from tests.support.api_server import ApiServer
 _ADDRESSES = (f"127.1.{number // 250}.{number % 250 + 1}" for number in itertools.count())
 
 
+def new_address() -> str:
+    """A source address no other client of this test session has."""
+    return next(_ADDRESSES)
+
+
 def new_client(server: ApiServer) -> httpx.Client:
-    """A client with a source address no other client of this test session has."""
-    transport = httpx.HTTPTransport(local_address=next(_ADDRESSES))
+    """A client with a source address of its own."""
+    transport = httpx.HTTPTransport(local_address=new_address())
     return httpx.Client(base_url=server.url, transport=transport, timeout=60)
