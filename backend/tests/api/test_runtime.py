@@ -11,6 +11,7 @@ def test_runtime_reports_versions_policy_and_limits(api: ApiServer) -> None:
     assert body["python"].startswith("3.")
     assert set(body["packages"]) == {"numpy", "pandas", "scipy", "matplotlib"}
     assert body["policy"]["enabled"] is True
+    assert body["policy"]["preset"] == "standard"
     assert "pandas" in body["policy"]["allowed_modules"]
     assert "os" not in body["policy"]["allowed_modules"]
     assert "eval" in body["policy"]["banned_builtins"]
@@ -35,6 +36,7 @@ def test_runtime_follows_the_operators_settings(start_api: StartApi) -> None:
         RATE_LIMIT="5/minute",
     )
     body = server.client.get("/api/v1/runtime").json()
+    assert body["policy"]["preset"] == "custom"
     assert body["policy"]["allowed_modules"] == ["json", "math"]
     assert body["default_limits"]["memory_mb"] == 256
     assert body["max_limits"]["memory_mb"] == 1024
