@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from execbox.policy import Violation
+from execbox.policy import Rule, Violation
 
 
 class ServiceError(Exception):
@@ -10,9 +10,15 @@ class ServiceError(Exception):
 
 
 class PolicyRejected(ServiceError):
+    """Code the static check refused: broken rules of the policy, or code that does not parse."""
+
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
         count = len(violations)
+        if count == 1 and violations[0].rule == Rule.SYNTAX_ERROR:
+            # Python's own words: code that does not parse breaks no rule of the sandbox's.
+            super().__init__(f"{violations[0].message}. The code was not run.")
+            return
         super().__init__(
             f"The code was not run: it breaks the code policy ({count} problem{'s' * (count != 1)}). "
             "See `violations` for where and why."

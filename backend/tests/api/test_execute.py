@@ -110,3 +110,24 @@ def test_syntax_errors_are_reported_at_the_parsers_position(api: ApiServer) -> N
     (violation,) = body["violations"]
     assert violation["rule"] == "syntax-error"
     assert violation["line"] == 2
+
+
+def test_a_syntax_error_is_answered_as_python_would_without_a_word_of_policy(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "  print(1)\n"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "IndentationError: unexpected indent (line 1). The code was not run.",
+        "violations": [
+            {
+                "line": 1,
+                "col": 2,
+                "end_line": None,
+                "end_col": None,
+                "rule": "syntax-error",
+                "message": "IndentationError: unexpected indent (line 1)",
+            }
+        ],
+    }
+    body = api.client.post(EXECUTE, json={"code": "x = 1\nprint(x +)\n"}).json()
+    assert body["detail"] == "SyntaxError: invalid syntax (line 2). The code was not run."
+    assert [(v["line"], v["col"]) for v in body["violations"]] == [(2, 10)]

@@ -116,25 +116,37 @@ def test_the_project_example_passes() -> None:
 
 def test_a_syntax_error_carries_the_parsers_position_and_message() -> None:
     assert check("import os\ndef f(:\n    pass\n", STRICT) == [
-        Violation(2, 7, "syntax-error", "syntax error: invalid syntax", 2, 8)
+        Violation(2, 7, "syntax-error", "SyntaxError: invalid syntax (line 2)", 2, 8)
     ]
 
 
 @pytest.mark.parametrize(
     ("code", "expected"),
     [
-        ("if x\n    pass\n", Violation(1, 5, "syntax-error", "syntax error: expected ':'")),
-        ("x = (1,\ny = 2\n", Violation(1, 5, "syntax-error", "syntax error: '(' was never closed")),
-        ("x = 'ä' $", Violation(1, 9, "syntax-error", "syntax error: invalid syntax", 1, 10)),
+        ("if x\n    pass\n", Violation(1, 5, "syntax-error", "SyntaxError: expected ':' (line 1)")),
+        ("x = (1,\ny = 2\n", Violation(1, 5, "syntax-error", "SyntaxError: '(' was never closed (line 1)")),
+        ("x = 'ä' $", Violation(1, 9, "syntax-error", "SyntaxError: invalid syntax (line 1)", 1, 10)),
+        ("  x = 1\n", Violation(1, 2, "syntax-error", "IndentationError: unexpected indent (line 1)")),
+        (
+            "def f():\nreturn 1\n",
+            Violation(
+                2,
+                1,
+                "syntax-error",
+                "IndentationError: expected an indented block after function definition on line 1 (line 2)",
+                2,
+                7,
+            ),
+        ),
         (
             "if x:\n\tpass\n        pass\n",
             Violation(
-                3, 1, "syntax-error", "syntax error: inconsistent use of tabs and spaces in indentation"
+                3, 1, "syntax-error", "TabError: inconsistent use of tabs and spaces in indentation (line 3)"
             ),
         ),
         (
             "\ufeffx = 1",
-            Violation(1, 1, "syntax-error", "syntax error: invalid non-printable character U+FEFF"),
+            Violation(1, 1, "syntax-error", "SyntaxError: invalid non-printable character U+FEFF (line 1)"),
         ),
     ],
 )
@@ -153,7 +165,7 @@ def test_a_null_byte_is_reported_where_it_is() -> None:
 
 def test_a_lone_surrogate_is_a_syntax_error_where_it_is() -> None:
     assert check("x = 1\ny = '\ud800'\n", STRICT) == [
-        Violation(2, 6, "syntax-error", "syntax error: invalid character U+D800; remove it", 2, 7)
+        Violation(2, 6, "syntax-error", "SyntaxError: invalid character U+D800 (line 2)", 2, 7)
     ]
 
 
