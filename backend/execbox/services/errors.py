@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from execbox.policy import Rule, Violation
 
 
@@ -26,7 +28,15 @@ class PolicyRejected(ServiceError):
 
 
 class InvalidRequest(ServiceError):
-    """Well-formed but unacceptable, e.g. a limit above the operator's maximum."""
+    """Well-formed but unacceptable, e.g. a limit above the operator's maximum.
+
+    `problems` are the fields at fault and what is wrong with each, (field, message), as in the
+    `errors` of a 422 for a body that does not validate.
+    """
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class NotFound(ServiceError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from execbox.policy import PRESETS
 from tests.api.conftest import StartApi
 from tests.support.api_server import ApiServer
 
@@ -77,3 +78,18 @@ def test_openapi_documents_every_endpoint(api: ApiServer) -> None:
         response = api.client.get(page)
         assert response.status_code == 200
         assert "/api-docs/" in response.text  # its vendored viewer (tests/api/test_api_docs.py)
+
+
+def test_the_start_up_log_says_where_the_data_is_and_what_runs(api: ApiServer, backend: str) -> None:
+    log = api.log_text()
+    database = api.settings["DATABASE_URL"]
+    if backend == "sqlite":
+        assert (
+            f"INFO:     database: SQLite file {database.removeprefix('sqlite+aiosqlite:///')}, at the newest"
+            in log
+        )
+    else:
+        assert "INFO:     database: postgresql+asyncpg://" in log
+    first = int(api.settings["SANDBOX_FIRST_UID"])
+    assert f"INFO:     sandbox: root (each run its own uid, {first}..{first + 7}), 2 runs at once" in log
+    assert f"INFO:     code policy: preset standard, {len(PRESETS['standard'])} importable modules" in log
