@@ -16,7 +16,7 @@ from limits import parse_many
 from pydantic import Field, PostgresDsn, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-from execbox.policy import CodePolicy
+from execbox.policy import PRESETS, CodePolicy, Preset
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.limits import LimitPolicy, RunLimits
 
@@ -93,9 +93,13 @@ class Settings(BaseSettings):
 
     # The static code policy: feedback and operator policy on top of the sandbox.
     CODE_POLICY: Literal["on", "off"] = "on"
-    ALLOWED_MODULES: Annotated[frozenset[str], NoDecode] = CodePolicy().allowed_modules
-    # The seed also bans `input`; but with `sys` not importable it is the only way a program can
-    # read the request's stdin, and it reads nothing else, so it is allowed here.
+    # Which modules may be imported: "standard" (the pure-computation standard library and the
+    # scientific stack) or "strict" (the seed's short list). ALLOWED_MODULES, when set, replaces
+    # the preset's list.
+    CODE_POLICY_PRESET: Preset = "standard"
+    ALLOWED_MODULES: Annotated[frozenset[str] | None, NoDecode] = None
+    # The seed also bans `input`; it is how most programs read their stdin (the only way under
+    # the strict preset, which refuses `sys`), and it reads nothing else, so it is allowed here.
     BANNED_BUILTINS: Annotated[frozenset[str], NoDecode] = CodePolicy().banned_builtins - {"input"}
     MAX_COMPLEXITY: int = Field(CodePolicy().max_complexity, gt=0)
 
@@ -210,9 +214,15 @@ class Settings(BaseSettings):
         return f"sqlite+aiosqlite:///{self.SQLITE_PATH.resolve()}"
 
     @property
+    def policy_preset(self) -> str:
+        """The preset in force, or "custom" when ALLOWED_MODULES replaces its list."""
+        return self.CODE_POLICY_PRESET if self.ALLOWED_MODULES is None else "custom"
+
+    @property
     def code_policy(self) -> CodePolicy:
+        allowed = self.ALLOWED_MODULES
         return CodePolicy(
-            allowed_modules=self.ALLOWED_MODULES,
+            allowed_modules=PRESETS[self.CODE_POLICY_PRESET] if allowed is None else allowed,
             banned_builtins=self.BANNED_BUILTINS,
             max_chars=self.MAX_CODE_LENGTH,
             max_lines=self.MAX_CODE_LINES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
+from execbox.policy import PRESETS
 from execbox.settings import DEFAULT_SECRET_KEY, Settings
 
 
@@ -50,6 +51,17 @@ def test_lists_come_comma_separated_from_the_environment(monkeypatch: pytest.Mon
     assert current.code_policy.allowed_modules == {"math", "json", "numpy"}
     assert current.code_policy.banned_builtins == {"eval", "exec"}
     assert current.limit_policy.default.wall_time_s == 5.0
+
+
+def test_the_policy_preset_chooses_the_modules_and_allowed_modules_replaces_it() -> None:
+    assert settings().policy_preset == "standard"
+    assert settings().code_policy.allowed_modules == PRESETS["standard"]
+    strict = settings(CODE_POLICY_PRESET="strict")
+    assert (strict.policy_preset, strict.code_policy.allowed_modules) == ("strict", PRESETS["strict"])
+    custom = settings(CODE_POLICY_PRESET="strict", ALLOWED_MODULES="math")
+    assert (custom.policy_preset, custom.code_policy.allowed_modules) == ("custom", frozenset({"math"}))
+    with pytest.raises(ValidationError, match="CODE_POLICY_PRESET"):
+        settings(CODE_POLICY_PRESET="lenient")
 
 
 def test_nonsense_is_refused_with_the_settings_name(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -35,6 +35,20 @@ _RETRY_UNAVAILABLE_S = "5"
 MAX_LISTED_PROBLEMS = 20
 
 
+# pydantic's bound checks, as the end of "<name> must be ...".
+_BOUNDS = {
+    "greater_than": "greater than {gt}",
+    "greater_than_equal": "at least {ge}",
+    "less_than": "less than {lt}",
+    "less_than_equal": "at most {le}",
+}
+
+
+def _number(value: object) -> object:
+    """0.0 as 0: a float field's bound reads as the whole number it is."""
+    return int(value) if isinstance(value, float) and value.is_integer() else value
+
+
 def _field(location: Sequence[int | str]) -> str:
     return ".".join(str(part) for part in location) or "body"
 
@@ -52,6 +66,12 @@ def _message(error: dict[str, Any]) -> str:
         return 'The body is empty; send a JSON object such as {"code": "print(1)"}.'
     if kind == "missing":
         return "This field is required."
+    name = error["loc"][-1] if error["loc"] else "the value"
+    if kind in _BOUNDS:
+        bound = _BOUNDS[kind].format(**{key: _number(value) for key, value in error.get("ctx", {}).items()})
+        return f"{name} must be {bound}, got {error.get('input')}."
+    if kind == "int_parsing":
+        return f"{name} must be an integer, got {error.get('input')!r}."
     if kind == "extra_forbidden":
         return "This field is not known; check its spelling."
     message = str(error.get("msg", "invalid value"))
@@ -126,7 +146,11 @@ def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict
         return 503, {"detail": str(exc)}, {"Retry-After": _RETRY_UNAVAILABLE_S}
     if isinstance(exc, Unauthorized):
         return 401, {"detail": str(exc)}, {"WWW-Authenticate": "Bearer"}
-    return {NotFound: 404, InvalidRequest: 422}.get(type(exc), 400), {"detail": str(exc)}, {}
+    if isinstance(exc, InvalidRequest):
+        # The same shape as a body that does not validate: clients read one kind of 422.
+        problems = [FieldProblem(field=field, message=message) for field, message in exc.problems]
+        return 422, InvalidRequestBody(detail=str(exc), errors=problems).model_dump(), {}
+    return (404 if isinstance(exc, NotFound) else 400), {"detail": str(exc)}, {}
 
 
 async def _service_error(_request: Request, exc: Exception) -> JSONResponse:

@@ -47,8 +47,15 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
     stale = await store.finish_pending(internal_error("The server restarted before this run finished."))
     if stale:
         log.warning("%d submissions were pending when the server stopped; marked internal_error", stale)
-    engine = SandboxEngine(settings.sandbox_config)
+    config = settings.sandbox_config
+    engine = SandboxEngine(config)
     await engine.start()
+    if config.rootless:
+        mode = "rootless (user namespaces; runs share the service's uid)"
+    else:
+        mode = f"root (each run its own uid, {config.first_uid}..{config.first_uid + config.all_slots - 1})"
+    runs = config.concurrency
+    log.info("sandbox: %s, %d run%s at once", mode, runs, "s" * (runs != 1))
     stack.push_async_callback(engine.close)
     runner = LocalRunner(engine, store)
     stack.push_async_callback(runner.drain)  # runs before engine.close: callbacks unwind in reverse
@@ -63,7 +70,15 @@ async def _queue_runner(settings: Settings, store: SubmissionStore, stack: Async
     sweeper = LostRunSweeper(store, redis, settings.QUEUE_LOST_RUN_AFTER)
     sweeping = asyncio.get_running_loop().create_task(sweeper.run())
     stack.push_async_callback(_cancelled, sweeping)
+    log.info("sandbox: none in this process; runs go to `execbox worker` processes through Redis")
     return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
+
+
+def _where(database: Database) -> str:
+    """The SQLite file an operator looks for, or the server's URL without its password."""
+    if database.url.get_backend_name() == "sqlite":
+        return f"SQLite file {database.url.database}"
+    return database.url.render_as_string()
 
 
 async def _cancelled(task: asyncio.Task[None]) -> None:
@@ -78,7 +93,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
         database = Database(settings.database_url)
         stack.push_async_callback(database.close)
         await upgrade_to_head(database)
-        log.info("database %s is at the newest schema", database.url.render_as_string())
+        log.info("database: %s, at the newest schema", _where(database))
         store = SubmissionStore(database.sessions)
 
         if settings.FAILED_SUBMISSION_RETENTION_DAYS:
@@ -91,6 +106,12 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             runner = await _queue_runner(settings, store, stack)
         else:
             runner = await _local_runner(settings, store, stack)
+
+        if settings.CODE_POLICY == "on":
+            count = len(settings.code_policy.allowed_modules)
+            log.info("code policy: preset %s, %d importable modules", settings.policy_preset, count)
+        else:
+            log.info("code policy: off (CODE_POLICY=off); the sandbox alone bounds what runs do")
 
         limiter = None
         if settings.RATE_LIMIT_ENABLED:

@@ -11,12 +11,15 @@ from fastapi.staticfiles import StaticFiles
 
 from execbox.api.security_headers import PAGE_HEADERS
 
+# HEAD as GET: uptime checks and `curl -I` ask with HEAD (uvicorn sends the head, not the body).
+PAGE_METHODS = ["GET", "HEAD"]
+
 
 def mount_web_ui(app: FastAPI, dist: Path) -> None:
     index = dist / "index.html"
     if not index.is_file():
 
-        @app.get("/", include_in_schema=False)
+        @app.api_route("/", methods=PAGE_METHODS, include_in_schema=False)
         async def not_built() -> JSONResponse:
             missing = f"The web UI is not built ({index} is missing): run `make setup`."
             return JSONResponse({"detail": f"{missing} The API schema is at /openapi.json."}, status_code=503)
@@ -30,11 +33,13 @@ def mount_web_ui(app: FastAPI, dist: Path) -> None:
 
     # Exact routes, no catch-all: a catch-all GET would turn a wrong method on an API path into
     # a 404 of the UI, and unknown paths into the page.
-    app.add_api_route("/", page, include_in_schema=False)
-    app.add_api_route("/s/{submission_id}", page, include_in_schema=False)
+    app.add_api_route("/", page, methods=PAGE_METHODS, include_in_schema=False)
+    app.add_api_route("/s/{submission_id}", page, methods=PAGE_METHODS, include_in_schema=False)
     for file in sorted(dist.iterdir()):
         if file.is_file() and file != index:
-            app.add_api_route(f"/{file.name}", _file_route(file), include_in_schema=False)
+            app.add_api_route(
+                f"/{file.name}", _file_route(file), methods=PAGE_METHODS, include_in_schema=False
+            )
 
 
 def _file_route(file: Path) -> Callable[[], Awaitable[FileResponse]]:

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import copy
+from typing import Any
 
 import uvicorn
+import uvicorn.config
 
 from execbox.api.app import create_app
 from execbox.api.http_protocol import HttpLimits, bounded_protocols
@@ -37,5 +40,15 @@ def serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips=forwarded_allow_ips,
         timeout_keep_alive=settings.HTTP_KEEP_ALIVE_TIMEOUT,
         log_level="debug" if settings.DEBUG else "info",
+        log_config=_log_config(settings.DEBUG),
     )
     return 0
+
+
+def _log_config(debug: bool) -> dict[str, Any]:
+    """uvicorn's logging, with execbox's loggers on its handler: without one, Python shows only
+    their warnings, and the start-up lines (database, sandbox mode, policy) were never seen."""
+    config: dict[str, Any] = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    level = "DEBUG" if debug else "INFO"
+    config["loggers"]["execbox"] = {"handlers": ["default"], "level": level, "propagate": False}
+    return config

@@ -9,7 +9,7 @@ they list rather than to chase every way around them.
 from __future__ import annotations
 
 from execbox.policy.checker import check
-from execbox.policy.rules import CodePolicy
+from execbox.policy.rules import PRESETS, CodePolicy, Preset
 from execbox.policy.violations import Rule, Violation
 
-__all__ = ["CodePolicy", "Rule", "Violation", "check"]
+__all__ = ["PRESETS", "CodePolicy", "Preset", "Rule", "Violation", "check"]

@@ -51,7 +51,8 @@ def _parse(code: str, source: Source) -> ast.Module | Violation:
         return _syntax_violation(error)
     except UnicodeEncodeError as error:
         # A lone surrogate (a broken paste, or "\ud800" in the request's JSON) is not text.
-        message = f"syntax error: invalid character U+{ord(code[error.start]):04X}; remove it"
+        line, _ = source.position(error.start)
+        message = f"SyntaxError: invalid character U+{ord(code[error.start]):04X} (line {line})"
         return source.at_span(error.start, error.end, Rule.SYNTAX_ERROR, message)
     except (RecursionError, MemoryError):
         # How the parser gives up on very deep nesting, with no position to report.
@@ -60,13 +61,18 @@ def _parse(code: str, source: Source) -> ast.Module | Violation:
 
 
 def _syntax_violation(error: SyntaxError) -> Violation:
-    """The parser's position is already 1-based and counted in characters."""
+    """The parser's position is already 1-based and counted in characters.
+
+    Worded as Python reports it (`IndentationError: unexpected indent (line 1)`), the class
+    included: the code is not Python, which is no rule of the sandbox's.
+    """
     line, col = error.lineno or 1, max(error.offset or 1, 1)
     end_line, end_col = error.end_lineno, error.end_offset
     # The parser marks an unknown end with 0 or -1, and some errors with an empty span.
     if end_line is None or end_col is None or (end_line, end_col) <= (line, col):
         end_line = end_col = None
-    return Violation(line, col, Rule.SYNTAX_ERROR, f"syntax error: {error.msg}", end_line, end_col)
+    message = f"{type(error).__name__}: {error.msg} (line {line})"
+    return Violation(line, col, Rule.SYNTAX_ERROR, message, end_line, end_col)
 
 
 def _ordered(violations: list[Violation]) -> list[Violation]:

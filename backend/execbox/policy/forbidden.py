@@ -18,6 +18,7 @@ _HINTS = {"__class__": "; use type(obj) instead"}
 def find_forbidden(tree: ast.Module, source: Source, policy: CodePolicy) -> list[Violation]:
     nodes = list(ast.walk(tree))  # breadth-first with its own queue: safe on any depth
     bound = _bound_names(nodes)
+    modules = _module_names(nodes)
     violations: list[Violation] = []
     for node in nodes:
         match node:
@@ -33,6 +34,12 @@ def find_forbidden(tree: ast.Module, source: Source, policy: CodePolicy) -> list
             case ast.ImportFrom(module=str(module)) if not _is_allowed(module, policy):
                 message = _import_message(module, policy)
                 violations.append(source.at_node(node, Rule.IMPORT_NOT_ALLOWED, message))
+            case ast.ImportFrom(module=str(module), names=aliases):
+                violations += (
+                    source.at_node(alias, Rule.DUNDER_ACCESS, refusal)
+                    for alias in aliases
+                    if (refusal := _from_import_message(module, alias.name, policy))
+                )
             case ast.Name(id=name, ctx=ctx) if name in policy.banned_builtins:
                 if isinstance(ctx, ast.Load) and name not in bound:
                     message = f"'{name}' is not allowed here: it is a blocked built-in"
@@ -40,6 +47,11 @@ def find_forbidden(tree: ast.Module, source: Source, policy: CodePolicy) -> list
             case ast.Name(id=name) if name in policy.banned_attributes and _is_dunder(name):
                 # `__builtins__`, `__loader__`, `__spec__` are module globals; blocked however used.
                 violations.append(source.at_node(node, Rule.DUNDER_ACCESS, _internals_message(name)))
+            case ast.Attribute(value=ast.Name(id=name), attr=attr) if (
+                name in modules and f"{modules[name]}.{attr}" in policy.banned_module_attributes
+            ):
+                message = _internals_message(f"{modules[name]}.{attr}")
+                violations.append(_at_attribute_name(node, source, message))
             case ast.Attribute(attr=attr) if attr in policy.banned_attributes:
                 violations.append(_at_attribute_name(node, source, _internals_message(attr)))
     return violations
@@ -72,6 +84,35 @@ def _bound_names(nodes: list[ast.AST]) -> set[str]:
             ):
                 bound.add(name)
     return bound
+
+
+def _module_names(nodes: list[ast.AST]) -> dict[str, str]:
+    """The names `import` binds to modules, anywhere: `import sys as s` binds `s` to `sys`.
+
+    Like `_bound_names`, not scope-aware; a module reached another way (assigned to another
+    name first) is not followed.
+    """
+    modules: dict[str, str] = {}
+    for node in nodes:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    modules[alias.asname] = alias.name
+                else:
+                    top = alias.name.partition(".")[0]
+                    modules[top] = top
+    return modules
+
+
+def _from_import_message(module: str, name: str, policy: CodePolicy) -> str | None:
+    """Why `from module import name` is refused, or None when it is not."""
+    if name == "*":
+        if any(banned.startswith(f"{module}.") for banned in policy.banned_module_attributes):
+            return f"'from {module} import *' is not allowed: it binds blocked names; import {module} instead"
+        return None
+    if f"{module}.{name}" in policy.banned_module_attributes:
+        return _internals_message(f"{module}.{name}")
+    return None
 
 
 def _is_allowed(module: str, policy: CodePolicy) -> bool:

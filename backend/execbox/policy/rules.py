@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
-# The stack the template keeps warm plus pure, side-effect-free stdlib modules.
-ALLOWED_MODULES = frozenset(
+# The `strict` preset: the stack the template keeps warm plus the seed's handful of pure
+# stdlib modules.
+STRICT_MODULES = frozenset(
     {
         "pandas",
         "numpy",
@@ -24,6 +26,68 @@ ALLOWED_MODULES = frozenset(
         "operator",
         # Live runs pace their output with time.sleep; the wall-time limit bounds it anyway.
         "time",
+    }
+)
+
+# The `standard` preset, the default: the strict list plus the standard library's
+# pure-computation modules, which first-time users type and none of which reaches past the
+# process. Still refused: the operating system (os, io, subprocess, ctypes), the network
+# (socket, urllib), serialised code (pickle, marshal), the import machinery (importlib) and
+# threads and processes (threading, multiprocessing).
+STANDARD_MODULES = STRICT_MODULES | frozenset(
+    {
+        "abc",
+        "array",
+        "base64",
+        "bisect",
+        "calendar",
+        "cmath",
+        "contextlib",
+        "copy",
+        "dataclasses",
+        "decimal",
+        "difflib",
+        "enum",
+        "fractions",
+        "graphlib",
+        "hashlib",
+        "heapq",
+        "html",
+        "numbers",
+        "pprint",
+        "string",
+        "struct",
+        # For sys.stdin, sys.argv, sys.version, sys.exit; its process-level parts are refused
+        # below.
+        "sys",
+        "textwrap",
+        "typing",
+        "unicodedata",
+        "zlib",
+        "zoneinfo",
+    }
+)
+
+Preset = Literal["standard", "strict"]
+PRESETS: dict[Preset, frozenset[str]] = {"standard": STANDARD_MODULES, "strict": STRICT_MODULES}
+
+# Attributes of allowed modules that reach what the attribute list below blocks elsewhere:
+# every loaded module (and so os), the import machinery, the caller's frames, and hooks that
+# watch every call. `sys.exit` stays allowed: it only raises SystemExit, which a program may
+# raise anyway, and the run reports its exit code.
+BANNED_MODULE_ATTRIBUTES = frozenset(
+    {
+        "sys.modules",
+        "sys.path",
+        "sys.meta_path",
+        "sys.path_hooks",
+        "sys.path_importer_cache",
+        "sys._getframe",
+        "sys._current_frames",
+        "sys._current_exceptions",
+        "sys.settrace",
+        "sys.setprofile",
+        "sys.addaudithook",
     }
 )
 
@@ -102,7 +166,9 @@ class CodePolicy:
     """What a program may contain before it is run.
 
     `allowed_modules` names top-level packages or modules; a module is importable when it or
-    one of its parent packages is listed (`numpy` allows `numpy.linalg`). A banned builtin is
+    one of its parent packages is listed (`numpy` allows `numpy.linalg`).
+    `banned_module_attributes` names attributes of a module (`sys.modules`), refused when read
+    through a name the program imported the module as, or imported by name. A banned builtin is
     flagged wherever its name is read, unless the program binds that name itself somewhere
     (then it is the user's own `compile` or `input`). `max_complexity` is the deepest nesting
     of statements and expressions allowed: ordinary programs stay far below 100 (over 10,000
@@ -113,9 +179,10 @@ class CodePolicy:
     bounds it.
     """
 
-    allowed_modules: frozenset[str] = ALLOWED_MODULES
+    allowed_modules: frozenset[str] = STANDARD_MODULES
     banned_builtins: frozenset[str] = BANNED_BUILTINS
     banned_attributes: frozenset[str] = BANNED_ATTRIBUTES
+    banned_module_attributes: frozenset[str] = BANNED_MODULE_ATTRIBUTES
     max_chars: int = 10_000
     max_lines: int = 100
     max_complexity: int = 100

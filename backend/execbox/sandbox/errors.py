@@ -41,6 +41,10 @@ class SandboxBusy(SandboxError):
 class LimitError(SandboxError, ValueError):
     """A requested limit is invalid or above the operator's maximum."""
 
+    def __init__(self, message: str, limit: str | None = None) -> None:
+        super().__init__(message)
+        self.limit = limit  # the name of the limit at fault, when a request's limit is
+
 
 class InvalidInput(SandboxError, ValueError):
     """Code or stdin the sandbox cannot carry (e.g. text that is not valid Unicode)."""

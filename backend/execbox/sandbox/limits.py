@@ -58,8 +58,8 @@ class LimitPolicy:
                 continue
             ceiling = getattr(self.maximum, field.name)
             if not asked > 0:
-                raise LimitError(f"{field.name} must be positive, got {asked}")
+                raise LimitError(f"{field.name} must be positive, got {asked}", field.name)
             if asked > ceiling:
-                raise LimitError(f"{field.name} may be at most {ceiling}, got {asked}")
+                raise LimitError(f"{field.name} may be at most {ceiling}, got {asked}", field.name)
             changes[field.name] = asked
         return replace(self.default, **changes)  # type: ignore[arg-type]

@@ -15,6 +15,10 @@ class LimitsOut(BaseModel):
 
 class PolicyOut(BaseModel):
     enabled: bool
+    preset: str = Field(
+        description="standard (the pure-computation standard library and the scientific stack), "
+        "strict (the seed's short list), or custom (the operator's ALLOWED_MODULES)"
+    )
     allowed_modules: list[str]
     banned_builtins: list[str]
     max_code_length: int

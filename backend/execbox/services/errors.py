@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from execbox.policy import Violation
+from collections.abc import Sequence
+
+from execbox.policy import Rule, Violation
 
 
 class ServiceError(Exception):
@@ -10,9 +12,15 @@ class ServiceError(Exception):
 
 
 class PolicyRejected(ServiceError):
+    """Code the static check refused: broken rules of the policy, or code that does not parse."""
+
     def __init__(self, violations: list[Violation]) -> None:
         self.violations = violations
         count = len(violations)
+        if count == 1 and violations[0].rule == Rule.SYNTAX_ERROR:
+            # Python's own words: code that does not parse breaks no rule of the sandbox's.
+            super().__init__(f"{violations[0].message}. The code was not run.")
+            return
         super().__init__(
             f"The code was not run: it breaks the code policy ({count} problem{'s' * (count != 1)}). "
             "See `violations` for where and why."
@@ -20,7 +28,15 @@ class PolicyRejected(ServiceError):
 
 
 class InvalidRequest(ServiceError):
-    """Well-formed but unacceptable, e.g. a limit above the operator's maximum."""
+    """Well-formed but unacceptable, e.g. a limit above the operator's maximum.
+
+    `problems` are the fields at fault and what is wrong with each, (field, message), as in the
+    `errors` of a 422 for a body that does not validate.
+    """
+
+    def __init__(self, message: str, problems: Sequence[tuple[str, str]] = ()) -> None:
+        super().__init__(message)
+        self.problems = list(problems)
 
 
 class NotFound(ServiceError):

@@ -41,14 +41,16 @@ class ExecutionService:
             if violations:
                 raise PolicyRejected(violations)
         if len(request.stdin) > self.max_stdin_length:
-            raise InvalidRequest(
+            message = (
                 f"stdin is {len(request.stdin)} characters long; at most {self.max_stdin_length} are allowed"
             )
+            raise InvalidRequest(message, [("body.stdin", message)])
         asked = LimitRequest(**request.limits.model_dump()) if request.limits else None
         try:
             limits = self.limits.resolve(asked)
         except LimitError as error:
-            raise InvalidRequest(str(error)) from None
+            problems = [(f"body.limits.{error.limit}", str(error))] if error.limit else []
+            raise InvalidRequest(str(error), problems) from None
         if self.rate_limiter is not None:
             await self.rate_limiter.hit(client)
         return Job(id=new_id(), code=request.code, stdin=request.stdin, limits=limits)

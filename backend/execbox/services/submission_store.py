@@ -58,7 +58,8 @@ def _decode_cursor(cursor: str) -> int:
             return int(decoded[1:])
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
-    raise InvalidRequest(f"cursor {cursor!r} is not one this API handed out; use `next_cursor` of a page")
+    message = f"cursor {cursor!r} is not one this API handed out; use `next_cursor` of a page"
+    raise InvalidRequest(message, [("query.cursor", message)])
 
 
 @asynccontextmanager

@@ -83,7 +83,20 @@ def test_a_request_may_lower_limits(api: ApiServer) -> None:
 def test_a_request_may_not_raise_limits(api: ApiServer) -> None:
     response = api.client.post(EXECUTE, json={"code": "print(1)", "limits": {"memory_mb": 999_999}})
     assert response.status_code == 422
-    assert response.json() == {"detail": "memory_mb may be at most 2048, got 999999"}
+    assert response.json() == {
+        "detail": "memory_mb may be at most 2048, got 999999",
+        "errors": [
+            {"field": "body.limits.memory_mb", "message": "memory_mb may be at most 2048, got 999999"}
+        ],
+    }
+
+
+def test_a_limit_below_zero_names_the_field_and_the_bound(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "print(1)", "limits": {"wall_time_s": -1}})
+    assert response.status_code == 422
+    assert response.json()["errors"] == [
+        {"field": "body.limits.wall_time_s", "message": "wall_time_s must be greater than 0, got -1."}
+    ]
 
 
 def test_output_beyond_the_limit_is_cut_and_flagged(api: ApiServer) -> None:
@@ -110,3 +123,31 @@ def test_syntax_errors_are_reported_at_the_parsers_position(api: ApiServer) -> N
     (violation,) = body["violations"]
     assert violation["rule"] == "syntax-error"
     assert violation["line"] == 2
+
+
+def test_a_syntax_error_is_answered_as_python_would_without_a_word_of_policy(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "  print(1)\n"})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "IndentationError: unexpected indent (line 1). The code was not run.",
+        "violations": [
+            {
+                "line": 1,
+                "col": 2,
+                "end_line": None,
+                "end_col": None,
+                "rule": "syntax-error",
+                "message": "IndentationError: unexpected indent (line 1)",
+            }
+        ],
+    }
+    body = api.client.post(EXECUTE, json={"code": "x = 1\nprint(x +)\n"}).json()
+    assert body["detail"] == "SyntaxError: invalid syntax (line 2). The code was not run."
+    assert [(v["line"], v["col"]) for v in body["violations"]] == [(2, 10)]
+
+
+def test_stdin_over_its_maximum_names_the_field(api: ApiServer) -> None:
+    response = api.client.post(EXECUTE, json={"code": "print(1)", "stdin": "x" * 300_000})
+    assert response.status_code == 422
+    message = "stdin is 300000 characters long; at most 262144 are allowed"
+    assert response.json() == {"detail": message, "errors": [{"field": "body.stdin", "message": message}]}

@@ -473,12 +473,18 @@ def _cursor(text: str) -> str:
 @pytest.mark.parametrize(
     ("params", "words"),
     [
-        pytest.param({"limit": "abc"}, ("query.limit", "integer"), id="limit-abc"),
+        pytest.param(
+            {"limit": "abc"}, ("query.limit", "limit must be an integer, got 'abc'"), id="limit-abc"
+        ),
         pytest.param({"limit": "1.5"}, ("query.limit", "integer"), id="limit-fraction"),
-        pytest.param({"limit": "0"}, ("query.limit", "greater than or equal to 1"), id="limit-0"),
-        pytest.param({"limit": "-5"}, ("query.limit", "greater than or equal to 1"), id="limit-negative"),
-        pytest.param({"limit": "1000"}, ("query.limit", "less than or equal to 100"), id="limit-1000"),
-        pytest.param({"limit": "9" * 40}, ("query.limit", "less than or equal to 100"), id="limit-huge"),
+        pytest.param({"limit": "0"}, ("query.limit", "limit must be at least 1, got 0"), id="limit-0"),
+        pytest.param(
+            {"limit": "-5"}, ("query.limit", "limit must be at least 1, got -5"), id="limit-negative"
+        ),
+        pytest.param(
+            {"limit": "1000"}, ("query.limit", "limit must be at most 100, got 1000"), id="limit-1000"
+        ),
+        pytest.param({"limit": "9" * 40}, ("query.limit", "limit must be at most 100"), id="limit-huge"),
         pytest.param({"cursor": "!!!not-a-cursor"}, ("cursor", "next_cursor"), id="cursor-garbage"),
         pytest.param({"cursor": _cursor("x12")}, ("cursor", "next_cursor"), id="cursor-wrong-prefix"),
         pytest.param({"cursor": _cursor("s-1")}, ("cursor", "next_cursor"), id="cursor-negative"),

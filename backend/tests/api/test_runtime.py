@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from execbox.policy import PRESETS
 from tests.api.conftest import StartApi
 from tests.support.api_server import ApiServer
 
@@ -11,6 +12,7 @@ def test_runtime_reports_versions_policy_and_limits(api: ApiServer) -> None:
     assert body["python"].startswith("3.")
     assert set(body["packages"]) == {"numpy", "pandas", "scipy", "matplotlib"}
     assert body["policy"]["enabled"] is True
+    assert body["policy"]["preset"] == "standard"
     assert "pandas" in body["policy"]["allowed_modules"]
     assert "os" not in body["policy"]["allowed_modules"]
     assert "eval" in body["policy"]["banned_builtins"]
@@ -35,6 +37,7 @@ def test_runtime_follows_the_operators_settings(start_api: StartApi) -> None:
         RATE_LIMIT="5/minute",
     )
     body = server.client.get("/api/v1/runtime").json()
+    assert body["policy"]["preset"] == "custom"
     assert body["policy"]["allowed_modules"] == ["json", "math"]
     assert body["default_limits"]["memory_mb"] == 256
     assert body["max_limits"]["memory_mb"] == 1024
@@ -75,3 +78,18 @@ def test_openapi_documents_every_endpoint(api: ApiServer) -> None:
         response = api.client.get(page)
         assert response.status_code == 200
         assert "/api-docs/" in response.text  # its vendored viewer (tests/api/test_api_docs.py)
+
+
+def test_the_start_up_log_says_where_the_data_is_and_what_runs(api: ApiServer, backend: str) -> None:
+    log = api.log_text()
+    database = api.settings["DATABASE_URL"]
+    if backend == "sqlite":
+        assert (
+            f"INFO:     database: SQLite file {database.removeprefix('sqlite+aiosqlite:///')}, at the newest"
+            in log
+        )
+    else:
+        assert "INFO:     database: postgresql+asyncpg://" in log
+    first = int(api.settings["SANDBOX_FIRST_UID"])
+    assert f"INFO:     sandbox: root (each run its own uid, {first}..{first + 7}), 2 runs at once" in log
+    assert f"INFO:     code policy: preset standard, {len(PRESETS['standard'])} importable modules" in log

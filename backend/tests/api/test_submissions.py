@@ -111,3 +111,20 @@ def test_saved_submissions_survive_a_restart(start_api: StartApi, backend: str) 
     fetched = server.client.get(f"{SUBMISSIONS}/{saved['id']}").json()
     assert fetched["code"] == "print('kept')"
     assert fetched["stdout"] == "kept\n"
+
+
+def test_a_page_size_out_of_range_is_refused_with_a_sentence_to_act_on(api: ApiServer) -> None:
+    response = api.client.get(SUBMISSIONS, params={"limit": 1000})
+    assert response.status_code == 422
+    assert response.json() == {
+        "detail": "The request is invalid. query.limit: limit must be at most 100, got 1000.",
+        "errors": [{"field": "query.limit", "message": "limit must be at most 100, got 1000."}],
+    }
+
+
+def test_a_cursor_not_handed_out_names_its_field(api: ApiServer) -> None:
+    response = api.client.get(SUBMISSIONS, params={"cursor": "garbage"}, headers=new_owner())
+    assert response.status_code == 422
+    [problem] = response.json()["errors"]
+    assert problem["field"] == "query.cursor"
+    assert "next_cursor" in problem["message"]

@@ -44,3 +44,14 @@ def test_a_missing_build_says_how_to_make_it(start_api: StartApi, tmp_path: Path
     response = server.client.get("/")
     assert response.status_code == 503
     assert "run `make setup`" in response.json()["detail"]
+
+
+def test_head_is_answered_like_get_for_the_pages_and_health(start_api: StartApi, tmp_path: Path) -> None:
+    server = start_api(WEB_UI_DIR=str(_dist(tmp_path / "dist")))
+    for path in ("/", "/s/AbC-123_x", "/favicon.svg", "/assets/app-1234.js", "/health"):
+        got, head = server.client.get(path), server.client.head(path)
+        assert head.status_code == got.status_code == 200, path
+        assert head.content == b"", path
+        assert head.headers["content-type"] == got.headers["content-type"], path
+        assert head.headers["content-length"] == str(len(got.content)), path
+    assert server.client.head("/api/v1/code/execute").status_code == 405

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from execbox.policy import CodePolicy, Violation, check
-from tests.policy.conftest import found
+from tests.policy.conftest import STRICT, found
 
 
 def test_a_call_is_flagged_at_the_name() -> None:
-    assert check("x = 1\nresult = eval('1 + 1')\n", CodePolicy()) == [
+    assert check("x = 1\nresult = eval('1 + 1')\n", STRICT) == [
         Violation(2, 10, "banned-builtin", "'eval' is not allowed here: it is a blocked built-in", 2, 14)
     ]
 
@@ -22,7 +22,7 @@ def test_a_reference_is_flagged_too() -> None:
     ]
 
 
-@pytest.mark.parametrize("name", sorted(CodePolicy().banned_builtins))
+@pytest.mark.parametrize("name", sorted(STRICT.banned_builtins))
 def test_every_default_banned_builtin(name: str) -> None:
     assert found(f"print({name})") == [(1, 7, "banned-builtin")]
 
@@ -42,7 +42,7 @@ def test_dunder_import_is_a_banned_builtin_not_a_dunder_access() -> None:
     ],
 )
 def test_attributes_keywords_and_strings_are_not_builtins(code: str) -> None:
-    assert check(code, CodePolicy()) == []
+    assert check(code, STRICT) == []
 
 
 @pytest.mark.parametrize(
@@ -62,7 +62,7 @@ def test_attributes_keywords_and_strings_are_not_builtins(code: str) -> None:
     ],
 )
 def test_a_name_the_program_binds_is_its_own(code: str) -> None:
-    assert check(code, CodePolicy()) == []
+    assert check(code, STRICT) == []
 
 
 def test_del_does_not_count_as_binding() -> None:

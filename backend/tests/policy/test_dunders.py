@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 
 from execbox.policy import CodePolicy, Violation, check
-from tests.policy.conftest import found
+from tests.policy.conftest import STRICT, found
 
 
 def test_the_classic_escape_chain_is_flagged_at_each_attribute_name() -> None:
     code = "x = ().__class__.__bases__[0].__subclasses__()"
-    assert check(code, CodePolicy()) == [
+    assert check(code, STRICT) == [
         Violation(
             1,
             8,
@@ -35,7 +35,7 @@ def test_frame_walking_attributes() -> None:
 
 def test_attribute_split_over_lines_is_flagged_where_the_name_is() -> None:
     code = "f = (lambda: 0)\ng = (f\n     .__globals__)\n"
-    [violation] = check(code, CodePolicy())
+    [violation] = check(code, STRICT)
     assert (violation.line, violation.col, violation.end_line, violation.end_col) == (3, 7, 3, 18)
 
 
@@ -58,7 +58,7 @@ def test_module_level_dunder_names_are_flagged_however_used(code: str) -> None:
 
 
 def test_bare_builtins_position() -> None:
-    assert check("x = 1; __builtins__", CodePolicy()) == [
+    assert check("x = 1; __builtins__", STRICT) == [
         Violation(
             1, 8, "dunder-access", "'__builtins__' is not allowed: it reaches interpreter internals", 1, 20
         )
@@ -76,7 +76,7 @@ def test_bare_builtins_position() -> None:
     ],
 )
 def test_ordinary_dunders_and_lookalikes_pass(code: str) -> None:
-    assert check(code, CodePolicy()) == []
+    assert check(code, STRICT) == []
 
 
 def test_non_ascii_code_before_the_attribute_counts_characters_not_bytes() -> None:
@@ -84,7 +84,7 @@ def test_non_ascii_code_before_the_attribute_counts_characters_not_bytes() -> No
 
 
 def test_nfkc_spelled_attribute_falls_back_to_the_whole_expression() -> None:
-    [violation] = check("x = 1\nx.__ｃlass__", CodePolicy())
+    [violation] = check("x = 1\nx.__ｃlass__", STRICT)
     assert (violation.line, violation.col, violation.end_line, violation.end_col) == (2, 1, 2, 12)
     assert violation.message.startswith("'__class__' is not allowed")
 

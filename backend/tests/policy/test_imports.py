@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from execbox.policy import CodePolicy, Violation, check
-from tests.policy.conftest import found
+from tests.policy.conftest import STRICT, found
 
 ALLOWED_LIST = (
     "collections, csv, datetime, functools, itertools, json, math, matplotlib, numpy, operator, pandas, "
@@ -29,11 +29,11 @@ ALLOWED_LIST = (
     ],
 )
 def test_allowed_imports_pass(code: str) -> None:
-    assert check(code, CodePolicy()) == []
+    assert check(code, STRICT) == []
 
 
 def test_import_violation_names_the_module_and_the_allowed_ones() -> None:
-    assert check("import os", CodePolicy()) == [
+    assert check("import os", STRICT) == [
         Violation(
             1,
             8,
@@ -53,20 +53,20 @@ def test_each_disallowed_name_in_one_import_is_flagged_at_its_alias() -> None:
 
 
 def test_dotted_import_is_judged_by_its_top_level_package() -> None:
-    [violation] = check("import os.path", CodePolicy())
+    [violation] = check("import os.path", STRICT)
     assert (violation.line, violation.col, violation.end_col) == (1, 8, 15)
     assert violation.message.startswith("import of 'os.path' is not allowed")
 
 
 def test_from_import_is_flagged_at_the_statement() -> None:
-    [violation] = check("x = 1\nfrom os import path, sep\n", CodePolicy())
+    [violation] = check("x = 1\nfrom os import path, sep\n", STRICT)
     assert (violation.line, violation.col, violation.end_line, violation.end_col) == (2, 1, 2, 25)
     assert violation.message.startswith("import of 'os' is not allowed")
 
 
 @pytest.mark.parametrize("code", ["from . import x", "from .. import x", "from .numpy import array"])
 def test_relative_imports_are_not_allowed(code: str) -> None:
-    [violation] = check(code, CodePolicy())
+    [violation] = check(code, STRICT)
     assert (violation.line, violation.col, violation.rule) == (1, 1, "import-not-allowed")
     assert violation.message == "relative imports are not allowed; import an allowed module by its full name"
 

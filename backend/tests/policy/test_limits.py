@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from execbox.policy import CodePolicy, Violation, check
-from tests.policy.conftest import found
+from tests.policy.conftest import STRICT, found
 
 ROOMY = CodePolicy(max_chars=1_000_000, max_lines=100_000)
 
 
 def test_code_at_the_char_limit_passes() -> None:
-    assert check("x = 1\n" + "#" * 9_994, CodePolicy()) == []
+    assert check("x = 1\n" + "#" * 9_994, STRICT) == []
 
 
 def test_over_long_code_is_underlined_from_where_it_crosses_the_limit() -> None:
     code = "x = 1\n" + "#" * 9_995
-    assert check(code, CodePolicy()) == [
+    assert check(code, STRICT) == [
         Violation(2, 9_995, "code-too-long", "code is 10,001 characters long; the limit is 10,000", 2, 9_996)
     ]
 
@@ -25,15 +25,15 @@ def test_over_long_code_is_not_parsed() -> None:
 
 
 def test_characters_are_counted_not_bytes() -> None:
-    assert check("s = '" + "é" * 9_994 + "'", CodePolicy()) == []
+    assert check("s = '" + "é" * 9_994 + "'", STRICT) == []
 
 
 def test_lines_at_the_limit_pass_and_a_final_line_break_is_not_a_line() -> None:
-    assert check("x = 1\n" * 100, CodePolicy()) == []
+    assert check("x = 1\n" * 100, STRICT) == []
 
 
 def test_too_many_lines_is_underlined_from_the_first_extra_line() -> None:
-    assert check("x = 1\n" * 102, CodePolicy()) == [
+    assert check("x = 1\n" * 102, STRICT) == [
         Violation(101, 1, "too-many-lines", "code has 102 lines; the limit is 100", 102, 6)
     ]
 
@@ -55,11 +55,11 @@ def test_size_limits_are_settings() -> None:
 
 def test_nesting_at_the_limit_passes() -> None:
     # The expression statement, 98 minus signs and the constant: 100 levels.
-    assert check("-" * 98 + "1", CodePolicy()) == []
+    assert check("-" * 98 + "1", STRICT) == []
 
 
 def test_nesting_past_the_limit_is_flagged_at_the_first_node_too_deep() -> None:
-    assert check("x = 1\n" + "-" * 99 + "1", CodePolicy()) == [
+    assert check("x = 1\n" + "-" * 99 + "1", STRICT) == [
         Violation(
             2,
             100,
@@ -79,7 +79,7 @@ def test_depth_counts_statements_and_expressions() -> None:
 
 def test_one_violation_for_many_deep_places() -> None:
     code = "a = " + "-" * 99 + "1\nb = " + "-" * 120 + "1\n"
-    [violation] = check(code, CodePolicy())
+    [violation] = check(code, STRICT)
     assert (violation.line, violation.col, violation.rule) == (1, 104, "too-complex")
     assert violation.message.startswith("code is nested 122 levels deep")
 

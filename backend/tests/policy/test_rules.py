@@ -7,13 +7,14 @@ from typing import Any
 
 import pytest
 
-from execbox.policy import CodePolicy
+from execbox.policy import PRESETS, CodePolicy
 
 
 def test_seed_values() -> None:
     policy = CodePolicy()
-    # The seed's modules, plus matplotlib (plots) and time (live runs pace their output).
-    assert policy.allowed_modules == {
+    # The strict preset: the seed's modules, plus matplotlib (plots) and time (live runs pace
+    # their output).
+    assert PRESETS["strict"] == {
         "pandas", "numpy", "scipy", "math", "statistics", "random", "datetime",
         "json", "csv", "re", "collections", "itertools", "functools", "operator",
         "matplotlib", "time",

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from execbox.policy import CodePolicy
 from execbox.policy.source import Source
-from tests.policy.conftest import found
+from tests.policy.conftest import STRICT, found
 
 
 def test_lines_end_where_python_ends_them() -> None:
@@ -42,4 +41,4 @@ def test_positions_follow_crlf_and_lone_cr() -> None:
 
 
 def test_tabs_count_as_one_column() -> None:
-    assert found("if True:\n\timport os", CodePolicy()) == [(2, 9, "import-not-allowed")]
+    assert found("if True:\n\timport os", STRICT) == [(2, 9, "import-not-allowed")]

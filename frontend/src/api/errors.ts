@@ -15,6 +15,9 @@ export type ApiProblem =
   | { kind: 'timeout'; detail: string }
   | { kind: 'unexpected'; status: number; detail: string };
 
+/** The rule id of code that does not parse (the others are the sandbox policy's). */
+export const SYNTAX_ERROR = 'syntax-error';
+
 export class ApiError extends Error {
   readonly problem: ApiProblem;
 
@@ -32,10 +35,16 @@ function seconds(n: number): string {
 /** A sentence a person can act on. `remainingS` overrides the wait for a live countdown. */
 export function describeProblem(problem: ApiProblem, remainingS?: number): string {
   switch (problem.kind) {
-    case 'policy':
+    case 'policy': {
+      const [only] = problem.violations;
+      // Code that does not parse breaks no rule of the sandbox: say so in Python's words.
+      if (problem.violations.length === 1 && only?.rule === SYNTAX_ERROR) {
+        return `${only.message}. The code was not run; see the marked line.`;
+      }
       return problem.violations.length === 1
         ? 'The code breaks a rule of the sandbox policy; it was not run. See the marked line.'
         : `The code breaks ${problem.violations.length} rules of the sandbox policy; it was not run. See the marked lines.`;
+    }
     case 'invalid':
       return `The server did not accept the request: ${problem.detail}`;
     case 'rate-limited': {

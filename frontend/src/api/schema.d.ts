@@ -300,6 +300,11 @@ export interface components {
             max_code_length: number;
             /** Max Code Lines */
             max_code_lines: number;
+            /**
+             * Preset
+             * @description standard (the pure-computation standard library and the scientific stack), strict (the seed's short list), or custom (the operator's ALLOWED_MODULES)
+             */
+            preset: string;
         };
         /** PolicyRejection */
         PolicyRejection: {

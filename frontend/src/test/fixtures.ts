@@ -24,6 +24,7 @@ export const runtimeInfo: RuntimeInfo = {
   packages: { numpy: '2.4.6', pandas: '3.1.1', scipy: '1.17.1' },
   policy: {
     enabled: true,
+    preset: 'standard',
     allowed_modules: ['math', 'numpy', 'pandas', 'scipy'],
     banned_builtins: ['eval', 'open'],
     max_code_length: 10_000,

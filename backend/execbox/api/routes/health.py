@@ -34,3 +34,7 @@ async def health(services: ServicesDep) -> JSONResponse:
         status="ok" if healthy else "degraded", sandbox=sandbox, database=database, rate_limit=rate_limit
     )
     return JSONResponse(body.model_dump(), status_code=200 if healthy else 503)
+
+
+# Uptime checks often ask with HEAD; a route of its own keeps the schema's one GET operation.
+router.add_api_route("/health", health, methods=["HEAD"], include_in_schema=False)

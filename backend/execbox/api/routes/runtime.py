@@ -28,6 +28,7 @@ async def runtime(services: ServicesDep) -> RuntimeOut:
         packages=versions.packages,
         policy=PolicyOut(
             enabled=settings.CODE_POLICY == "on",
+            preset=settings.policy_preset,
             allowed_modules=sorted(policy.allowed_modules),
             banned_builtins=sorted(policy.banned_builtins),
             max_code_length=settings.MAX_CODE_LENGTH,

@@ -11,7 +11,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from execbox.api.deps import ClientDep, ServicesDep
-from execbox.api.errors import describe_service_error, field_problems
+from execbox.api.errors import MAX_LISTED_PROBLEMS, describe_service_error, field_problems
 from execbox.api.front_door import origin_allowed
 from execbox.schemas.stream import ControlMessage, RunMessage
 from execbox.services.errors import InvalidRequest, ServiceError
@@ -114,4 +114,5 @@ class _WebSocketConnection:
 def _invalid(what: str, error: ValidationError) -> InvalidRequest:
     problems = field_problems(error.errors())
     summary = "; ".join(f"{p.field}: {p.message}" for p in problems[:3])
-    return InvalidRequest(f"{what}. {summary}")
+    listed = [(p.field, p.message) for p in problems[:MAX_LISTED_PROBLEMS]]
+    return InvalidRequest(f"{what}. {summary}", listed)

@@ -12,7 +12,13 @@ describe('violationToMarker', () => {
       lines.length,
       maxCol,
     );
-    expect(m).toMatchObject({ startLineNumber: 1, startColumn: 8, endLineNumber: 1, endColumn: 10, code: 'import-not-allowed' });
+    expect(m).toMatchObject({ startLineNumber: 1, startColumn: 8, endLineNumber: 1, endColumn: 10, code: 'import-not-allowed', source: 'execbox policy' });
+  });
+
+  it("attributes a syntax error to Python, not to the sandbox's policy", () => {
+    const message = 'SyntaxError: invalid syntax (line 2)';
+    const m = violationToMarker({ line: 2, col: 7, end_line: 2, end_col: 8, rule: 'syntax-error', message }, lines.length, maxCol);
+    expect(m).toMatchObject({ startLineNumber: 2, startColumn: 7, message, source: 'Python' });
   });
 
   it('underlines to the end of the line when the end is unknown', () => {

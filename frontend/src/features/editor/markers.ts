@@ -1,4 +1,5 @@
 // Pure mapping from API findings to Monaco's shapes, kept apart from Monaco so it is unit-tested.
+import { SYNTAX_ERROR } from '../../api/errors';
 import type { Violation } from '../../api/types';
 
 export interface MarkerRange {
@@ -34,7 +35,7 @@ export function violationToMarker(v: Violation, lineCount: number, lineMaxColumn
     endColumn,
     message: v.message,
     code: v.rule,
-    source: 'execbox policy',
+    source: v.rule === SYNTAX_ERROR ? 'Python' : 'execbox policy',
   };
 }
 

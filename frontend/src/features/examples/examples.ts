@@ -133,7 +133,7 @@ print(average([]))
     title: 'Rejected by the policy (import os)',
     code: `import os
 
-# The sandbox policy only allows numeric and data modules:
+# The sandbox policy allows computation, not the operating system:
 # this program is rejected before it runs.
 print(os.listdir("/"))
 `,

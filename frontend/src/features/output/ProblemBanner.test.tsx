@@ -21,6 +21,22 @@ describe('ProblemBanner', () => {
     expect(screen.getByTestId('problem')).toHaveTextContent(/Could not reach the execbox server/);
   });
 
+  it('answers a syntax error as Python would, without a word of policy', () => {
+    const violation = { line: 1, col: 2, end_line: null, end_col: null, rule: 'syntax-error', message: 'IndentationError: unexpected indent (line 1)' };
+    const problem = { kind: 'policy' as const, detail: 'x', violations: [violation] };
+    render(<ProblemBanner view={{ problem, at: Date.now() }} />);
+    const banner = screen.getByTestId('problem');
+    expect(banner).toHaveTextContent('IndentationError: unexpected indent (line 1). The code was not run; see the marked line.');
+    expect(banner).not.toHaveTextContent(/policy/i);
+  });
+
+  it('still calls a broken rule of the policy one', () => {
+    const violation = { line: 1, col: 8, end_line: 1, end_col: 10, rule: 'import-not-allowed', message: "import of 'os' is not allowed" };
+    const problem = { kind: 'policy' as const, detail: 'x', violations: [violation] };
+    render(<ProblemBanner view={{ problem, at: Date.now() }} />);
+    expect(screen.getByTestId('problem')).toHaveTextContent('The code breaks a rule of the sandbox policy; it was not run.');
+  });
+
   it('lists the fields of an invalid request', () => {
     const problem = { kind: 'invalid' as const, detail: 'Bad body.', errors: [{ field: 'body.stdin', message: 'too long' }] };
     render(<ProblemBanner view={{ problem, at: Date.now() }} />);

@@ -1,4 +1,4 @@
-import type { Limits } from '../../api/types';
+import type { Limits, RuntimeInfo } from '../../api/types';
 import { formatBytes } from '../output/format';
 import type { RuntimeState } from './useRuntime';
 
@@ -40,6 +40,11 @@ function Chips({ items, tone }: { items: readonly string[]; tone: 'ok' | 'banned
   );
 }
 
+function modulesNote(policy: RuntimeInfo['policy']): string {
+  if (!policy.enabled) return '(policy off: any)';
+  return policy.preset === 'custom' ? "(the operator's list)" : `(${policy.preset} preset)`;
+}
+
 /** The sandbox's Python, packages, code policy and limits (GET /api/v1/runtime). */
 export function RuntimePanel({ state }: { state: RuntimeState }) {
   const summary =
@@ -66,7 +71,7 @@ export function RuntimePanel({ state }: { state: RuntimeState }) {
             </div>
             <div>
               <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
-                Importable modules {state.info.policy.enabled ? '' : '(policy off: any)'}
+                Importable modules {modulesNote(state.info.policy)}
               </h3>
               <Chips items={state.info.policy.allowed_modules} tone="ok" />
             </div>
