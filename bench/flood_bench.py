@@ -4,7 +4,7 @@ Run as root from the repository root:
 
     .venv/bin/python bench/flood_bench.py
 
-Starts `execbox serve` (SQLite, no rate limit, code policy off, concurrency 2) and asks
+Starts `execbox serve` (SQLite, no rate limit, code policy off, 2 live runs) and asks
 `GET /health` every 50 ms for 10 s in each of three phases:
 
 - idle: nothing else runs;

@@ -5,7 +5,7 @@ Run as root from the repository root:
     .venv/bin/python bench/http_bench.py
 
 Starts `execbox serve` as a subprocess (its own engine, SQLite in a temporary directory, no rate
-limit) and a `SandboxEngine` in this process, both with concurrency 2, and measures, all in this
+limit) and a `SandboxEngine` in this process, both with 2 live runs, and measures, all in this
 one run:
 
 - latency: paced sequential runs of `print(1)` and a pandas snippet, through `await engine.run`
@@ -70,8 +70,9 @@ REQUEST_BODIES = {name: json.dumps({"code": code}).encode() for name, code in SN
 JSON_HEADERS = {"Content-Type": "application/json"}
 REQUEST_TIMEOUT_S = 60.0
 
-CONCURRENCY = 2
-ENGINE_FIRST_UID = 64900  # this process's engine: 8 slots (2 templates x (2 runs + 2 spares))
+LIVE_RUNS = 2
+WARM_CHILDREN = 4  # per template: as many as its pool of 2 runs + 2 spares held on 2 cores
+ENGINE_FIRST_UID = 64900  # this process's engine: 18 slots (2 runs + 2 x 2 templates x 4 warm)
 SERVER_FIRST_UID = 64950  # the server's engine
 
 SERVER_START_TIMEOUT_S = 90.0
@@ -403,7 +404,8 @@ def running_server(**extra_settings: str) -> Iterator[Server]:
             "SQLITE_PATH": str(Path(workdir) / "execbox.db"),
             "RATE_LIMIT_ENABLED": "false",
             "SANDBOX_FIRST_UID": str(SERVER_FIRST_UID),
-            "SANDBOX_CONCURRENCY": str(CONCURRENCY),
+            "SANDBOX_LIVE_RUNS": str(LIVE_RUNS),
+            "SANDBOX_WARM_CHILDREN": str(WARM_CHILDREN),
             **extra_settings,
         }
         log = Path(workdir) / "server.log"
@@ -520,7 +522,7 @@ def print_throughput_table(load_results: LoadTable) -> None:
 async def measure() -> tuple[LatencyTable, LoadTable]:
     progress("starting the server and this process's engine")
     with running_server() as server, contextlib.closing(ClientThread(server)) as client:
-        config = SandboxConfig(first_uid=ENGINE_FIRST_UID, concurrency=CONCURRENCY)
+        config = SandboxConfig(first_uid=ENGINE_FIRST_UID, live_runs=LIVE_RUNS, warm_children=WARM_CHILDREN)
         async with SandboxEngine(config) as engine:
             await asyncio.to_thread(wait_until_healthy, server)
             await asyncio.sleep(WARM_UP_PAUSE_S)

@@ -62,7 +62,10 @@ from common import SNIPPETS, Host, Target, cpu_seconds, free_port, print_targets
 from execbox.settings import Settings
 from execbox.worker.protocol import WORKER_KEY_PREFIX
 
-CONCURRENCY = 2  # runs at once, in the local server's engine and in each worker's
+LIVE_RUNS = 2  # runs at once, in the local server's engine and in each worker's
+# Idle children per template: as many as its pool of 2 runs + 2 spares held on 2 cores. Slot
+# uids: 2 + 2 x 2 templates x 4 = 18, inside the 20 between the ranges below.
+WARM_CHILDREN = 4
 LOCAL_FIRST_UID = 64900
 WORKER_FIRST_UIDS = (64920, 64940)
 ROUNDS = 6  # per phase
@@ -106,7 +109,8 @@ class Stack:
             "ENVIRONMENT": "local",
             "SECRET_KEY": "bench",
             "RATE_LIMIT_ENABLED": "false",
-            "SANDBOX_CONCURRENCY": str(CONCURRENCY),
+            "SANDBOX_LIVE_RUNS": str(LIVE_RUNS),
+            "SANDBOX_WARM_CHILDREN": str(WARM_CHILDREN),
         }
         self.redis_url = ""
         self.workers: list[Server] = []
@@ -356,7 +360,7 @@ def print_throughput_table(load: LoadTable) -> None:
             print(f"  {clients:>7}  {label:<18}{cells}")
     cpus = os.cpu_count()
     print(
-        f"  (each engine runs {CONCURRENCY} at once: with 2 workers {2 * CONCURRENCY} runs, plus the API "
+        f"  (each engine runs {LIVE_RUNS} at once: with 2 workers {2 * LIVE_RUNS} runs, plus the API "
         f"and the clients, share this machine's {cpus} CPUs)"
     )
 
@@ -372,7 +376,7 @@ def main() -> None:
     print_latency_table(lat)
     print_throughput_table(load)
     numbers = {
-        "concurrency_per_engine": CONCURRENCY,
+        "live_runs_per_engine": LIVE_RUNS,
         "latency": {
             f"queue_{workers}": {
                 setup: {name: asdict(v) for name, v in r.items()} for setup, r in rows.items()

@@ -117,15 +117,16 @@ ENGINE_PROBLEMS = ProblemCounter()
 
 @dataclass(frozen=True, slots=True)
 class PoolCheck:
-    """Sandbox processes in the slot cgroups after the warm-up pause, and engine problems logged."""
+    """Sandbox processes in the slot cgroups after the warm-up pause (the warm children), and
+    engine problems logged."""
 
-    slots: int
+    warm: int
     ready: int
     problems_logged: int = 0
 
     @property
     def healthy(self) -> bool:
-        return self.ready >= self.slots and self.problems_logged == 0
+        return self.ready >= self.warm and self.problems_logged == 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,11 +229,12 @@ async def throughput(engine: SandboxEngine, name: str) -> Throughput:
 async def warm_pool(engine: SandboxEngine) -> PoolCheck:
     """Give the pool its warm-up pause, then count the children it holds."""
     await asyncio.sleep(WARM_UP_PAUSE_S)
-    return PoolCheck(engine.config.all_slots, len(engine.sandbox_pids()))
+    warm = engine.config.warm_children * len(engine.config.templates)
+    return PoolCheck(warm, len(engine.sandbox_pids()))
 
 
 def with_problems(pool: PoolCheck, problems_before: int) -> PoolCheck:
-    return PoolCheck(pool.slots, pool.ready, ENGINE_PROBLEMS.count - problems_before)
+    return PoolCheck(pool.warm, pool.ready, ENGINE_PROBLEMS.count - problems_before)
 
 
 async def profile(config: SandboxConfig, latency_runs: int, label: str) -> ProfileResult:
@@ -253,8 +255,8 @@ async def profile(config: SandboxConfig, latency_runs: int, label: str) -> Profi
 
 
 async def memory() -> MemoryResult:
-    progress(f"memory: starting an engine with concurrency {MEMORY_RUNS}")
-    config = SandboxConfig(concurrency=MEMORY_RUNS)
+    progress(f"memory: starting an engine with {MEMORY_RUNS} live runs")
+    config = SandboxConfig(live_runs=MEMORY_RUNS)
     problems_before = ENGINE_PROBLEMS.count
     async with SandboxEngine(config) as engine:
         pool = await warm_pool(engine)
@@ -370,7 +372,8 @@ def print_pool_checks(pools: dict[str, PoolCheck]) -> None:
     )
     for label, pool in pools.items():
         note = "" if pool.healthy else "  WARNING: the pool was degraded; this engine's numbers understate it"
-        print(f"  {label:<34}{pool.ready:>3} of {pool.slots} slots, {pool.problems_logged} logged{note}")
+        counts = f"{pool.ready:>3} of {pool.warm} warm children, {pool.problems_logged} logged"
+        print(f"  {label:<34}{counts}{note}")
 
 
 # --- main -------------------------------------------------------------------------------

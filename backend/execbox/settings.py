@@ -17,7 +17,7 @@ from pydantic import Field, PostgresDsn, ValidationError, field_validator, model
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from execbox.policy import PRESETS, CodePolicy, Preset
-from execbox.sandbox.config import SandboxConfig
+from execbox.sandbox.config import LIVE_RUNS_CEILING, SandboxConfig
 from execbox.sandbox.limits import LimitPolicy, RunLimits
 
 DEFAULT_SECRET_KEY = "changethis"  # noqa: S105 -- the placeholder production refuses
@@ -124,8 +124,15 @@ class Settings(BaseSettings):
     # synchronous Save keeps successes only); successes are kept. 0: kept too.
     FAILED_SUBMISSION_RETENTION_DAYS: float = Field(7.0, ge=0)
 
-    # Sandbox engine: concurrent runs (default one per core) and its first slot uid.
-    SANDBOX_CONCURRENCY: int | None = Field(None, gt=0)
+    # Sandbox engine. Programs alive at once on this node (the API in local mode, each worker in
+    # queue mode), whether they compute, sleep or wait for input; unset: from memory,
+    # SANDBOX_MEMORY_TOTAL_MB x 16 / MEMORY_LIMIT, at most SANDBOX_LIVE_RUNS_MAX. Cores do not count.
+    SANDBOX_LIVE_RUNS: int | None = Field(None, gt=0)
+    SANDBOX_LIVE_RUNS_MAX: int = Field(LIVE_RUNS_CEILING, gt=0, le=LIVE_RUNS_CEILING)
+    # Idle children each of the 2 templates keeps warm (unset: two per core); past them, children
+    # are made on demand.
+    SANDBOX_WARM_CHILDREN: int | None = Field(None, gt=0)
+    # The engine's slot uids: SANDBOX_FIRST_UID .. + live runs + 4 x warm children - 1.
     SANDBOX_FIRST_UID: int = 64000
     # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
     SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
@@ -163,6 +170,11 @@ class Settings(BaseSettings):
                 "set it to a long random value, e.g. "
                 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
+        if self.SANDBOX_LIVE_RUNS and self.SANDBOX_LIVE_RUNS > self.SANDBOX_LIVE_RUNS_MAX:
+            raise ValueError(
+                f"SANDBOX_LIVE_RUNS={self.SANDBOX_LIVE_RUNS} is above "
+                f"SANDBOX_LIVE_RUNS_MAX={self.SANDBOX_LIVE_RUNS_MAX}"
+            )
         if self.EXECUTION_BACKEND == "queue" and not self.REDIS_URL:
             raise ValueError("EXECUTION_BACKEND=queue needs REDIS_URL (the queue lives in Redis)")
         self.limit_policy  # noqa: B018 -- a default above its maximum fails here, at start-up
@@ -189,9 +201,14 @@ class Settings(BaseSettings):
 
     @property
     def sandbox_config(self) -> SandboxConfig:
-        config = SandboxConfig(limits=self.limit_policy, first_uid=self.SANDBOX_FIRST_UID)
-        if self.SANDBOX_CONCURRENCY:
-            config = dataclasses.replace(config, concurrency=self.SANDBOX_CONCURRENCY)
+        config = SandboxConfig(
+            limits=self.limit_policy,
+            first_uid=self.SANDBOX_FIRST_UID,
+            live_runs=self.SANDBOX_LIVE_RUNS,
+            live_runs_max=self.SANDBOX_LIVE_RUNS_MAX,
+        )
+        if self.SANDBOX_WARM_CHILDREN:
+            config = dataclasses.replace(config, warm_children=self.SANDBOX_WARM_CHILDREN)
         if self.SANDBOX_MEMORY_TOTAL_MB:
             config = dataclasses.replace(config, sandboxes_memory_mb=self.SANDBOX_MEMORY_TOTAL_MB)
         return config

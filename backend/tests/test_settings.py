@@ -83,3 +83,18 @@ def test_the_sandboxes_memory_is_three_quarters_of_the_host_unless_set() -> None
     assert settings(SANDBOX_MEMORY_TOTAL_MB=1234).sandbox_config.sandboxes_memory_mb == 1234
     with pytest.raises(ValidationError):
         settings(SANDBOX_MEMORY_TOTAL_MB=0)
+
+
+def test_live_runs_come_from_memory_unless_set_and_never_above_their_maximum() -> None:
+    from_memory = settings(SANDBOX_MEMORY_TOTAL_MB=2048, MEMORY_LIMIT=256).sandbox_config
+    assert from_memory.capacity == 2048 * 16 // 256
+    assert settings(SANDBOX_MEMORY_TOTAL_MB=1 << 20).sandbox_config.capacity == 1024  # the ceiling
+    capped = settings(SANDBOX_MEMORY_TOTAL_MB=1 << 20, SANDBOX_LIVE_RUNS_MAX=200).sandbox_config
+    assert capped.capacity == 200
+    chosen = settings(SANDBOX_LIVE_RUNS=3, SANDBOX_WARM_CHILDREN=1).sandbox_config
+    assert (chosen.capacity, chosen.warm_children, chosen.slots) == (3, 1, 3 + 2 * 1 * 2)
+    with pytest.raises(ValidationError, match="SANDBOX_LIVE_RUNS=300 is above SANDBOX_LIVE_RUNS_MAX=200"):
+        settings(SANDBOX_LIVE_RUNS=300, SANDBOX_LIVE_RUNS_MAX=200)
+    for wrong in ({"SANDBOX_LIVE_RUNS": 0}, {"SANDBOX_LIVE_RUNS_MAX": 2000}, {"SANDBOX_WARM_CHILDREN": 0}):
+        with pytest.raises(ValidationError):
+            settings(**wrong)

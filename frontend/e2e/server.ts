@@ -55,7 +55,9 @@ export async function startServer(name: string, env: Record<string, string>): Pr
       ...process.env,
       SQLITE_PATH: join(dir, 'e2e.db'),
       SECRET_KEY: 'e2e',
-      SANDBOX_CONCURRENCY: '2',
+      // 2 + 2 x 2 templates x 2 = 10 slot uids: the servers' SANDBOX_FIRST_UIDs are 10 apart.
+      SANDBOX_LIVE_RUNS: '2',
+      SANDBOX_WARM_CHILDREN: '2',
       RATE_LIMIT_ENABLED: 'true',
       WEB_UI_DIR: DIST,
       ...env,

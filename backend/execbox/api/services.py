@@ -53,9 +53,9 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
     if config.rootless:
         mode = "rootless (user namespaces; runs share the service's uid)"
     else:
-        mode = f"root (each run its own uid, {config.first_uid}..{config.first_uid + config.all_slots - 1})"
-    runs = config.concurrency
-    log.info("sandbox: %s, %d run%s at once", mode, runs, "s" * (runs != 1))
+        mode = f"root (each run its own uid, {config.first_uid}..{config.first_uid + config.slots - 1})"
+    runs = config.capacity
+    log.info("sandbox: %s, up to %d run%s alive at once", mode, runs, "s" * (runs != 1))
     stack.push_async_callback(engine.close)
     runner = LocalRunner(engine, store)
     stack.push_async_callback(runner.drain)  # runs before engine.close: callbacks unwind in reverse

@@ -9,6 +9,7 @@ import json
 import sys
 
 from execbox.commands import USAGE_ERROR
+from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.engine import SandboxEngine
 from execbox.sandbox.errors import SandboxError, SandboxUnavailable
 from execbox.sandbox.limits import LimitRequest
@@ -33,7 +34,9 @@ def _summary(result: RunResult) -> str:
 
 async def _run(args: argparse.Namespace, code: str, stdin: str) -> RunResult:
     limits = LimitRequest(wall_time_s=args.wall_time_s, cpu_time_s=args.cpu_time_s, memory_mb=args.memory_mb)
-    engine = SandboxEngine()
+    # One program: one live run and one warm child per template, not a server's hundreds of
+    # slot uids.
+    engine = SandboxEngine(SandboxConfig(live_runs=1, warm_children=1))
     engine.config.limits.resolve(limits)  # a bad limit fails before the engine starts
     async with engine:
         return await engine.run(code, stdin, limits)

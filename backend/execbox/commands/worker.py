@@ -48,12 +48,14 @@ def worker(args: argparse.Namespace) -> int:
         return USAGE_ERROR
     try:
         # Threads, not processes: the engine (its template and slot uids) belongs to this
-        # process, and every task hands its run to it. SIGTERM waits for running runs.
+        # process, and every task hands its run to it. SIGTERM waits for running runs. One
+        # thread per run the engine holds alive (at most SANDBOX_LIVE_RUNS_MAX), each taking one
+        # run at a time: the worker takes no more runs from Redis than it can start at once.
         app.start(
             [
                 "worker",
                 "--pool=threads",
-                f"--concurrency={runtime.engine.config.concurrency}",
+                f"--concurrency={runtime.engine.config.capacity}",
                 f"--hostname={name}",
                 f"--queues={QUEUE}",
                 "--loglevel=WARNING",  # INFO logs two lines per run

@@ -9,20 +9,24 @@ from dataclasses import dataclass
 
 from execbox.sandbox.cgroups import RunGroup
 from execbox.sandbox.report_channel import ReportChannel
+from execbox.sandbox.slots import Slot
 from execbox.sandbox.template_process import ChildFate
 
 
 @dataclass
 class ChildHandle:
     child_id: int
-    slot: int
-    group: RunGroup
+    slot: Slot  # its uid and cgroup, the child's until it and all it started are gone
     request_fd: int  # our write end of the child's request pipe
     reports: ReportChannel
     stdin_fd: int  # our write end
     stdout_fd: int  # our read ends
     stderr_fd: int
     fate: ChildFate
+
+    @property
+    def group(self) -> RunGroup:
+        return self.slot.group
 
     @property
     def exited(self) -> asyncio.Future[int]:

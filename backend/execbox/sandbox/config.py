@@ -51,6 +51,14 @@ def default_runtime() -> Path:
     return Path(__file__).resolve().parents[3] / ".runtime"
 
 
+# Most programs use a few MiB of their memory limit: this many live runs per default limit's worth
+# of the sandboxes' memory. When many do grow at once, the parent cgroup's limit ends runs, never
+# the node.
+MEMORY_OVERCOMMIT = 16
+# Whatever the memory: each live run holds a uid, ~20 descriptors and, in queue mode, a thread.
+LIVE_RUNS_CEILING = 1024
+
+
 def default_sandboxes_memory_mb() -> int:
     """Three quarters of the host's memory: when many runs grow at once, the kernel kills runs
     and the service, its database and Redis keep the rest."""
@@ -65,10 +73,13 @@ def default_sandboxes_memory_mb() -> int:
 @dataclass(frozen=True, slots=True)
 class SandboxConfig:
     runtime: Path = field(default_factory=default_runtime)
-    concurrency: int = field(default_factory=lambda: os.cpu_count() or 1)
-    # Children kept set up and warm beyond `concurrency`, so a finished run's replacement
-    # is never on the next request's path.
-    spare_children: int = field(default_factory=lambda: os.cpu_count() or 1)
+    # Programs alive at once, whatever they do (compute, sleep, wait for input): a program that
+    # waits costs memory, not CPU, so cores do not count. None: from memory (see `capacity`).
+    live_runs: int | None = None
+    live_runs_max: int = LIVE_RUNS_CEILING  # the ceiling of `capacity`, however much memory
+    # Idle children each template keeps set up and warm, so that set-up is off a request's
+    # path; past them, children are made on demand. Two per core keep up with runs back to back.
+    warm_children: int = field(default_factory=lambda: 2 * (os.cpu_count() or 1))
     limits: LimitPolicy = field(
         default_factory=lambda: LimitPolicy(
             default=RunLimits(),
@@ -94,7 +105,7 @@ class SandboxConfig:
     max_open_files: int = 256
     max_file_size_mb: int = 64
     stack_mb: int = 8
-    # Each slot runs as its own uid: first_uid .. first_uid+all_slots-1, which no host user and no
+    # Each slot runs as its own uid: first_uid .. first_uid+slots-1, which no host user and no
     # other engine on the host may use (EXECBOX_FIRST_UID sets it for the command line).
     first_uid: int = field(default_factory=lambda: int(os.environ.get("EXECBOX_FIRST_UID", "64000")))
     preload: tuple[str, ...] = DEFAULT_PRELOAD
@@ -104,28 +115,45 @@ class SandboxConfig:
     plain_preload: tuple[str, ...] | None = PLAIN_PRELOAD
     # Idle children run a small pandas program so a run's first pandas call finds its pages
     # already copied: ~5 ms less latency per pandas run, ~5 ms more CPU per child. Children are
-    # warmed only while the pool keeps up (at least `concurrency` of them ready): under
-    # saturation that CPU goes to running programs instead.
+    # warmed only while the pool keeps up (at least half of `warm_children` ready, no run
+    # waiting): under saturation that CPU goes to running programs instead.
     warm_up_children: bool = True
     hostname: str = "execbox"
     # Not root: user namespaces instead of per-slot uids (decided by who runs the service).
     rootless: bool = field(default_factory=lambda: os.geteuid() != 0)
     child_ready_timeout_s: float = 20.0
 
+    def __post_init__(self) -> None:
+        if not 1 <= self.live_runs_max <= LIVE_RUNS_CEILING:
+            raise ValueError(
+                f"live_runs_max must be between 1 and {LIVE_RUNS_CEILING}, got {self.live_runs_max}"
+            )
+        if self.live_runs is not None and not 1 <= self.live_runs <= self.live_runs_max:
+            raise ValueError(f"live_runs must be between 1 and {self.live_runs_max}, got {self.live_runs}")
+        if self.warm_children < 1:
+            raise ValueError(f"warm_children must be at least 1, got {self.warm_children}")
+
+    @property
+    def capacity(self) -> int:
+        """Programs that may be alive at once: `live_runs`, or as many as the sandboxes' memory
+        holds at MEMORY_OVERCOMMIT runs per default memory limit, up to `live_runs_max`."""
+        if self.live_runs is not None:
+            return self.live_runs
+        by_memory = self.sandboxes_memory_mb * MEMORY_OVERCOMMIT // self.limits.default.memory_mb
+        return max(1, min(self.live_runs_max, by_memory))
+
     @property
     def slots(self) -> int:
-        """Children kept by each template's pool (each slot has its own uid)."""
-        return self.concurrency + self.spare_children
+        """Children that may exist at once, each with its own uid and cgroup: one per live run,
+        the warm ones (ready or being made), and as many again for used children still being
+        torn down while their replacements are made (past that, a new child waits for a slot)."""
+        return self.capacity + 2 * self.warm_children * len(self.templates)
 
     @property
     def templates(self) -> tuple[TemplateKind, ...]:
         if self.plain_preload is None:
             return (TemplateKind.SCIENTIFIC,)
         return (TemplateKind.PLAIN, TemplateKind.SCIENTIFIC)
-
-    @property
-    def all_slots(self) -> int:
-        return self.slots * len(self.templates)
 
     def preload_for(self, template: TemplateKind) -> tuple[str, ...]:
         if template is TemplateKind.PLAIN and self.plain_preload is not None:

@@ -3,9 +3,10 @@
     async with SandboxEngine(SandboxConfig()) as engine:
         result = await engine.run("print(1)")
 
-`run` is safe to call concurrently; at most `config.concurrency` programs run at once and the
-rest wait their turn. Each program runs in a child of one of two templates, the scientific one
-or a plain one, chosen by `template_choice`.
+`run` is safe to call concurrently; at most `config.capacity` programs are alive at once
+(running, sleeping or waiting for input) and the rest wait their turn. Each program runs in a
+child of one of two templates, the scientific one or a plain one, chosen by `template_choice`;
+each child has its own uid and cgroup, a slot from the engine-wide `Slots`.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.live import LiveIO
 from execbox.sandbox.pool import ChildPool
 from execbox.sandbox.result import RunResult
+from execbox.sandbox.slots import Slots
 from execbox.sandbox.template_choice import TemplateChooser, TemplateKind
 from execbox.sandbox.template_process import RuntimeInfo, TemplateProcess
 from execbox.sandbox.uid_lease import UidLease
@@ -41,12 +43,13 @@ class SandboxEngine:
         self._templates: dict[TemplateKind, TemplateProcess] = {}
         self._chooser: TemplateChooser | None = None  # None: the scientific template only
         self._cgroups: cgroups.CgroupManager | None = None
+        self._slots: Slots | None = None
         self._root_dir: str | None = None
-        self._permits = asyncio.Semaphore(self.config.concurrency)
+        self._permits = asyncio.Semaphore(self.config.capacity)
         self._runtime: RuntimeInfo | None = None
         # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
         slot_uids = (
-            [] if self.config.rootless else [self.config.first_uid + s for s in range(self.config.all_slots)]
+            [] if self.config.rootless else [self.config.first_uid + s for s in range(self.config.slots)]
         )
         self._uids = UidLease(slot_uids)
 
@@ -57,23 +60,20 @@ class SandboxEngine:
         return self._runtime
 
     async def start(self) -> None:
-        problems = preflight.problems()
+        problems = preflight.problems(self.config.slots)
         if problems:
             raise SandboxUnavailable(problems)
         try:
             self._uids.acquire()
             self._cgroups = cgroups.detect()
             self._cgroups.limit_total_memory(self.config.sandboxes_memory_mb << 20)
+            self._slots = Slots(self.config, self._cgroups)
             self._root_dir = tempfile.mkdtemp(prefix="execbox-root-")
             await self._start_templates()
-            slots = self.config.slots
             child_ids = itertools.count(1)
-            for index, (kind, template) in enumerate(self._templates.items()):
+            for kind, template in self._templates.items():
                 warm_up = self.config.warm_up_children and kind is TemplateKind.SCIENTIFIC
-                slot_range = range(index * slots, (index + 1) * slots)
-                self._pools[kind] = ChildPool(
-                    self.config, self._cgroups, template, slot_range, warm_up, child_ids
-                )
+                self._pools[kind] = ChildPool(self.config, template, self._slots, warm_up, child_ids)
             for pool in self._pools.values():
                 await pool.fill()
         except BaseException as error:
@@ -158,9 +158,14 @@ class SandboxEngine:
         return sorted(pid for pool in self._pools.values() for pid in pool.sandbox_pids())
 
     async def close(self) -> None:
+        if self._slots is not None:
+            self._slots.close()
         for pool in self._pools.values():
             await pool.close()
         self._pools.clear()
+        if self._slots is not None:
+            await self._slots.remove_groups()
+            self._slots = None
         for template in self._templates.values():
             await template.stop()
         self._templates.clear()

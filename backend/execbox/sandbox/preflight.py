@@ -7,11 +7,16 @@ from __future__ import annotations
 
 import ctypes.util
 import os
+import resource
 from pathlib import Path
 
 from execbox.sandbox.guest import linux
 
 _NAMESPACES = ("mnt", "net", "ipc", "uts", "cgroup")
+# What the engine holds open per slot (its uid's lock, the child's five pipes, its cgroup's
+# files), and for everything else the process does.
+_DESCRIPTORS_PER_SLOT = 24
+_DESCRIPTORS_BESIDE = 1024
 
 
 def _user_namespaces_work() -> bool:
@@ -27,8 +32,25 @@ def _user_namespaces_work() -> bool:
     return os.waitstatus_to_exitcode(status) == 0
 
 
-def problems() -> list[str]:
-    found: list[str] = []
+def _descriptors_for(slots: int) -> list[str]:
+    """Raise this process's soft open-files limit as far as `slots` children need (a service
+    often starts with 1024, and the hard limit is its to take)."""
+    needed = slots * _DESCRIPTORS_PER_SLOT + _DESCRIPTORS_BESIDE
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft == resource.RLIM_INFINITY or soft >= needed:
+        return []
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        return [
+            f"{slots} sandbox slots need {needed} open files and the hard limit is {hard}: raise it "
+            "(ulimit -Hn, LimitNOFILE= in systemd, --ulimit nofile= in Docker) or lower SANDBOX_LIVE_RUNS"
+        ]
+    resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    return []
+
+
+def problems(slots: int) -> list[str]:
+    """What stops this host from running `slots` sandbox children at once."""
+    found = _descriptors_for(slots)
     if os.geteuid() != 0 and not _user_namespaces_work():
         found.append(
             "the service is not running as root and this kernel does not let it create user "

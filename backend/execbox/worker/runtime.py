@@ -56,9 +56,7 @@ class WorkerRuntime:
         self._thread.start()
         self.call(self.engine.start())
         self._versions = encode_versions(self.call(self.runner.versions()))
-        log.info(
-            "worker %s: sandbox engine ready (%d runs at once)", self.name, self.engine.config.concurrency
-        )
+        log.info("worker %s: sandbox engine ready (%d runs at once)", self.name, self.engine.config.capacity)
 
     def start_heartbeat(self) -> None:
         """Once the worker consumes: from then on /health and /metrics count it."""
@@ -76,7 +74,7 @@ class WorkerRuntime:
         """Tells the API this worker is alive and how busy it is (for /health and /metrics)."""
         key = WORKER_KEY_PREFIX + self.name
         while not self._stopping.is_set():
-            state = {"busy": self._busy, "concurrency": self.engine.config.concurrency}
+            state = {"busy": self._busy, "concurrency": self.engine.config.capacity}
             try:
                 self.redis.set(key, json.dumps(state), ex=int(_HEARTBEAT_TTL_S))
                 # Again every time: a Redis restarted empty learns the versions back.

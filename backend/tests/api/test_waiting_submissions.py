@@ -30,7 +30,7 @@ RETENTION_S = 2.0
 def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
     settings = {
         "DATABASE_URL": make_database("sqlite"),
-        "SANDBOX_CONCURRENCY": "1",
+        "SANDBOX_LIVE_RUNS": "1",
         "ASYNC_MAX_WAITING_PER_CLIENT": "2",
         "ASYNC_MAX_WAITING": "3",
         "ASYNC_START_DEADLINE": str(DEADLINE_S),

@@ -96,7 +96,7 @@ class SandboxHarness:
 @pytest.fixture(scope="session")
 def session_sandbox() -> Iterator[SandboxHarness]:
     os.environ[SECRET_NAME] = SECRET_VALUE
-    harness = SandboxHarness(SandboxConfig(concurrency=2, spare_children=2))
+    harness = SandboxHarness(SandboxConfig(live_runs=2, warm_children=2))
     yield harness
     harness.close()
 

@@ -42,7 +42,7 @@ def main(first_uid: int) -> None:
     from tests.sandbox.conftest import SandboxHarness
 
     steps = json.loads(sys.stdin.read())
-    harness = SandboxHarness(SandboxConfig(concurrency=1, spare_children=1, first_uid=first_uid))
+    harness = SandboxHarness(SandboxConfig(live_runs=1, warm_children=1, first_uid=first_uid))
     outcomes: list[dict[str, Any]] = []
     try:
         for step in steps:

@@ -13,7 +13,7 @@ from execbox.sandbox.limits import LimitRequest
 
 async def main(programs: list[str]) -> None:
     outcomes = []
-    async with SandboxEngine(SandboxConfig(concurrency=1, spare_children=1)) as engine:
+    async with SandboxEngine(SandboxConfig(live_runs=1, warm_children=1)) as engine:
         for code in programs:
             result = await engine.run(code, limits=LimitRequest(wall_time_s=3, memory_mb=256))
             outcomes.append(

@@ -44,11 +44,11 @@ async def _round(config: SandboxConfig, programs: int) -> list[int]:
 async def main(first_uid: int, rounds: int, programs: int) -> dict[str, Any]:
     unhandled: list[str] = []
     asyncio.get_running_loop().set_exception_handler(lambda _, context: unhandled.append(repr(context)))
-    config = SandboxConfig(concurrency=programs, spare_children=1, first_uid=first_uid)
+    config = SandboxConfig(live_runs=programs, warm_children=1, first_uid=first_uid)
     leaked: list[int] = []
     for _ in range(rounds):
         leaked += await _round(config, programs)
-    slot_uids = range(first_uid, first_uid + config.all_slots)
+    slot_uids = range(first_uid, first_uid + config.slots)
     left_in_slots = [pid for pid in _pids() if _uid_of(pid) in slot_uids and _alive(pid)]
     return {"unhandled": unhandled, "leaked": leaked, "left_in_slots": left_in_slots}
 

@@ -171,7 +171,7 @@ print(sorted(os.listdir("/tmp")))
     assert first.status is RunStatus.SUCCESS, first
     assert Path(name).name in first.stdout.text  # control: the file existed in its own run
     check = f"import os\nprint(os.path.exists({name!r}), {TMP_LISTING})"
-    # Enough runs to go through every slot of the pool at least once.
+    # Enough runs to go through every slot the engine uses at least once.
     for _ in range(sandbox.engine.config.slots + 1):
         later = sandbox.run(check, wall_time_s=5)
         assert later.status is RunStatus.SUCCESS, later

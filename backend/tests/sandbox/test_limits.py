@@ -194,7 +194,9 @@ def test_memory_limit_above_the_default_is_usable(sandbox: SandboxHarness) -> No
 def test_a_lowered_memory_limit_does_not_outlive_its_run(sandbox: SandboxHarness) -> None:
     """After runs with memory_mb=256 on every slot of both templates, runs at the default limit
     still work."""
-    runs = 4  # twice the slots of each of the isolated engine's pools (concurrency 1 + 1 spare)
+    # More than the slots one template's children go through in the isolated engine (one live
+    # run, one warm child per template): every one of them serves a lowered run.
+    runs = 4
     allocate = "block = b'x' * (384 << 20)\nprint(len(block))"
     steps = []
     for comment in ("", "  # numpy: the scientific template"):

@@ -17,7 +17,7 @@ _GROW = "import time\ndata = b'x' * (400 << 20)\ntime.sleep(1.5)\nprint(len(data
 
 @pytest.fixture(scope="module")
 def small_node() -> Iterator[SandboxHarness]:
-    config = SandboxConfig(concurrency=4, spare_children=1, sandboxes_memory_mb=1000, first_uid=63000)
+    config = SandboxConfig(live_runs=4, warm_children=1, sandboxes_memory_mb=1000, first_uid=63000)
     harness = SandboxHarness(config)
     yield harness
     harness.close()

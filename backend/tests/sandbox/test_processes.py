@@ -170,8 +170,8 @@ def test_fork_bomb_is_contained(sandbox: SandboxHarness) -> None:
 def test_runs_after_a_fork_bomb_get_their_full_process_budget(sandbox: SandboxHarness) -> None:
     """The processes a fork bomb leaves behind must not count against whoever runs next.
 
-    Runs are sequential and the pool hands out children in turn, so within 2 x slots runs one
-    lands on the bomb's slot (same uid, same cgroup) right after the bomb was killed."""
+    Runs are sequential and the lowest free slot goes first, so within 2 x slots runs one lands
+    on the bomb's slot (same uid, same cgroup) right after the bomb was killed."""
     bomb = sandbox.run(FORK_BOMB, wall_time_s=2)
     assert bomb.status in (RunStatus.TIMEOUT, RunStatus.RUNTIME_ERROR), bomb
     try:

@@ -17,7 +17,7 @@ FIRST_UID = 64600  # an engine of its own, beside the session's
 
 @pytest.mark.parametrize("kind", list(TemplateKind), ids=str)
 def test_a_killed_template_is_replaced_and_runs_resume(kind: TemplateKind) -> None:
-    engine = SandboxHarness(SandboxConfig(concurrency=1, spare_children=1, first_uid=FIRST_UID))
+    engine = SandboxHarness(SandboxConfig(live_runs=1, warm_children=1, first_uid=FIRST_UID))
     harness = engine.routed_to(kind)
     try:
         assert harness.run("print(1)").status is RunStatus.SUCCESS

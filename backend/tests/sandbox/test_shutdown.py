@@ -8,7 +8,7 @@ import sys
 
 from tests.sandbox.engine_process import BACKEND
 
-FIRST_UID = 63200  # 2 templates x (3 runs + 1 spare) slots: 63200..63207
+FIRST_UID = 63200  # 3 live runs + 2 x 2 templates x 1 warm child = 7 slots: 63200..63206
 ROUNDS = 12
 
 

@@ -43,7 +43,7 @@ def _in_local_mode(url: str, scenario: Scenario, engine_started: bool = False) -
 
     async def run() -> Any:
         database = Database(url)
-        engine = SandboxEngine(SandboxConfig(concurrency=1, spare_children=1, first_uid=first_uid))
+        engine = SandboxEngine(SandboxConfig(live_runs=1, warm_children=1, first_uid=first_uid))
         try:
             await upgrade_to_head(database)
             store = SubmissionStore(database.sessions)

@@ -10,10 +10,11 @@ from execbox.sandbox.errors import SandboxUnavailable
 from execbox.sandbox.uid_lease import UidLease
 
 # Sandbox uid ranges of servers and workers started by tests: clear of the engine tests' ranges
-# (64000.., 64500.., 64600.., 64800..). Each process has 2 templates x (2 runs + 2 spares) =
-# 8 slots on a 2-core machine (spares: one per core); the stride leaves room for 4 cores.
+# (62000.., 63000.., 64000.., 64500.., 64600.., 64800..). Each process holds SANDBOX_LIVE_RUNS=2
+# and SANDBOX_WARM_CHILDREN=2 (api_server, worker_process): 2 + 2 x 2 templates x 2 = 10 slots,
+# whatever the cores, inside the stride.
 _FIRST_UIDS = range(64100, 64490, 20)
-_SLOTS = 8
+_SLOTS = 10
 
 _claimed: set[int] = set()
 _lock = threading.Lock()

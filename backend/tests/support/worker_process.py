@@ -80,7 +80,8 @@ class WorkerProcess:
             "ENVIRONMENT": "local",
             "SECRET_KEY": "test-secret-key",
             "EXECUTION_BACKEND": "queue",
-            "SANDBOX_CONCURRENCY": "2",
+            "SANDBOX_LIVE_RUNS": "2",
+            "SANDBOX_WARM_CHILDREN": "2",
             "SANDBOX_FIRST_UID": str(self._first_uid),
             **settings,
         }
