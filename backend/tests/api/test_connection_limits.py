@@ -111,12 +111,15 @@ def _rss_kib(server: ApiServer) -> int:
 
 
 def _closed(connection: socket.socket, wait: float) -> bytes | None:
-    """All the server sent if it closed the connection within `wait` seconds, else None."""
+    """All the server sent if it began to answer or closed the connection within `wait`
+    seconds, else None. Once it has begun, its close is waited for a little longer: on a busy
+    machine the end of the answer may come later than its start, and must not be lost."""
     received = b""
     deadline = time.monotonic() + wait
-    while (left := deadline - time.monotonic()) > 0:
-        if not select.select([connection], [], [], left)[0]:
-            return None
+    while True:
+        left = 2.0 if received else deadline - time.monotonic()
+        if left <= 0 or not select.select([connection], [], [], left)[0]:
+            return received or None
         try:
             chunk = connection.recv(65536)
         except ConnectionResetError:
@@ -124,7 +127,6 @@ def _closed(connection: socket.socket, wait: float) -> bytes | None:
         if not chunk:
             return received
         received += chunk
-    return None
 
 
 def _trickle(server: ApiServer, start: bytes, drip: bytes, clients: int = 20) -> list[tuple[float, bytes]]:
