@@ -7,7 +7,6 @@ import statistics
 import threading
 import time
 from collections.abc import Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -22,6 +21,7 @@ from tests.support.report_forgeries import (
     in_template,
     largest_result,
 )
+from tests.support.submissions import final_submission
 
 EXECUTE = "/api/v1/code/execute"
 SUBMIT = "/api/v1/code/submit"
@@ -34,15 +34,6 @@ def server(backend: str, make_database: MakeDatabase) -> Iterator[ApiServer]:
     api = ApiServer({"DATABASE_URL": make_database(backend), "CODE_POLICY": "off"}).start()
     yield api
     api.close()
-
-
-def _final(client: httpx.Client, submission_id: str, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body: dict[str, Any] = client.get(f"{SUBMISSIONS}/{submission_id}").json()
-        if body["status"] not in ("queued", "running") or time.monotonic() > deadline:
-            return body
-        time.sleep(0.1)
 
 
 @TEMPLATES
@@ -59,7 +50,7 @@ def test_a_forged_report_is_an_internal_error_everywhere(
         assert "report pipe" in body["stderr"]
     accepted = server.client.post(SUBMISSIONS, json=program)
     assert accepted.status_code == 202, accepted.text
-    final = _final(server.client, accepted.json()["id"])
+    final = final_submission(server.client, accepted.json()["id"])
     assert final["status"] == "internal_error", final
     assert "report pipe" in final["stderr"]
     assert "Traceback" not in server.log_text()
@@ -73,7 +64,7 @@ def test_a_forged_success_then_a_crash_is_the_crash(server: ApiServer, scientifi
     saved = server.client.post(SUBMIT, json=program).json()
     assert (saved["status"], saved["saved"]) == ("runtime_error", False)
     accepted = server.client.post(SUBMISSIONS, json=program).json()
-    final = _final(server.client, accepted["id"])
+    final = final_submission(server.client, accepted["id"])
     assert (final["status"], final["signal"]) == ("runtime_error", "SIGSEGV")
 
 

@@ -10,15 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from typing import Any
 
-import httpx
 import pytest
 
 from execbox.services.runners.local import NOT_STARTED
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.loopback_clients import new_client
+from tests.support.submissions import final_submission
 
 SUBMISSIONS = "/api/v1/code/submissions"
 SLEEPER = {"code": "import time\ntime.sleep(2)\nprint('slept')"}
@@ -41,16 +40,6 @@ def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
     server.close()
 
 
-def _final(client: httpx.Client, submission_id: str, timeout: float = 30) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout
-    while True:
-        body: dict[str, Any] = client.get(f"{SUBMISSIONS}/{submission_id}").json()
-        if body["status"] not in ("queued", "running"):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.1)
-
-
 def test_a_client_may_have_so_many_waiting_and_all_clients_so_many(server: ApiServer) -> None:
     with new_client(server) as first, new_client(server) as second, new_client(server) as third:
         mine = [first.post(SUBMISSIONS, json=SLEEPER) for _ in range(2)]
@@ -69,11 +58,11 @@ def test_a_client_may_have_so_many_waiting_and_all_clients_so_many(server: ApiSe
         assert int(full.headers["retry-after"]) > 0
 
         for response in (*mine, theirs):
-            _final(first, response.json()["id"])
+            final_submission(first, response.json()["id"])
         # With the waiting ones done, there is room again.
         again = first.post(SUBMISSIONS, json={"code": "print('again')"})
         assert again.status_code == 202, again.text
-        assert _final(first, again.json()["id"])["stdout"] == "again\n"
+        assert final_submission(first, again.json()["id"])["stdout"] == "again\n"
 
 
 def test_a_submission_that_cannot_start_in_time_ends_saying_so(server: ApiServer) -> None:
@@ -81,18 +70,18 @@ def test_a_submission_that_cannot_start_in_time_ends_saying_so(server: ApiServer
         running = first.post(SUBMISSIONS, json=SLEEPER).json()["id"]
         time.sleep(0.3)  # the sleeper holds the only sandbox
         waiting = second.post(SUBMISSIONS, json={"code": "print('never')"}).json()["id"]
-        expired = _final(second, waiting)
+        expired = final_submission(second, waiting)
         assert (expired["status"], expired["stderr"]) == ("internal_error", NOT_STARTED)
         assert expired["stdout"] == ""  # never ran
-        assert _final(first, running)["stdout"] == "slept\n"
+        assert final_submission(first, running)["stdout"] == "slept\n"
 
 
 def test_failed_submissions_are_forgotten_after_the_retention_and_successes_kept(server: ApiServer) -> None:
     with new_client(server) as client:
         failed = client.post(SUBMISSIONS, json={"code": "1 / 0"}).json()["id"]
         kept = client.post(SUBMISSIONS, json={"code": "print('kept')"}).json()["id"]
-        assert _final(client, failed)["status"] == "runtime_error"  # readable at first
-        _final(client, kept)
+        assert final_submission(client, failed)["status"] == "runtime_error"  # readable at first
+        final_submission(client, kept)
         deadline = time.monotonic() + 10 * RETENTION_S
         while client.get(f"{SUBMISSIONS}/{failed}").status_code != 404:
             assert time.monotonic() < deadline, "the failed submission was never forgotten"

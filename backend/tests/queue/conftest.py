@@ -13,9 +13,8 @@ import itertools
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TypeVar
 
-import httpx
 import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -24,16 +23,15 @@ from execbox.db.models import Submission
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.redis import RedisServer, redis_server
+from tests.support.submissions import FINAL as FINAL
+from tests.support.submissions import SUBMISSIONS as SUBMISSIONS
+from tests.support.submissions import poll_submissions as poll_submissions
 from tests.support.worker_process import WorkerProcess
 
 T = TypeVar("T")
 
 EXECUTE = "/api/v1/code/execute"
-SUBMISSIONS = "/api/v1/code/submissions"
 PENDING = frozenset({"queued", "running"})
-FINAL = frozenset(
-    {"success", "runtime_error", "timeout", "memory_limit", "output_limit", "stopped", "internal_error"}
-)
 
 # A low maximum wall time keeps Celery's visibility timeout (EXECUTION_TIMEOUT_MAX + 15 s = 25 s)
 # short enough for a killed worker's runs to come back within the test. CODE_POLICY=off lets
@@ -68,21 +66,6 @@ def wait_until(check: Callable[[], T | None], timeout: float, what: str, interva
         if time.monotonic() > deadline:
             pytest.fail(f"{what}: not within {timeout:.0f} s")
         time.sleep(interval)
-
-
-def poll_submissions(client: httpx.Client, ids: list[str], timeout: float) -> dict[str, dict[str, Any]]:
-    """Each submission's body once all are final, or as they are when `timeout` runs out."""
-    deadline = time.monotonic() + timeout
-    bodies: dict[str, dict[str, Any]] = {}
-    while True:
-        for submission_id in ids:
-            if bodies.get(submission_id, {}).get("status") not in FINAL:
-                response = client.get(f"{SUBMISSIONS}/{submission_id}")
-                assert response.status_code == 200, response.text
-                bodies[submission_id] = response.json()
-        if all(body["status"] in FINAL for body in bodies.values()) or time.monotonic() > deadline:
-            return bodies
-        time.sleep(0.2)
 
 
 def database_rows(database_url: str) -> list[tuple[str, str]]:
