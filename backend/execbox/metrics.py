@@ -10,6 +10,9 @@ RUN_SECONDS = Histogram(
     "Wall time of a run as its caller waited for it (queueing included in queue mode)",
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120),
 )
+RUNS_ABANDONED = Counter(
+    "execbox_runs_abandoned", "Synchronous runs stopped because their client closed the connection"
+)
 RUNS_IN_PROGRESS = Gauge("execbox_runs_in_progress", "Runs this process is running or waiting for")
 LOST_RUNS = Counter(
     "execbox_lost_runs", "Asynchronous submissions given internal_error because Redis lost their run (API)"

@@ -16,6 +16,7 @@ from execbox.schemas.errors import (
     InvalidRequestBody,
     PolicyRejection,
     RateLimited,
+    RetryLater,
     ViolationOut,
 )
 from execbox.services.errors import (
@@ -23,6 +24,7 @@ from execbox.services.errors import (
     NotFound,
     PolicyRejected,
     RateLimitExceeded,
+    ServerFull,
     ServiceError,
     Unauthorized,
     Unavailable,
@@ -30,7 +32,6 @@ from execbox.services.errors import (
 
 log = logging.getLogger(__name__)
 
-_RETRY_UNAVAILABLE_S = "5"
 # A refusal's size stays bounded whatever the body (schemas/strict.py bounds the count itself).
 MAX_LISTED_PROBLEMS = 20
 
@@ -142,8 +143,10 @@ def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict
         body = RateLimited(detail=str(exc), retry_after_s=exc.retry_after_s)
         return 429, body.model_dump(), {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, Unavailable):
-        log.warning("unavailable: %s", exc)
-        return 503, {"detail": str(exc)}, {"Retry-After": _RETRY_UNAVAILABLE_S}
+        if not isinstance(exc, ServerFull):  # a full server is working as meant
+            log.warning("unavailable: %s", exc)
+        retry = RetryLater(detail=str(exc), retry_after_s=exc.retry_after_s)
+        return 503, retry.model_dump(), {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, Unauthorized):
         return 401, {"detail": str(exc)}, {"WWW-Authenticate": "Bearer"}
     if isinstance(exc, InvalidRequest):

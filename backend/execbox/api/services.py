@@ -57,7 +57,7 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
     runs = config.capacity
     log.info("sandbox: %s, up to %d run%s alive at once", mode, runs, "s" * (runs != 1))
     stack.push_async_callback(engine.close)
-    runner = LocalRunner(engine, store)
+    runner = LocalRunner(engine, store, refuse_when_full=True)
     stack.push_async_callback(runner.drain)  # runs before engine.close: callbacks unwind in reverse
     return runner
 

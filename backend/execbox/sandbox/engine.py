@@ -4,7 +4,8 @@
         result = await engine.run("print(1)")
 
 `run` is safe to call concurrently; at most `config.capacity` programs are alive at once
-(running, sleeping or waiting for input) and the rest wait their turn. Each program runs in a
+(running, sleeping or waiting for input). The rest wait their turn, first come first served, or
+(`wait=False`) are refused at once with `SandboxFull`. Each program runs in a
 child of one of two templates, the scientific one or a plain one, chosen by `template_choice`;
 each child has its own uid and cgroup, a slot from the engine-wide `Slots`.
 """
@@ -21,7 +22,7 @@ from types import TracebackType
 
 from execbox.sandbox import cgroups, layout, preflight
 from execbox.sandbox.config import SandboxConfig
-from execbox.sandbox.errors import InvalidInput, SandboxBusy, SandboxClosed, SandboxUnavailable
+from execbox.sandbox.errors import InvalidInput, SandboxBusy, SandboxClosed, SandboxFull, SandboxUnavailable
 from execbox.sandbox.execution import execute
 from execbox.sandbox.guest.protocol import SandboxPlan
 from execbox.sandbox.limits import LimitRequest
@@ -46,6 +47,7 @@ class SandboxEngine:
         self._slots: Slots | None = None
         self._root_dir: str | None = None
         self._permits = asyncio.Semaphore(self.config.capacity)
+        self._alive = 0
         self._runtime: RuntimeInfo | None = None
         # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
         slot_uids = (
@@ -116,10 +118,12 @@ class SandboxEngine:
         limits: LimitRequest | None = None,
         live: LiveIO | None = None,
         start_by: float | None = None,
+        wait: bool = True,
     ) -> RunResult:
         """Runs `code` and waits for its verdict. With `live`, output is also handed over as it
         is read, stdin stays open for what `live` is sent, and `live.stop()` ends the run. With
-        `start_by` (a `time.time()`), a run that cannot start by then raises `SandboxBusy`."""
+        `start_by` (a `time.time()`), a run that cannot start by then raises `SandboxBusy`; with
+        `wait=False`, one that cannot start at once raises `SandboxFull`."""
         resolved = self.config.limits.resolve(limits)
         try:
             stdin_bytes = stdin.encode()
@@ -129,7 +133,8 @@ class SandboxEngine:
         pool = self._pools.get(self.template_for(code))
         if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
-        await self._permit(start_by)
+        await self._permit(start_by, wait)
+        self._alive += 1
         try:
             child = await pool.take()
             try:
@@ -137,9 +142,21 @@ class SandboxEngine:
             finally:
                 pool.release(child)
         finally:
+            self._alive -= 1
             self._permits.release()
 
-    async def _permit(self, start_by: float | None) -> None:
+    @property
+    def runs_alive(self) -> int:
+        """Programs started and not yet ended (at most `config.capacity`)."""
+        return self._alive
+
+    async def _permit(self, start_by: float | None, wait: bool) -> None:
+        if not wait:
+            # Those already waiting come first: a run refused now never overtakes them.
+            if self._permits.locked():
+                raise SandboxFull(f"all {self.config.capacity} sandboxes are in use")
+            await self._permits.acquire()  # free: returns without yielding
+            return
         if start_by is None:
             await self._permits.acquire()
             return

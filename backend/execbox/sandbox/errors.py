@@ -38,6 +38,10 @@ class SandboxBusy(SandboxError):
     """No sandbox came free before the run's start deadline: the run was not started."""
 
 
+class SandboxFull(SandboxBusy):
+    """Every sandbox is in use and the caller would not wait: the run was not started."""
+
+
 class LimitError(SandboxError, ValueError):
     """A requested limit is invalid or above the operator's maximum."""
 

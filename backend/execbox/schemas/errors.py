@@ -31,5 +31,9 @@ class PolicyRejection(ErrorBody):
     violations: list[ViolationOut]
 
 
-class RateLimited(ErrorBody):
-    retry_after_s: int
+class RetryLater(ErrorBody):
+    retry_after_s: int = Field(description="seconds to wait before trying again, as in Retry-After")
+
+
+class RateLimited(RetryLater):
+    """Too many requests from one client (429)."""

@@ -50,6 +50,21 @@ class Unauthorized(ServiceError):
 class Unavailable(ServiceError):
     """A dependency (sandbox, database, rate-limit store) cannot serve right now; try again later."""
 
+    retry_after_s = 5
+
+
+class ServerFull(Unavailable):
+    """Every sandbox of this server is running a program; a run asked for now is not started."""
+
+    retry_after_s = 2
+
+    def __init__(self, sandboxes: int) -> None:
+        # When to try again travels beside it (Retry-After, `retry_after_s`).
+        super().__init__(
+            f"The server is full: all {sandboxes} of its sandboxes are running programs, so your code "
+            "was not started."
+        )
+
 
 class RateLimitExceeded(ServiceError):
     def __init__(self, limit: str, retry_after_s: int, counted: str = "runs") -> None:

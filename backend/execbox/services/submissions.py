@@ -51,7 +51,10 @@ class SubmissionService:
             return SubmitResult(**dict(result), saved=False, id=None)
         owner = owner_from(owner_token)
         saved_id = new_id()
-        await self.store.save_finished(saved_id, request.code, request.stdin, result, client, owner.key)
+        # Saved whole even if the caller goes away (and cancels this) while it is being written.
+        await asyncio.shield(
+            self.store.save_finished(saved_id, request.code, request.stdin, result, client, owner.key)
+        )
         return SubmitResult(**dict(result), saved=True, id=saved_id, owner_token=_issued(owner))
 
     async def submit_later(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from execbox.policy import PRESETS
 from tests.api.conftest import StartApi
-from tests.support.api_server import ApiServer
+from tests.support.api_server import LIVE_RUNS, ApiServer
 
 
 def test_runtime_reports_versions_policy_and_limits(api: ApiServer) -> None:
@@ -91,7 +91,8 @@ def test_the_start_up_log_says_where_the_data_is_and_what_runs(api: ApiServer, b
     else:
         assert "INFO:     database: postgresql+asyncpg://" in log
     first = int(api.settings["SANDBOX_FIRST_UID"])
-    # 2 live runs + 2 templates x 2 warm children x 2 (those being torn down): 10 uids
-    slots = f"{first}..{first + 9}"
-    assert f"INFO:     sandbox: root (each run its own uid, {slots}), up to 2 runs alive at once" in log
+    # live runs + 2 templates x 2 warm children x 2 (those being torn down)
+    slots = f"{first}..{first + LIVE_RUNS + 7}"
+    mode = f"root (each run its own uid, {slots})"
+    assert f"INFO:     sandbox: {mode}, up to {LIVE_RUNS} runs alive at once" in log
     assert f"INFO:     code policy: preset standard, {len(PRESETS['standard'])} importable modules" in log

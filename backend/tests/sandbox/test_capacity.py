@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from execbox.sandbox.config import LIVE_RUNS_CEILING, MEMORY_OVERCOMMIT, SandboxConfig
+from execbox.sandbox.errors import SandboxFull
 from execbox.sandbox.limits import LimitPolicy, RunLimits
 from execbox.sandbox.live import LiveIO, OutputStream
 from execbox.sandbox.result import RunResult, RunStatus
@@ -121,6 +122,26 @@ def test_runs_beyond_the_capacity_wait_for_a_slot_and_get_it_when_one_is_freed(r
     # The first hundred sleep together; the last ten start only as those end.
     assert ended[LIVE_RUNS - 1] < 5, ended
     assert ended[-1] > 1.9, ended
+
+
+def test_a_run_that_will_not_wait_is_refused_at_once_when_full(roomy: SandboxHarness) -> None:
+    async def scenario() -> tuple[float, RunResult, RunResult]:
+        sleepers = [asyncio.ensure_future(roomy.engine.run(SLEEP)) for _ in range(LIVE_RUNS)]
+        while roomy.engine.runs_alive < LIVE_RUNS:
+            await asyncio.sleep(0.01)
+        asked = time.monotonic()
+        with pytest.raises(SandboxFull):
+            await roomy.engine.run("print('now')", wait=False)
+        refused_in = time.monotonic() - asked
+        waiting = asyncio.ensure_future(roomy.engine.run("print('waited')"))
+        await asyncio.gather(*sleepers)
+        waited = await waiting  # one that may wait gets the first run freed
+        return refused_in, waited, await roomy.engine.run("print('now')", wait=False)
+
+    refused_in, waited, now = roomy.call(scenario())
+    assert refused_in < 0.05, refused_in
+    assert (waited.stdout.text, now.stdout.text) == ("waited\n", "now\n")
+    assert roomy.engine.runs_alive == 0
 
 
 def test_the_idle_pool_goes_back_to_its_warm_size_and_slots_are_reused(roomy: SandboxHarness) -> None:

@@ -18,6 +18,10 @@ METRICS_TOKEN = "test-metrics-token"
 METRICS_AUTH = {"Authorization": f"Bearer {METRICS_TOKEN}"}  # as Prometheus scrapes /metrics
 
 
+# Runs a test server keeps alive at once (tests/support/processes.py has room for their uids).
+LIVE_RUNS = 64
+
+
 class ApiServer:
     def __init__(self, settings: dict[str, str]) -> None:
         first_uid = free_uid_range()
@@ -26,7 +30,7 @@ class ApiServer:
             "ENVIRONMENT": "local",
             "SECRET_KEY": "test-secret-key",
             "RATE_LIMIT_ENABLED": "false",
-            "SANDBOX_LIVE_RUNS": "2",
+            "SANDBOX_LIVE_RUNS": str(LIVE_RUNS),
             "SANDBOX_WARM_CHILDREN": "2",
             "SANDBOX_FIRST_UID": str(first_uid),
             "METRICS_TOKEN": METRICS_TOKEN,

@@ -9,12 +9,13 @@ import threading
 from execbox.sandbox.errors import SandboxUnavailable
 from execbox.sandbox.uid_lease import UidLease
 
-# Sandbox uid ranges of servers and workers started by tests: clear of the engine tests' ranges
-# (62000.., 63000.., 64000.., 64500.., 64600.., 64800..). Each process holds SANDBOX_LIVE_RUNS=2
-# and SANDBOX_WARM_CHILDREN=2 (api_server, worker_process): 2 + 2 x 2 templates x 2 = 10 slots,
-# whatever the cores, inside the stride.
-_FIRST_UIDS = range(64100, 64490, 20)
-_SLOTS = 10
+# Sandbox uid ranges of servers and workers started by tests: above the engine tests' ranges
+# (62000.., 63000.., 64000.., 64500.., 64600.., 64800..) and any host user's. A server holds
+# SANDBOX_LIVE_RUNS=64 (api_server: a synchronous run past its live runs is refused, and tests
+# send up to 50 at once) and a worker 2, each SANDBOX_WARM_CHILDREN=2: 64 + 2 x 2 templates x 2
+# = 72 slots, whatever the cores. A test's own server may hold up to 242 live runs in the stride.
+_FIRST_UIDS = range(100_000, 125_000, 250)
+_SLOTS = 250
 
 _claimed: set[int] = set()
 _lock = threading.Lock()

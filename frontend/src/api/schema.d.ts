@@ -313,11 +313,27 @@ export interface components {
             /** Violations */
             violations: components["schemas"]["ViolationOut"][];
         };
-        /** RateLimited */
+        /**
+         * RateLimited
+         * @description Too many requests from one client (429).
+         */
         RateLimited: {
             /** Detail */
             detail: string;
-            /** Retry After S */
+            /**
+             * Retry After S
+             * @description seconds to wait before trying again, as in Retry-After
+             */
+            retry_after_s: number;
+        };
+        /** RetryLater */
+        RetryLater: {
+            /** Detail */
+            detail: string;
+            /**
+             * Retry After S
+             * @description seconds to wait before trying again, as in Retry-After
+             */
             retry_after_s: number;
         };
         /**
@@ -595,13 +611,13 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimited"];
                 };
             };
-            /** @description the sandbox or a store is unavailable; retry later */
+            /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RetryLater"];
                 };
             };
         };
@@ -693,13 +709,13 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimited"];
                 };
             };
-            /** @description the sandbox or a store is unavailable; retry later */
+            /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RetryLater"];
                 };
             };
         };
@@ -796,13 +812,13 @@ export interface operations {
                     "application/json": components["schemas"]["RateLimited"];
                 };
             };
-            /** @description the sandbox or a store is unavailable; retry later */
+            /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["RetryLater"];
                 };
             };
         };

@@ -6,8 +6,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
 
+from execbox.api.client_presence import while_connected
 from execbox.api.deps import ClientDep, OwnerTokenDep, ServicesDep
-from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejection, RateLimited
+from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejection, RateLimited, RetryLater
 from execbox.schemas.execution import (
     ExecuteRequest,
     ExecutionResult,
@@ -26,22 +27,31 @@ _RUN_RESPONSES: dict[int | str, dict[str, Any]] = {
         "description": "the code breaks the code policy (`violations`), or the body is invalid (`errors`)",
     },
     429: {"model": RateLimited, "description": "too many runs; see the Retry-After header"},
-    503: {"model": ErrorBody, "description": "the sandbox or a store is unavailable; retry later"},
+    503: {
+        "model": RetryLater,
+        "description": "every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After",
+    },
 }
 
 
 @router.post("/execute", responses=_RUN_RESPONSES)
-async def execute(body: ExecuteRequest, services: ServicesDep, client: ClientDep) -> ExecutionResult:
+async def execute(
+    body: ExecuteRequest, services: ServicesDep, client: ClientDep, request: Request
+) -> ExecutionResult:
     """Run the code in the sandbox and return its verdict and output."""
-    return await services.execution.execute(body, client)
+    return await while_connected(request, services.execution.execute(body, client))
 
 
 @router.post("/submit", responses=_RUN_RESPONSES)
 async def submit(
-    body: ExecuteRequest, services: ServicesDep, client: ClientDep, owner_token: OwnerTokenDep = None
+    body: ExecuteRequest,
+    services: ServicesDep,
+    client: ClientDep,
+    request: Request,
+    owner_token: OwnerTokenDep = None,
 ) -> SubmitResult:
     """Run the code; when it succeeds, save it and return the submission's `id`."""
-    return await services.submissions.submit(body, client, owner_token)
+    return await while_connected(request, services.submissions.submit(body, client, owner_token))
 
 
 @router.post("/submissions", status_code=202, responses=_RUN_RESPONSES)

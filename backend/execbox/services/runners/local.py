@@ -7,10 +7,16 @@ import dataclasses
 import logging
 
 from execbox.sandbox.engine import SandboxEngine
-from execbox.sandbox.errors import SandboxBusy, SandboxClosed, SandboxError, SandboxInternalError
+from execbox.sandbox.errors import (
+    SandboxBusy,
+    SandboxClosed,
+    SandboxError,
+    SandboxFull,
+    SandboxInternalError,
+)
 from execbox.sandbox.limits import LimitRequest
 from execbox.schemas.execution import ExecutionResult
-from execbox.services.errors import Unavailable
+from execbox.services.errors import ServerFull, Unavailable
 from execbox.services.live_session import LiveSession
 from execbox.services.presenter import internal_error, present
 from execbox.services.runners.base import Job, RuntimeVersions
@@ -27,9 +33,14 @@ NOT_STARTED = (
 
 
 class LocalRunner:
-    def __init__(self, engine: SandboxEngine, store: SubmissionStore) -> None:
+    def __init__(self, engine: SandboxEngine, store: SubmissionStore, refuse_when_full: bool = False) -> None:
+        """`refuse_when_full`: a job without a start deadline (its caller is waiting for the
+        answer) that finds every sandbox busy raises `ServerFull` at once instead of waiting
+        for one (the API's own engine). A job with one (a waiting submission) waits its turn
+        until then, and so does every job of a queue worker (refuse_when_full=False)."""
         self.engine = engine
         self.store = store
+        self.refuse_when_full = refuse_when_full
         self._sanitize: Sanitizer | None = None
         self._background: set[asyncio.Task[None]] = set()
 
@@ -45,13 +56,16 @@ class LocalRunner:
 
     async def _run(self, job: Job, live: LiveSession | None) -> ExecutionResult:
         limits = LimitRequest(**dataclasses.asdict(job.limits))
+        wait = job.start_by is not None or not self.refuse_when_full
         try:
             sanitize = self._sanitizer()
             if live is not None:
                 live.clean_stderr = sanitize
             result = await self.engine.run(
-                job.code, job.stdin, limits, live.io if live else None, job.start_by
+                job.code, job.stdin, limits, live.io if live else None, job.start_by, wait
             )
+        except SandboxFull:
+            raise ServerFull(self.engine.config.capacity) from None
         except SandboxBusy:
             return internal_error(NOT_STARTED)
         except (SandboxClosed, SandboxInternalError) as error:
