@@ -3,18 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import copy
+import math
+import socket
 from typing import Any
 
 import uvicorn
 import uvicorn.config
+from fastapi import FastAPI
+from uvicorn.config import STARTUP_FAILURE
 
 from execbox.api.app import create_app
 from execbox.api.http_protocol import HttpLimits, bounded_protocols
+from execbox.api.services import Services
 from execbox.commands import USAGE_ERROR
 from execbox.settings import load_settings
 
 _ALL_ADDRESSES = ("0.0.0.0", "::")  # noqa: S104 -- names no host a client could send
+_ANSWER_GRACE_S = 10
 
 
 def serve(args: argparse.Namespace) -> int:
@@ -28,8 +35,9 @@ def serve(args: argparse.Namespace) -> int:
         forwarded_allow_ips = settings.FORWARDED_ALLOW_IPS
     http, ws = bounded_protocols(HttpLimits.from_settings(settings), forwarded_allow_ips)
     # One process: its sandbox engine holds the slot uids, so a second worker could not start.
-    uvicorn.run(
-        create_app(settings),
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
         host=args.host,
         port=args.port,
         loop="uvloop",
@@ -41,8 +49,28 @@ def serve(args: argparse.Namespace) -> int:
         timeout_keep_alive=settings.HTTP_KEEP_ALIVE_TIMEOUT,
         log_level="debug" if settings.DEBUG else "info",
         log_config=_log_config(settings.DEBUG),
+        # Requests in progress finish: no run outlives the longest wall limit, nor its answer this.
+        timeout_graceful_shutdown=math.ceil(settings.EXECUTION_TIMEOUT_MAX + _ANSWER_GRACE_S),
     )
-    return 0
+    server = _GracefulServer(config, app)
+    with contextlib.suppress(KeyboardInterrupt):
+        server.run()
+    return 0 if server.started else STARTUP_FAILURE
+
+
+class _GracefulServer(uvicorn.Server):
+    """uvicorn's server, which on SIGTERM first stops the app from starting runs: those in
+    progress finish, those waiting (asynchronous submissions) and new ones are refused."""
+
+    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
+        super().__init__(config)
+        self.app = app
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        services: Services | None = getattr(self.app.state, "services", None)
+        if services is not None:
+            services.runner.stop_admitting()
+        await super().shutdown(sockets)
 
 
 def _log_config(debug: bool) -> dict[str, Any]:

@@ -5,7 +5,7 @@
 
 `run` is safe to call concurrently; at most `config.capacity` programs are alive at once
 (running, sleeping or waiting for input). The rest wait their turn, first come first served, or
-(`wait=False`) are refused at once with `SandboxFull`. Each program runs in a
+(`wait=False`) are refused at once with `SandboxFull` (see `admission`). Each program runs in a
 child of one of two templates, the scientific one or a plain one, chosen by `template_choice`;
 each child has its own uid and cgroup, a slot from the engine-wide `Slots`.
 """
@@ -17,12 +17,12 @@ import itertools
 import logging
 import shutil
 import tempfile
-import time
 from types import TracebackType
 
 from execbox.sandbox import cgroups, layout, preflight
+from execbox.sandbox.admission import Admission
 from execbox.sandbox.config import SandboxConfig
-from execbox.sandbox.errors import InvalidInput, SandboxBusy, SandboxClosed, SandboxFull, SandboxUnavailable
+from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailable
 from execbox.sandbox.execution import execute
 from execbox.sandbox.guest.protocol import SandboxPlan
 from execbox.sandbox.limits import LimitRequest
@@ -46,8 +46,7 @@ class SandboxEngine:
         self._cgroups: cgroups.CgroupManager | None = None
         self._slots: Slots | None = None
         self._root_dir: str | None = None
-        self._permits = asyncio.Semaphore(self.config.capacity)
-        self._alive = 0
+        self._admission = Admission(self.config.capacity)
         self._runtime: RuntimeInfo | None = None
         # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
         slot_uids = (
@@ -133,8 +132,10 @@ class SandboxEngine:
         pool = self._pools.get(self.template_for(code))
         if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
-        await self._permit(start_by, wait)
-        self._alive += 1
+        if wait:
+            await self._admission.enter(start_by)
+        else:
+            self._admission.enter_now()
         try:
             child = await pool.take()
             try:
@@ -142,28 +143,17 @@ class SandboxEngine:
             finally:
                 pool.release(child)
         finally:
-            self._alive -= 1
-            self._permits.release()
+            self._admission.leave()
 
     @property
     def runs_alive(self) -> int:
         """Programs started and not yet ended (at most `config.capacity`)."""
-        return self._alive
+        return self._admission.alive
 
-    async def _permit(self, start_by: float | None, wait: bool) -> None:
-        if not wait:
-            # Those already waiting come first: a run refused now never overtakes them.
-            if self._permits.locked():
-                raise SandboxFull(f"all {self.config.capacity} sandboxes are in use")
-            await self._permits.acquire()  # free: returns without yielding
-            return
-        if start_by is None:
-            await self._permits.acquire()
-            return
-        try:
-            await asyncio.wait_for(self._permits.acquire(), start_by - time.time())
-        except TimeoutError:
-            raise SandboxBusy("no sandbox came free before the run's start deadline") from None
+    def stop_admitting(self) -> None:
+        """Start nothing more (a graceful shutdown): runs waiting and runs asked for from now
+        on raise `SandboxClosed`; the runs alive go on."""
+        self._admission.refuse_new("the server is shutting down")
 
     def template_for(self, code: str) -> TemplateKind:
         if self._chooser is None:

@@ -42,6 +42,11 @@ class Runner(Protocol):
         """The sandbox runtime's interpreter and package versions."""
         ...
 
+    def stop_admitting(self) -> None:
+        """Start no more runs (a graceful shutdown): runs not yet started, and runs asked for
+        from now on, are refused with `Unavailable`; runs in progress go on."""
+        ...
+
     async def state(self) -> str:
         """ "ready" when runs can be accepted now, else a word saying what is wrong."""
         ...

@@ -92,6 +92,9 @@ class LocalRunner:
         result = await verdict_of(self.run(job), job.id)
         await record_verdict(self.store, job.id, result)
 
+    def stop_admitting(self) -> None:
+        self.engine.stop_admitting()
+
     async def versions(self) -> RuntimeVersions:
         runtime = self.engine.runtime
         return RuntimeVersions(python=runtime.python, packages=runtime.packages)

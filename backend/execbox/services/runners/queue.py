@@ -40,6 +40,9 @@ _DEPTH_MAX_AGE_S = 0.1
 _REPLY_POLL_S = 2.0
 
 
+SHUTTING_DOWN = "The server is shutting down; try again in a few seconds."
+
+
 class QueueRunner:
     def __init__(self, celery: Celery, redis: Redis, max_waiting: int, wait_timeout_s: float) -> None:
         self.celery = celery
@@ -47,6 +50,7 @@ class QueueRunner:
         self.max_waiting = max_waiting
         self.wait_timeout_s = wait_timeout_s
         self._depth = QueueDepth(self.waiting, _DEPTH_MAX_AGE_S)
+        self._stopping = False
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
         await self._check_room()
@@ -124,7 +128,13 @@ class QueueRunner:
         except RedisError as error:
             raise _unreachable(error) from error
 
+    def stop_admitting(self) -> None:
+        # Runs already queued are the workers' to finish; this process only queues no more.
+        self._stopping = True
+
     async def _check_room(self) -> None:
+        if self._stopping:
+            raise Unavailable(SHUTTING_DOWN)
         if self._depth.estimate() < self.max_waiting:
             return
         try:
