@@ -64,6 +64,7 @@ bench: setup
 	$(VENV)/bin/python bench/http_bench.py
 	$(VENV)/bin/python bench/stream_bench.py
 	$(VENV)/bin/python bench/flood_bench.py
+	$(VENV)/bin/python bench/live_runs_bench.py
 
 clean:
 	rm -rf $(VENV) $(RUNTIME) $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -56,6 +56,25 @@ def _stat_fields(pid: int) -> list[str]:
         return handle.read().rpartition(")")[2].split()
 
 
+def smaps_kib(pid: int, *keys: str) -> int:
+    with open(f"/proc/{pid}/smaps_rollup") as handle:
+        lines = handle.read().splitlines()
+    total = 0
+    for line in lines:
+        name, _, rest = line.partition(":")
+        if name in keys:
+            total += int(rest.split()[0])
+    return total
+
+
+def uss_mib(pid: int) -> float:
+    return round(smaps_kib(pid, "Private_Clean", "Private_Dirty") / 1024, 2)
+
+
+def rss_mib(pid: int) -> float:
+    return round(smaps_kib(pid, "Rss") / 1024, 2)
+
+
 def parent_pid(pid: int) -> int:
     return int(_stat_fields(pid)[1])
 

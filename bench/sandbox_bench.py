@@ -35,6 +35,8 @@ from common import (
     parent_pid,
     print_targets_and_json,
     progress,
+    rss_mib,
+    uss_mib,
 )
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.engine import SandboxEngine
@@ -151,28 +153,6 @@ class MemoryResult:
     template_uss_mib: float
     plain_template_rss_mib: float
     plain_template_uss_mib: float
-
-
-# --- /proc/<pid>/smaps_rollup --------------------------------------------------------------
-
-
-def smaps_kib(pid: int, *keys: str) -> int:
-    with open(f"/proc/{pid}/smaps_rollup") as handle:
-        lines = handle.read().splitlines()
-    total = 0
-    for line in lines:
-        name, _, rest = line.partition(":")
-        if name in keys:
-            total += int(rest.split()[0])
-    return total
-
-
-def uss_mib(pid: int) -> float:
-    return round(smaps_kib(pid, "Private_Clean", "Private_Dirty") / 1024, 2)
-
-
-def rss_mib(pid: int) -> float:
-    return round(smaps_kib(pid, "Rss") / 1024, 2)
 
 
 # --- measurements -----------------------------------------------------------------------
