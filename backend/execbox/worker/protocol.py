@@ -3,7 +3,8 @@
 A run travels as a Celery task message. A synchronous caller's verdict comes back on a Redis
 list the caller waits on (`reply_key`); an asynchronous submission's verdict goes to the database.
 A live run's output and then its verdict come back as events on its `output_key` list, and the
-client's stdin and stop requests travel to the worker on its `input_key` list.
+client's stdin and stop requests travel to the worker on its `input_key` list. A synchronous
+caller that hangs up sets its run's `abandoned_key`: a worker does not start it, or stops it.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ MAX_REDELIVERIES = 1
 REPLY_TTL_S = 300
 LIVE_TTL_S = 300  # a live run's event lists, renewed with each push
 REDELIVERIES_TTL_S = 86_400
+ABANDONED_TTL_S = 3_600  # longer than a run waits in the queue and runs
 
 
 def reply_key(job_id: str) -> str:
@@ -42,6 +44,10 @@ def reply_key(job_id: str) -> str:
 
 def redeliveries_key(job_id: str) -> str:
     return f"execbox:redeliveries:{job_id}"
+
+
+def abandoned_key(job_id: str) -> str:
+    return f"execbox:abandoned:{job_id}"
 
 
 def output_key(job_id: str) -> str:

@@ -22,6 +22,7 @@ from execbox.sandbox.engine import SandboxEngine
 from execbox.services.runners.local import LocalRunner
 from execbox.services.submission_store import SubmissionStore
 from execbox.settings import Settings
+from execbox.worker.abandoned_runs import AbandonedRuns
 from execbox.worker.protocol import RUNTIME_KEY, WORKER_KEY_PREFIX, encode_versions
 
 T = TypeVar("T")
@@ -46,6 +47,7 @@ class WorkerRuntime:
         self.database = Database(settings.database_url)
         self.store = SubmissionStore(self.database.sessions)
         self.runner = LocalRunner(self.engine, self.store)
+        self.abandoned = AbandonedRuns(self.async_redis)
         self._stopping = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         self._busy = 0

@@ -50,6 +50,8 @@ async def handle(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bo
     runtime.busy(+1)
     try:
         result = await _verdict(runtime, job, reply, redelivered)
+        if result is None:
+            return  # its caller hung up: nobody to answer
         await _deliver(runtime, job, reply, result)
         metrics.RUNS.labels(result.status.value).inc()
         metrics.RUN_SECONDS.observe(time.monotonic() - started)
@@ -57,13 +59,18 @@ async def handle(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bo
         runtime.busy(-1)
 
 
-async def _verdict(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bool) -> ExecutionResult:
-    """No step raises (see services.verdicts): a waiting submission or caller gets a verdict."""
+async def _verdict(
+    runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bool
+) -> ExecutionResult | None:
+    """No step raises (see services.verdicts): a waiting submission or caller gets a verdict;
+    None for a caller that hung up (see worker.abandoned_runs)."""
     if redelivered and await _count_redelivery(runtime, job.id) > MAX_REDELIVERIES:
         log.error("run %s: its worker was lost more than once; not running it again", job.id)
         return internal_error("The run was interrupted twice (its worker stopped); it was not retried.")
     if reply is Reply.DATABASE:
         await mark_running(runtime.store, job.id)
+    if reply is Reply.LIST:
+        return await runtime.abandoned.unless_abandoned(job.id, verdict_of(_run(runtime, job, reply), job.id))
     return await verdict_of(_run(runtime, job, reply), job.id)
 
 

@@ -7,9 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import re
-import socket
 import time
 from collections.abc import Callable, Iterator
 
@@ -18,7 +16,7 @@ import pytest
 
 from tests.support.api_server import METRICS_AUTH, ApiServer
 from tests.support.databases import MakeDatabase
-from tests.support.loopback_clients import new_address
+from tests.support.raw_requests import sent_execute
 from tests.support.stream_client import LiveRun, StreamClient
 from tests.support.submissions import final_submission
 
@@ -104,18 +102,6 @@ def test_a_waiting_submission_keeps_its_place_ahead_of_runs_asked_for_later(serv
         second.finish()
 
 
-def _send(server: ApiServer, code: str) -> socket.socket:
-    """A connection of a client of its own that has sent an execute request."""
-    body = json.dumps({"code": code}).encode()
-    head = (
-        f"POST {EXECUTE} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-        f"Content-Length: {len(body)}\r\n\r\n"
-    ).encode()
-    connection = socket.create_connection(("127.0.0.1", server.port), source_address=(new_address(), 0))
-    connection.sendall(head + body)
-    return connection
-
-
 def _wait_for(condition: Callable[[], bool], within_s: float, what: str) -> float:
     """Seconds until `condition()` held; fails past `within_s`."""
     start = time.perf_counter()
@@ -138,7 +124,7 @@ def test_clients_that_hang_up_have_their_runs_stopped_and_nothing_of_theirs_runs
     at once, and none of them runs afterwards."""
     abandoned = _metric(server, "execbox_runs_abandoned_total")
     ended = _runs_ended(server)
-    connections = [_send(server, "import time\ntime.sleep(5)\nprint('ran')") for _ in range(50)]
+    connections = [sent_execute(server, "import time\ntime.sleep(5)\nprint('ran')") for _ in range(50)]
     try:
         _wait_for(lambda: _metric(server, "execbox_runs_in_progress") == LIVE_RUNS, 5, "starting two runs")
         answers = []

@@ -19,6 +19,7 @@ from execbox.services.live_session import LiveSession
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.runners.queue_depth import QueueDepth
 from execbox.worker.protocol import (
+    ABANDONED_TTL_S,
     AWAITED_KEY,
     LIVE_TTL_S,
     QUEUE,
@@ -26,6 +27,7 @@ from execbox.worker.protocol import (
     TASK,
     WORKER_KEY_PREFIX,
     Reply,
+    abandoned_key,
     decode_event,
     decode_result,
     decode_versions,
@@ -51,16 +53,32 @@ class QueueRunner:
         self.wait_timeout_s = wait_timeout_s
         self._depth = QueueDepth(self.waiting, _DEPTH_MAX_AGE_S)
         self._stopping = False
+        self._marking: set[asyncio.Task[None]] = set()
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
         await self._check_room()
         if live is not None:
             return await self._run_live(job, live)
         await self._enqueue(job, Reply.LIST)
-        async with contextlib.aclosing(self._replies(job, reply_key(job.id))) as replies:
-            async for reply in replies:
-                return decode_result(reply)
+        try:
+            async with contextlib.aclosing(self._replies(job, reply_key(job.id))) as replies:
+                async for reply in replies:
+                    return decode_result(reply)
+        except asyncio.CancelledError:
+            self._abandon(job.id)  # its caller hung up: no worker starts it, or it is stopped
+            raise
+        self._abandon(job.id)  # nobody will read a verdict that comes later
         raise self._no_verdict(job)
+
+    def _abandon(self, job_id: str) -> None:
+        # In a task of its own: the caller's is being cancelled.
+        marking = asyncio.get_running_loop().create_task(self._mark_abandoned(job_id))
+        self._marking.add(marking)
+        marking.add_done_callback(self._marking.discard)
+
+    async def _mark_abandoned(self, job_id: str) -> None:
+        with contextlib.suppress(RedisError):  # then it runs for nobody, as it did before
+            await self.redis.set(abandoned_key(job_id), 1, ex=ABANDONED_TTL_S)
 
     async def _run_live(self, job: Job, live: LiveSession) -> ExecutionResult:
         await self._enqueue(job, Reply.LIVE)
