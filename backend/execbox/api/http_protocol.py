@@ -336,9 +336,17 @@ class _LingeringClose:
 
 
 class CountedWebSocketProtocol(WebSocketProtocol):
-    """uvicorn's `websockets` protocol, counting its connection out when it closes."""
+    """uvicorn's `websockets` protocol, counting its connection out when it closes, and letting
+    an open stream finish at shutdown."""
 
     count: ClassVar[ConnectionCount]
+
+    def shutdown(self) -> None:
+        # uvicorn would close an open stream with 1012 at once, stopping its run. Left open, it
+        # ends as every stream does, within the run's wall limit (a run asked for now is
+        # refused), and the server waits for it, up to its graceful-shutdown timeout.
+        if not self.handshake_completed_event.is_set():
+            super().shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.count.release(self.transport)

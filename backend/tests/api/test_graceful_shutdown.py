@@ -12,6 +12,7 @@ import httpx
 
 from tests.api.conftest import StartApi
 from tests.support.api_server import METRICS_AUTH, ApiServer
+from tests.support.stream_client import StreamClient
 from tests.support.submissions import final_submission
 
 EXECUTE = "/api/v1/code/execute"
@@ -60,3 +61,24 @@ def test_sigterm_finishes_runs_in_progress_and_starts_none_that_waited(start_api
     never = final_submission(server.client, waiting.json()["id"])
     assert never["status"] == "internal_error", never
     assert never["stdout"] == "" and "the server is shutting down" in never["stderr"], never
+
+
+def test_sigterm_lets_a_live_run_in_progress_finish_and_refuses_a_new_one(start_api: StartApi) -> None:
+    server = start_api()
+    assert server.process is not None
+    with StreamClient(server.url) as streams:
+        live = streams.start(code="print('ready', flush=True)\nprint('got', input())")
+        assert live.until("output")["data"] == "ready\n"
+        idle = streams.connect()  # open, its run not yet asked for
+
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        idle.send({"type": "run", "code": "print('too late')"})
+        refused = idle.finish(timeout=5)
+        assert (refused["type"], refused["status"]) == ("error", 503), refused
+        assert "shutting down" in refused["detail"]
+
+        live.send({"type": "stdin", "data": "the last line\n"})
+        assert live.finish(timeout=10)["stdout"] == "ready\ngot the last line\n"
+        assert live.close_code() == 1000
+    assert server.process.wait(20) == -signal.SIGTERM
