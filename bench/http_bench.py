@@ -5,7 +5,7 @@ Run as root from the repository root:
     .venv/bin/python bench/http_bench.py
 
 Starts `execbox serve` as a subprocess (its own engine, SQLite in a temporary directory, no rate
-limit) and a `SandboxEngine` in this process, both with 2 live runs, and measures, all in this
+limit) and a `SandboxEngine` in this process, both with 8 live runs, and measures, all in this
 one run:
 
 - latency: paced sequential runs of `print(1)` and a pandas snippet, through `await engine.run`
@@ -70,10 +70,13 @@ REQUEST_BODIES = {name: json.dumps({"code": code}).encode() for name, code in SN
 JSON_HEADERS = {"Content-Type": "application/json"}
 REQUEST_TIMEOUT_S = 60.0
 
-LIVE_RUNS = 2
-WARM_CHILDREN = 4  # per template: as many as its pool of 2 runs + 2 spares held on 2 cores
-ENGINE_FIRST_UID = 64900  # this process's engine: 18 slots (2 runs + 2 x 2 templates x 4 warm)
-SERVER_FIRST_UID = 64950  # the server's engine
+# As many as the most clients: a server refuses a run past its live runs (503) instead of
+# queueing it. The engine alone gets as many, so that both sides run the same.
+LIVE_RUNS = 8
+WARM_CHILDREN = 4  # per template
+# 24 slots each (8 runs + 2 x 2 templates x 4 warm), clear of the test suite's ranges.
+ENGINE_FIRST_UID = 152_000  # this process's engine
+SERVER_FIRST_UID = 152_100  # the server's engine
 
 SERVER_START_TIMEOUT_S = 90.0
 WARM_UP_PAUSE_S = 2.0

@@ -62,14 +62,15 @@ from common import SNIPPETS, Host, Target, cpu_seconds, free_port, print_targets
 from execbox.settings import Settings
 from execbox.worker.protocol import WORKER_KEY_PREFIX
 
-LIVE_RUNS = 2  # runs at once, in the local server's engine and in each worker's
-# Idle children per template: as many as its pool of 2 runs + 2 spares held on 2 cores. Slot
-# uids: 2 + 2 x 2 templates x 4 = 18, inside the 20 between the ranges below.
-WARM_CHILDREN = 4
-LOCAL_FIRST_UID = 64900
-WORKER_FIRST_UIDS = (64920, 64940)
-ROUNDS = 6  # per phase
+LIVE_RUNS = 2  # runs at once in each worker's engine
 CLIENT_COUNTS = (4, 8)
+# The local server refuses a run past its live runs (503) instead of queueing it: one per client.
+LOCAL_LIVE_RUNS = max(CLIENT_COUNTS)
+WARM_CHILDREN = 4  # idle children per template
+# Slot uids: at most 8 + 2 x 2 templates x 4 = 24 per engine, clear of the test suite's ranges.
+LOCAL_FIRST_UID = 152_200
+WORKER_FIRST_UIDS = (152_300, 152_400)
+ROUNDS = 6  # per phase
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
 
@@ -95,6 +96,15 @@ class ServiceProcesses(Processes):
 
 
 # --- processes ----------------------------------------------------------------------------
+
+
+def local_settings(stack: Stack) -> dict[str, str]:
+    """The local-mode server's settings: its own database, uids and live runs."""
+    return {
+        "SQLITE_PATH": str(stack.workdir / "local.db"),
+        "SANDBOX_FIRST_UID": str(LOCAL_FIRST_UID),
+        "SANDBOX_LIVE_RUNS": str(LOCAL_LIVE_RUNS),
+    }
 
 
 class Stack:
@@ -250,9 +260,7 @@ async def measure(stack: Stack) -> tuple[LatencyTable, LoadTable]:
     progress("starting redis-server, the local and the queue server, one worker")
     stack.start_redis()
     stack.migrate()
-    local = stack.start_server(
-        LOCAL, {"SQLITE_PATH": str(stack.workdir / "local.db"), "SANDBOX_FIRST_UID": str(LOCAL_FIRST_UID)}
-    )
+    local = stack.start_server(LOCAL, local_settings(stack))
     queue = stack.start_server(QUEUE, stack.queue_settings())
     await asyncio.to_thread(stack.start_worker)
     for server in (local, queue):
@@ -360,8 +368,8 @@ def print_throughput_table(load: LoadTable) -> None:
             print(f"  {clients:>7}  {label:<18}{cells}")
     cpus = os.cpu_count()
     print(
-        f"  (each engine runs {LIVE_RUNS} at once: with 2 workers {2 * LIVE_RUNS} runs, plus the API "
-        f"and the clients, share this machine's {cpus} CPUs)"
+        f"  (the local server holds {LOCAL_LIVE_RUNS} runs at once, each worker {LIVE_RUNS}: with 2 "
+        f"workers {2 * LIVE_RUNS}; they, the API and the clients share this machine's {cpus} CPUs)"
     )
 
 

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from http_bench import Connection, Server, wait_until_healthy
-from queue_bench import LOCAL, LOCAL_FIRST_UID, QUEUE, Stack
+from queue_bench import LOCAL, QUEUE, Stack, local_settings
 from websockets.sync.client import connect
 
 from common import Host, p50, p95, progress
@@ -126,9 +126,7 @@ def measure(stack: Stack) -> dict[str, dict[str, Timing]]:
     stack.start_redis()
     stack.migrate()
     servers = {
-        LOCAL: stack.start_server(
-            LOCAL, {"SQLITE_PATH": str(stack.workdir / "local.db"), "SANDBOX_FIRST_UID": str(LOCAL_FIRST_UID)}
-        ),
+        LOCAL: stack.start_server(LOCAL, local_settings(stack)),
         QUEUE: stack.start_server(QUEUE, stack.queue_settings()),
     }
     stack.start_worker()
