@@ -24,7 +24,6 @@ from execbox.sandbox.admission import Admission
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailable
 from execbox.sandbox.execution import execute
-from execbox.sandbox.guest.protocol import SandboxPlan
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.live import LiveIO
 from execbox.sandbox.pool import ChildPool
@@ -84,12 +83,14 @@ class SandboxEngine:
             raise SandboxUnavailable([str(error)]) from error
 
     async def _start_templates(self) -> None:
+        assert self._root_dir is not None
+        paths = await layout.runtime_paths(self.config)
+        plan = layout.plan(self.config, paths, self._root_dir, self._uids.uids)
         for kind in self.config.templates:
             self._templates[kind] = TemplateProcess(
                 python=self.config.runtime / "bin" / "python",
                 preload=self.config.preload_for(kind),
-                environment=layout.environment(self.config),
-                plan_for=self._plan,
+                plan=plan,
                 niceness=self.config.niceness,
             )
         started = await asyncio.gather(
@@ -104,11 +105,6 @@ class SandboxEngine:
         plain = infos.get(TemplateKind.PLAIN)
         if plain is not None:
             self._chooser = TemplateChooser(set(scientific.loaded_packages) - set(plain.loaded_packages))
-
-    def _plan(self, runtime: RuntimeInfo) -> SandboxPlan:
-        assert self._root_dir is not None
-        paths = layout.RuntimePaths(runtime.prefix, runtime.base_prefix)
-        return layout.plan(self.config, paths, self._root_dir, self._uids.uids)
 
     async def run(
         self,

@@ -10,7 +10,6 @@ import os
 import socket
 import subprocess
 import sys
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,12 +18,11 @@ from execbox.sandbox.guest.protocol import MAX_TEMPLATE_MESSAGE, SandboxPlan, Sp
 
 log = logging.getLogger(__name__)
 
-# The host's package directory is appended, not prepended, so the runtime's own packages win;
-# the template drops it again before it forks anything.
-_BOOTSTRAP = (
+# The launcher imports only the standard library and execbox.sandbox.guest from the host's
+# package directory, then enters the sandbox root and runs the interpreter again from inside.
+_LAUNCHER = (
     "import sys; sys.path.append(sys.argv[3]); "
-    "from execbox.sandbox.guest.template import main; "
-    "main(int(sys.argv[1]), __import__('json').loads(sys.argv[2]), sys.argv[3])"
+    "from execbox.sandbox.guest.launch import main; main(int(sys.argv[1]), sys.argv[2])"
 )
 _PASSED_THROUGH = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 _LOWEST_PRIORITY = 19  # the highest nice value
@@ -53,8 +51,7 @@ class ChildFate:
 class TemplateProcess:
     python: Path
     preload: tuple[str, ...]
-    environment: dict[str, str]
-    plan_for: Callable[[RuntimeInfo], SandboxPlan]
+    plan: SandboxPlan
     niceness: int
     info: RuntimeInfo | None = None
     _process: subprocess.Popen[bytes] | None = None
@@ -72,14 +69,16 @@ class TemplateProcess:
         self._died.clear()
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         host_path = str(Path(__file__).resolve().parents[2])
-        environment = dict(self.environment)
+        plan = dict(self.plan)
+        environment = dict(self.plan["environment"])
         environment.update({k: os.environ[k] for k in _PASSED_THROUGH if k in os.environ})
+        plan["environment"] = environment  # the template's own; children get the plan's
         self._process = subprocess.Popen(
             [
                 str(self.python),
                 "-I",
                 "-c",
-                _BOOTSTRAP,
+                _LAUNCHER,
                 str(theirs.fileno()),
                 json.dumps(list(self.preload)),
                 host_path,
@@ -103,9 +102,11 @@ class TemplateProcess:
         self._prepared = loop.create_future()
         loop.add_reader(ours.fileno(), self._on_readable)
         try:
-            self.info = await asyncio.wait_for(asyncio.shield(self._hello), timeout_s)
-            ours.send(encode(self.plan_for(self.info)))
+            ours.send(encode(plan))  # to the launcher, which enters the root
             failure = await asyncio.wait_for(asyncio.shield(self._prepared), timeout_s)
+            if not failure:
+                ours.send(encode(self.plan))  # to the template, run again inside it
+                self.info = await asyncio.wait_for(asyncio.shield(self._hello), timeout_s)
         except (TimeoutError, SandboxInternalError) as error:
             await self.stop()
             raise SandboxUnavailable(
@@ -114,7 +115,7 @@ class TemplateProcess:
                     f"check that it imports {', '.join(self.preload[:3])}"
                 ]
             ) from error
-        if failure:
+        if failure or self.info is None:
             await self.stop()
             raise SandboxUnavailable([failure])
         return self.info

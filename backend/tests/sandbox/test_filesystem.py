@@ -74,7 +74,6 @@ def test_server_files_are_invisible(sandbox: SandboxHarness) -> None:
         "/run",
         "/sys",
         "/boot",
-        "/opt",
         "/srv",
         "/mnt",
     ]
@@ -100,6 +99,9 @@ print(json.dumps(out))
     # Control: the runtime interpreter and the system libraries are there, so the probe works.
     assert "visible" in seen.values()
     assert seen["/usr/lib"] == "visible"
+    # /opt holds the sandbox's own neutral paths, nothing of the host's /opt.
+    listing = sandbox.run("import os\nprint(sorted(os.listdir('/opt')))", wall_time_s=5).stdout.text
+    assert listing == "['execbox', 'python', 'runtime']\n"
     sandbox.assert_healthy()
 
 
@@ -108,7 +110,7 @@ def test_writes_outside_tmp_fail(sandbox: SandboxHarness) -> None:
 import errno, json, os, sys
 import numpy
 site_packages = os.path.dirname(os.path.dirname(numpy.__file__))
-targets = ["/", "/usr", "/usr/lib", "/etc", "/dev", "/bin", "/root", sys.prefix,
+targets = ["/", "/usr", "/usr/lib", "/etc", "/dev", "/bin", "/opt", sys.prefix,
            sys.base_prefix, site_packages, os.path.dirname(os.__file__)]
 out = {"new_file": {}, "mkdir": {}, "overwrite": {}}
 for directory in targets:

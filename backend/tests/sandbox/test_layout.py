@@ -7,12 +7,34 @@ import execbox
 from execbox.sandbox import layout
 from execbox.sandbox.config import SandboxConfig
 
-RUNTIME = layout.RuntimePaths(prefix="/opt/execbox/runtime", base_prefix="/opt/python/3.11")
+RUNTIME = layout.RuntimePaths(
+    prefix="/srv/execbox/runtime",
+    base_prefix="/srv/python/3.11",
+    executable="/srv/python/3.11/bin/python3.11",
+)
 PLAN = layout.plan(SandboxConfig(), RUNTIME, "/run/execbox/root", [64000, 64001])
+GUEST_CODE = Path(layout.__file__).parent
 
 
 def _binds() -> set[str]:
     return {m["source"] for m in PLAN["mounts"] if m["kind"] == "bind"}
+
+
+def _bound_at() -> dict[str, str]:
+    return {m["target"]: m["source"] for m in PLAN["mounts"] if m["kind"] == "bind"}
+
+
+def test_the_runtime_and_its_interpreter_are_at_neutral_paths_whatever_the_host_layout() -> None:
+    bound = _bound_at()
+    assert bound["/opt/python"] == RUNTIME.base_prefix
+    assert bound["/opt/runtime"] == RUNTIME.prefix
+    assert (PLAN["interpreter"], PLAN["prefix"]) == ("/opt/python/bin/python3.11", "/opt/runtime")
+    assert PLAN["environment"]["MPLCONFIGDIR"] == "/opt/runtime/mplconfig"
+    # Without a virtualenv, the installation is the runtime.
+    bare = layout.RuntimePaths(prefix="/usr", base_prefix="/usr", executable="/usr/bin/python3.11")
+    bare_plan = layout.plan(SandboxConfig(), bare, "/run/execbox/root", [64000])
+    assert (bare_plan["interpreter"], bare_plan["prefix"]) == ("/opt/python/bin/python3.11", "/opt/python")
+    assert "/opt/runtime" not in {m["target"] for m in bare_plan["mounts"]}
 
 
 def test_only_system_libraries_and_the_runtime_are_bound() -> None:
@@ -27,7 +49,8 @@ def test_only_system_libraries_and_the_runtime_are_bound() -> None:
         "/etc/ld.so.cache",
         "/etc/localtime",
     }
-    assert _binds() - allowed == {RUNTIME.prefix, RUNTIME.base_prefix}
+    guest = {str(GUEST_CODE / name) for name in ("guest", "result.py", "errors.py")}
+    assert _binds() - allowed == {RUNTIME.prefix, RUNTIME.base_prefix, *guest}
 
 
 def test_nothing_of_the_server_is_bound() -> None:
@@ -39,7 +62,9 @@ def test_nothing_of_the_server_is_bound() -> None:
         "/var",
         "/run",
     }
-    for bound in _binds():
+    # Of execbox itself, only the guest code and the result types it reports in.
+    guest = (str(GUEST_CODE / "guest"), str(GUEST_CODE / "result.py"), str(GUEST_CODE / "errors.py"))
+    for bound in _binds() - set(guest):
         for server_path in server_paths:
             assert not bound.startswith(server_path + "/") and bound != server_path
     assert {b for b in _binds() if b.startswith("/etc")} <= {"/etc/ld.so.cache", "/etc/localtime"}
@@ -49,6 +74,7 @@ def test_the_environment_is_fixed_and_carries_no_secret() -> None:
     assert set(PLAN["environment"]) == {
         "PATH", "HOME", "TMPDIR", "USER", "LANG", "HOSTNAME",
         "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "MPLBACKEND", "MPLCONFIGDIR",
+        "LD_LIBRARY_PATH",
     }  # fmt: skip
     assert PLAN["environment"]["HOME"] == "/tmp"
     assert PLAN["environment"]["MPLCONFIGDIR"].endswith("/mplconfig")  # inside the read-only runtime

@@ -24,7 +24,8 @@ def _expected_environment(sandbox: SandboxHarness) -> dict[str, str]:
         "OMP_NUM_THREADS": "1",
         "MKL_NUM_THREADS": "1",
         "MPLBACKEND": "Agg",
-        "MPLCONFIGDIR": str(sandbox.engine.config.runtime.absolute() / "mplconfig"),
+        "MPLCONFIGDIR": "/opt/runtime/mplconfig",  # the runtime, at its neutral path
+        "LD_LIBRARY_PATH": "/opt/python/lib",
     }
 
 

@@ -1,10 +1,11 @@
 """Kernel isolation, in two stages.
 
-`enter_sandbox_root` runs once in a new template: it leaves the host's mount, network, UTS and
-IPC namespaces and pivots into a root assembled from read-only binds, so that the template
-itself no longer sees the host. `isolate_child` runs in every forked child, as root, before any
-user code exists: join the slot's cgroup, take fresh mount, network, IPC, UTS and cgroup
-namespaces with a fresh /tmp, drop to the slot's unprivileged uid, apply rlimits, load seccomp last.
+`enter_sandbox_root` runs once in a new template, before it runs the interpreter again from
+inside: it leaves the host's mount, network, UTS and IPC namespaces and pivots into a root
+assembled from read-only binds, so that the template itself never sees the host.
+`isolate_child` runs in every forked child, as root, before any user code exists: join the
+slot's cgroup, take fresh mount, network, IPC, UTS and cgroup namespaces with a fresh /tmp,
+drop to the slot's unprivileged uid, apply rlimits, load seccomp last.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable
 from typing import NoReturn
 
 from execbox.sandbox.guest import linux
-from execbox.sandbox.guest.protocol import CHILD_FD_COUNT, RUNTIME_ALIAS_DIR, Mount, SandboxPlan, SpawnSpec
+from execbox.sandbox.guest.protocol import CHILD_FD_COUNT, Mount, SandboxPlan, SpawnSpec
 
 _TEMPLATE_NAMESPACES = linux.CLONE_NEWNS | linux.CLONE_NEWNET | linux.CLONE_NEWIPC | linux.CLONE_NEWUTS
 # Fresh for every run (a new UTS namespace starts with the template's hostname).
@@ -77,8 +78,6 @@ def isolate_child(
         linux.unshare(_CHILD_NAMESPACES)
         stop_self = _stop_by_signal
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
-    for index, path in enumerate(plan["tmp_binds"]):
-        _bind_read_only(f"{RUNTIME_ALIAS_DIR}/{index}", path)
     os.setsid()
     if plan["rootless"]:
         linux.drop_all_capabilities()

@@ -1,9 +1,12 @@
 """The typed protocol between the host engine and the guest processes.
 
 Channels (all created by the host, handed to the guest as file descriptors):
-- host <-> template: a SOCK_SEQPACKET socket. The host sends a `SpawnSpec` with the child's
-  descriptors attached; the template answers `Hello` once, then `Spawned`, `Stopped` and
-  `Exited` events: the kernel's word on how each child ended, which no program can forge.
+- host <-> template: a SOCK_SEQPACKET socket. The host sends the `SandboxPlan` once; the
+  template enters that root, answers `Prepared`, and runs the interpreter again from inside it,
+  which is sent the plan again and answers `Hello`. Then the host sends a `SpawnSpec` with the
+  child's descriptors attached for each child, and the template answers with `Spawned`,
+  `Stopped` and `Exited` events: the kernel's word on how each child ended, which no program
+  can forge.
   The template never sees code, stdin or output.
 - host -> child: the child's fd 3, a pipe carrying one length-prefixed JSON `RunRequest`.
 - child -> host: the child's fd 4, a pipe carrying the binary frames of `frames.py` (ready, then
@@ -31,7 +34,6 @@ CHILD_FD_COUNT = 5
 MAX_CGROUP_FDS = 8
 
 MAX_TEMPLATE_MESSAGE = 64 * 1024
-RUNTIME_ALIAS_DIR = "/.execbox-runtime"
 _LENGTH = struct.Struct(">I")
 
 
@@ -52,9 +54,9 @@ class SandboxPlan(TypedDict):
     mounts: list[Mount]
     hostname: str
     tmp_options: str  # mount data of each child's private /tmp
-    # Runtime paths that lie under /tmp, which each child's own /tmp would hide: children bind
-    # them again, read-only, from RUNTIME_ALIAS_DIR/<index>.
-    tmp_binds: list[str]
+    interpreter: str  # the runtime's interpreter, as the root has it
+    prefix: str  # its sys.prefix there (the virtualenv's)
+    package_dir: str  # where the root has execbox.sandbox.guest, for the template to import
     environment: dict[str, str]
     rlimits: dict[str, list[int]]  # resource name -> [soft, hard]
 

@@ -4,7 +4,8 @@ It never reads code, stdin or output: it receives spawn specs with the child's d
 attached, forks, and reports children's births, stops and deaths. A process that has handled one
 run's data is never forked for another.
 
-Started by `TemplateProcess` as `python -I -c <bootstrap> CONTROL_FD PRELOAD_JSON HOST_PACKAGE_DIR`.
+Run by `launch` from inside the sandbox root, which it never leaves: every path it and its
+children see is the root's (`/opt/python`, `/opt/runtime`, `/opt/execbox`).
 """
 
 from __future__ import annotations
@@ -27,14 +28,12 @@ from pathlib import Path
 from typing import cast
 
 from execbox.sandbox.guest import allocator, child, display, linux
-from execbox.sandbox.guest.isolate import enter_sandbox_root
 from execbox.sandbox.guest.protocol import (
     CHILD_FD_COUNT,
     MAX_CGROUP_FDS,
     MAX_TEMPLATE_MESSAGE,
     Exited,
     Hello,
-    Prepared,
     SandboxPlan,
     Spawned,
     SpawnSpec,
@@ -47,8 +46,9 @@ from execbox.sandbox.guest.seccomp import build_policy
 _REPORTED_PACKAGES = ("numpy", "pandas", "scipy", "matplotlib")
 
 
-def main(control_fd: int, preload: list[str], host_path: str) -> None:
+def main(control_fd: int, preload: list[str], package_dir: str) -> None:
     control = socket.socket(fileno=control_fd)
+    plan = cast(SandboxPlan, decode(control.recv(MAX_TEMPLATE_MESSAGE)))
     # Whatever a run leaves behind is re-parented to us, reaped at once, and so stops
     # counting against its slot's process limits.
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
@@ -65,7 +65,9 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
     _draw_a_figure()
     display.patch_matplotlib()
     seccomp_bpf = build_policy()
-    _forget_host_path(host_path)
+    _forget_package_dir(package_dir)
+    linux.umount_detached("/tmp")  # the launcher's scratch, needed only while importing
+    seal_matplotlib_config()
     _assert_single_threaded()
     hello: Hello = {
         "type": "hello",
@@ -76,15 +78,6 @@ def main(control_fd: int, preload: list[str], host_path: str) -> None:
         "loaded_packages": _loaded_packages(),
     }
     control.send(encode(hello))
-    plan = cast(SandboxPlan, decode(control.recv(MAX_TEMPLATE_MESSAGE)))
-    prepared: Prepared = {"type": "prepared", "error": ""}
-    try:
-        enter_sandbox_root(plan)
-    except OSError as error:
-        prepared["error"] = f"building the sandbox root failed: {error}"
-    control.send(encode(prepared))
-    if prepared["error"]:
-        return
     # Objects created so far live as long as the template: keep the collector off their pages
     # so that children do not copy them by merely collecting.
     gc.collect()
@@ -174,6 +167,15 @@ def _writable_matplotlib_config() -> Iterator[None]:
             os.environ["MPLCONFIGDIR"] = configured
 
 
+def seal_matplotlib_config() -> None:
+    """The launcher's writable copy of matplotlib's config directory becomes read-only: what
+    one run could write there, every later run would read."""
+    configured = os.environ.get("MPLCONFIGDIR", "")
+    if configured and os.path.ismount(configured):
+        flags = linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+        linux.mount(None, configured, None, flags)
+
+
 def _draw_a_figure() -> None:
     """Matplotlib sets up much on first use (backend, text layout, the PNG writer): once, here."""
     pyplot = sys.modules.get("matplotlib.pyplot")
@@ -213,11 +215,11 @@ def _collapse_into_huge_pages() -> None:
             linux.madvise(start, end - start, linux.MADV_COLLAPSE)
 
 
-def _forget_host_path(host_path: str) -> None:
-    """The host's source tree was on sys.path only to import this package."""
-    if host_path in sys.path:
-        sys.path.remove(host_path)
-    sys.path_importer_cache.pop(host_path, None)
+def _forget_package_dir(package_dir: str) -> None:
+    """The sandbox code's directory was on sys.path only to import this package."""
+    if package_dir in sys.path:
+        sys.path.remove(package_dir)
+    sys.path_importer_cache.pop(package_dir, None)
     importlib.invalidate_caches()
 
 

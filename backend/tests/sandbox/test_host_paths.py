@@ -1,0 +1,78 @@
+"""Nothing of the host's layout shows through what a program can ask Python (issue 19): the
+interpreter, the runtime and its packages live at /opt/python and /opt/runtime whatever the
+host's paths, in both templates. (The engine runs no code policy: this is the sandbox alone.)"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import execbox
+from execbox.sandbox.result import RunStatus
+from tests.sandbox.conftest import IN_BOTH_TEMPLATES, SandboxHarness
+
+pytestmark = IN_BOTH_TEMPLATES
+
+PROBE = """
+import inspect, json, os, sys, traceback
+import numpy, pandas, matplotlib
+seen = {
+    "numpy.__file__": numpy.__file__,
+    "pandas source": inspect.getsourcefile(pandas.DataFrame),
+    "sys.prefix": sys.prefix,
+    "sys.base_prefix": sys.base_prefix,
+    "sys.exec_prefix": sys.exec_prefix,
+    "sys.executable": sys.executable,
+    "sys._base_executable": getattr(sys, "_base_executable", ""),
+    "sys.path": sys.path,
+    "matplotlib config": matplotlib.get_configdir(),
+    "environment": dict(os.environ),
+    "module files": sorted({getattr(m, "__file__", None) or "" for m in list(sys.modules.values())}),
+    "maps": sorted({line.split()[-1] for line in open("/proc/self/maps") if "/" in line}),
+    "cmdline": open("/proc/self/cmdline").read(),
+}
+try:
+    pandas.DataFrame({"a": [1]}).loc["missing"]
+except KeyError:
+    seen["traceback"] = traceback.format_exc()
+print(json.dumps(seen))
+"""
+
+
+def _host_paths(sandbox: SandboxHarness) -> set[str]:
+    """The service's own paths: its checkout, both virtualenvs and the interpreters they come
+    from, the home directory and the temporary directory the engine builds roots in."""
+    runtime = sandbox.engine.config.runtime
+    paths = {
+        str(Path(execbox.__file__).resolve().parents[2]),  # the checkout
+        str(runtime.absolute()),
+        os.path.realpath(runtime),
+        os.path.realpath(runtime / "bin" / "python"),  # its interpreter, symlinks followed
+        sys.prefix,
+        sys.base_prefix,
+        os.path.realpath(sys.base_prefix),
+        str(Path.home()),
+        tempfile.gettempdir() + "/execbox-root-",
+    }
+    return {path for path in paths if path not in ("/", "/tmp", "/usr")}
+
+
+def test_the_interpreter_and_its_packages_name_only_neutral_paths(sandbox: SandboxHarness) -> None:
+    result = sandbox.run(PROBE, wall_time_s=10)
+    assert result.status is RunStatus.SUCCESS, result
+    seen = json.loads(result.stdout.text)
+    assert seen["sys.prefix"] == seen["sys.exec_prefix"] == "/opt/runtime"
+    assert seen["sys.base_prefix"] == "/opt/python"
+    assert seen["sys.executable"].startswith("/opt/python/bin/python3")
+    assert seen["numpy.__file__"] == "/opt/runtime/lib/python3.11/site-packages/numpy/__init__.py"
+    assert seen["matplotlib config"] == "/opt/runtime/mplconfig"
+    assert all(entry.startswith(("/opt/python/", "/opt/runtime/")) for entry in seen["sys.path"]), seen
+    assert 'File "/opt/runtime/lib/python3.11/site-packages/pandas/' in seen["traceback"]
+
+    text = json.dumps(seen)
+    leaked = {path for path in _host_paths(sandbox) if path in text}
+    assert leaked == set(), f"host paths visible to the program: {leaked}"
+    sandbox.assert_healthy()
