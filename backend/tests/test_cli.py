@@ -7,22 +7,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.support.processes import uid_range
+
 EXECBOX = Path(sys.executable).parent / "execbox"
 
 
-# Slot uids of their own: the session's sandbox engine holds the default range.
-ENVIRONMENT = {**os.environ, "EXECBOX_FIRST_UID": "64800"}
-
-
 def _run(*args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(EXECBOX), "run", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=ENVIRONMENT,
-    )
+    return _execbox("run", *args, stdin=stdin)
 
 
 def test_runs_a_file_and_mirrors_its_output_and_exit_code(tmp_path: Path) -> None:
@@ -55,15 +46,20 @@ def test_a_limit_above_the_maximum_is_a_usage_error(tmp_path: Path) -> None:
     assert "memory_mb may be at most" in completed.stderr
 
 
-def _execbox(*args: str, cwd: Path, **settings: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(EXECBOX), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env={**ENVIRONMENT, "ENVIRONMENT": "local", **settings},
-    )
+def _execbox(
+    *args: str, cwd: Path | None = None, stdin: str = "", **settings: str
+) -> subprocess.CompletedProcess[str]:
+    with uid_range() as first_uid:  # slot uids no other engine holds
+        uids = {"EXECBOX_FIRST_UID": str(first_uid), "SANDBOX_FIRST_UID": str(first_uid)}
+        return subprocess.run(
+            [str(EXECBOX), *args],
+            input=stdin,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=cwd,
+            env={**os.environ, **uids, "ENVIRONMENT": "local", **settings},
+        )
 
 
 def test_migrate_creates_the_schema_and_is_repeatable(tmp_path: Path) -> None:

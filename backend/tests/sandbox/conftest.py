@@ -29,6 +29,7 @@ from execbox.sandbox.engine import SandboxEngine
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunResult, RunStatus
 from execbox.sandbox.template_choice import TemplateKind
+from tests.support.processes import uid_range
 
 T = TypeVar("T")
 
@@ -96,9 +97,17 @@ class SandboxHarness:
 @pytest.fixture(scope="session")
 def session_sandbox() -> Iterator[SandboxHarness]:
     os.environ[SECRET_NAME] = SECRET_VALUE
-    harness = SandboxHarness(SandboxConfig(live_runs=2, warm_children=2))
-    yield harness
-    harness.close()
+    with uid_range() as first_uid:
+        harness = SandboxHarness(SandboxConfig(live_runs=2, warm_children=2, first_uid=first_uid))
+        yield harness
+        harness.close()
+
+
+@pytest.fixture
+def own_uids() -> Iterator[int]:
+    """The first uid of a range for an engine of the test's own."""
+    with uid_range() as first_uid:
+        yield first_uid
 
 
 @pytest.fixture

@@ -15,22 +15,24 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tests.support.processes import uid_range
+
 BACKEND = Path(__file__).resolve().parents[2]
-FIRST_UID_OFFSET = 500
 
 
-def run_isolated(steps: list[dict[str, Any]], first_uid: int, timeout_s: float = 180) -> list[dict[str, Any]]:
+def run_isolated(steps: list[dict[str, Any]], timeout_s: float = 180) -> list[dict[str, Any]]:
     """Each step is {"code": str, "limits": {...}}; each outcome has the RunResult's fields
     (status as its value, stdout/stderr as text) and `seconds`, or `exception`."""
-    completed = subprocess.run(
-        [sys.executable, "-m", "tests.sandbox.engine_process", str(first_uid + FIRST_UID_OFFSET)],
-        input=json.dumps(steps),
-        capture_output=True,
-        text=True,
-        cwd=BACKEND,
-        timeout=timeout_s,
-        check=False,
-    )
+    with uid_range() as first_uid:
+        completed = subprocess.run(
+            [sys.executable, "-m", "tests.sandbox.engine_process", str(first_uid)],
+            input=json.dumps(steps),
+            capture_output=True,
+            text=True,
+            cwd=BACKEND,
+            timeout=timeout_s,
+            check=False,
+        )
     assert completed.returncode == 0, f"the engine process failed:\n{completed.stderr[-4000:]}"
     outcomes = json.loads(completed.stdout.strip().splitlines()[-1])
     assert isinstance(outcomes, list) and len(outcomes) == len(steps)

@@ -19,10 +19,8 @@ from execbox.sandbox.live import LiveIO, OutputStream
 from execbox.sandbox.result import RunResult, RunStatus
 from execbox.sandbox.template_choice import TemplateKind
 from tests.sandbox.conftest import Job, SandboxHarness
+from tests.support.processes import uid_range
 
-# A range of their own, clear of the other engine tests' (and under the test servers' 64100..).
-ROOMY_FIRST_UID = 62000  # 100 live runs + 2 x 2 templates x 2 warm children: 62000..62107
-SMALL_FIRST_UID = 62200  # 2 + 2 x 2 x 1 = 6 slots
 LIVE_RUNS = 100
 WARM_CHILDREN = 2
 SLEEP = "import time\ntime.sleep(1)\nprint('awake')\n"
@@ -31,10 +29,12 @@ UID = "import os\nprint(os.getuid())\n"
 
 @pytest.fixture(scope="module")
 def roomy() -> Iterator[SandboxHarness]:
-    config = SandboxConfig(live_runs=LIVE_RUNS, warm_children=WARM_CHILDREN, first_uid=ROOMY_FIRST_UID)
-    harness = SandboxHarness(config)
-    yield harness
-    harness.close()
+    # 100 live runs + 2 x 2 templates x 2 warm children: 108 slots, in a range of its own.
+    with uid_range() as first_uid:
+        config = SandboxConfig(live_runs=LIVE_RUNS, warm_children=WARM_CHILDREN, first_uid=first_uid)
+        harness = SandboxHarness(config)
+        yield harness
+        harness.close()
 
 
 def _idle_children_settle(harness: SandboxHarness, expected: int, timeout_s: float = 10) -> int:
@@ -160,8 +160,8 @@ def test_the_idle_pool_goes_back_to_its_warm_size_and_slots_are_reused(roomy: Sa
     assert max(uids[config.warm_children :]) < config.first_uid + warm + 6, uids
 
 
-def test_a_closed_engine_leaves_no_process_and_no_cgroup() -> None:
-    config = SandboxConfig(live_runs=2, warm_children=1, first_uid=SMALL_FIRST_UID)
+def test_a_closed_engine_leaves_no_process_and_no_cgroup(own_uids: int) -> None:
+    config = SandboxConfig(live_runs=2, warm_children=1, first_uid=own_uids)
     harness = SandboxHarness(config)
     try:
         results = harness.run_concurrently([Job(SLEEP), Job(SLEEP + "# numpy")])

@@ -170,7 +170,7 @@ for step in range(24):  # 64 MiB at a time, each page touched, up to 1.5 GiB
 print("allocated")
 """
     grow = {"code": code, "limits": {"memory_mb": 256, "wall_time_s": 10}}
-    (result,) = run_isolated([grow], sandbox.engine.config.first_uid)
+    (result,) = run_isolated([grow])
     assert result.get("status") == "memory_limit", result
     assert "allocated" not in result["stdout"]
     assert "1\n" in result["stdout"]  # control: it did allocate a few chunks first
@@ -184,7 +184,7 @@ def test_memory_limit_above_the_default_is_usable(sandbox: SandboxHarness) -> No
     assert limit_mb > sandbox.engine.config.limits.default.memory_mb
     code = "import numpy as np\nblock = np.ones(700 << 20, dtype=np.uint8)\nprint(int(block.sum()))"
     big = {"code": code, "limits": {"memory_mb": limit_mb, "wall_time_s": 10}}
-    result, *health = run_isolated([big, HEALTH, HEALTH], sandbox.engine.config.first_uid)
+    result, *health = run_isolated([big, HEALTH, HEALTH])
     assert (result.get("status"), result.get("stdout")) == ("success", f"{700 << 20}\n"), result
     for outcome in health:
         _assert_healthy(outcome)
@@ -203,7 +203,7 @@ def test_a_lowered_memory_limit_does_not_outlive_its_run(sandbox: SandboxHarness
         lowered = {"code": "print('low')" + comment, "limits": {"memory_mb": 256, "wall_time_s": 5}}
         default = {"code": allocate + comment, "limits": {"wall_time_s": 10}}
         steps += [lowered] * runs + [default] * runs
-    outcomes = run_isolated(steps, sandbox.engine.config.first_uid)
+    outcomes = run_isolated(steps)
     for index, outcome in enumerate(outcomes):
         expected = "low\n" if index % (2 * runs) < runs else f"{384 << 20}\n"
         assert (outcome.get("status"), outcome.get("stdout")) == ("success", expected), (
@@ -217,7 +217,7 @@ def test_runs_after_a_failed_engine_call_keep_their_output(sandbox: SandboxHarne
     which some hosts' cgroups refuse), later runs must get their own output, promptly."""
     first = {"code": "print('big')", "limits": {"memory_mb": sandbox.engine.config.limits.maximum.memory_mb}}
     later = [{"code": f"print({attempt})", "limits": {"wall_time_s": 5}} for attempt in range(6)]
-    _, *outcomes = run_isolated([first, *later], sandbox.engine.config.first_uid)
+    _, *outcomes = run_isolated([first, *later])
     for attempt, outcome in enumerate(outcomes):
         assert (outcome.get("status"), outcome.get("stdout")) == ("success", f"{attempt}\n"), outcome
         assert outcome["seconds"] < 2, f"run {attempt} took {outcome['seconds']:.1f} s"

@@ -11,13 +11,19 @@ from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunStatus
 from tests.sandbox.conftest import Job, SandboxHarness
+from tests.support.processes import uid_range
 
 _GROW = "import time\ndata = b'x' * (400 << 20)\ntime.sleep(1.5)\nprint(len(data) >> 20)\n"
 
 
 @pytest.fixture(scope="module")
 def small_node() -> Iterator[SandboxHarness]:
-    config = SandboxConfig(live_runs=4, warm_children=1, sandboxes_memory_mb=1000, first_uid=63000)
+    with uid_range() as first_uid:
+        yield from _small_node(first_uid)
+
+
+def _small_node(first_uid: int) -> Iterator[SandboxHarness]:
+    config = SandboxConfig(live_runs=4, warm_children=1, sandboxes_memory_mb=1000, first_uid=first_uid)
     harness = SandboxHarness(config)
     yield harness
     harness.close()

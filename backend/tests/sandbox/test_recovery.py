@@ -12,12 +12,10 @@ from execbox.sandbox.result import RunStatus
 from execbox.sandbox.template_choice import TemplateKind
 from tests.sandbox.conftest import SandboxHarness
 
-FIRST_UID = 64600  # an engine of its own, beside the session's
-
 
 @pytest.mark.parametrize("kind", list(TemplateKind), ids=str)
-def test_a_killed_template_is_replaced_and_runs_resume(kind: TemplateKind) -> None:
-    engine = SandboxHarness(SandboxConfig(live_runs=1, warm_children=1, first_uid=FIRST_UID))
+def test_a_killed_template_is_replaced_and_runs_resume(kind: TemplateKind, own_uids: int) -> None:
+    engine = SandboxHarness(SandboxConfig(live_runs=1, warm_children=1, first_uid=own_uids))
     harness = engine.routed_to(kind)
     try:
         assert harness.run("print(1)").status is RunStatus.SUCCESS

@@ -7,8 +7,8 @@ import subprocess
 import sys
 
 from tests.sandbox.engine_process import BACKEND
+from tests.support.processes import uid_range
 
-FIRST_UID = 63200  # 3 live runs + 2 x 2 templates x 1 warm child = 7 slots: 63200..63206
 ROUNDS = 12
 
 
@@ -16,14 +16,15 @@ def test_closing_the_engine_mid_set_up_prints_nothing_and_leaves_nothing() -> No
     # Before the fix, 6 of 40 one-run engines (`execbox run`) printed an InvalidStateError
     # traceback from the report pipe's reader; three runs a round close on more half-set-up
     # replacements than one does.
-    completed = subprocess.run(
-        [sys.executable, "-m", "tests.sandbox.shutdown_probe", str(FIRST_UID), str(ROUNDS), "3"],
-        capture_output=True,
-        text=True,
-        cwd=BACKEND,
-        timeout=240,
-        check=False,
-    )
+    with uid_range() as first_uid:
+        completed = subprocess.run(
+            [sys.executable, "-m", "tests.sandbox.shutdown_probe", str(first_uid), str(ROUNDS), "3"],
+            capture_output=True,
+            text=True,
+            cwd=BACKEND,
+            timeout=240,
+            check=False,
+        )
     assert completed.returncode == 0, completed.stderr[-4000:]
     assert completed.stderr == ""
     outcome = json.loads(completed.stdout.strip().splitlines()[-1])

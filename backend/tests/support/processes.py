@@ -3,14 +3,17 @@ environment free of the developer's own settings."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
+from collections.abc import Iterator
 
 from execbox.sandbox.errors import SandboxUnavailable
 from execbox.sandbox.uid_lease import UidLease
 
-# Sandbox uid ranges of servers and workers started by tests: above the engine tests' ranges
-# (62000.., 63000.., 64000.., 64500.., 64600.., 64800..) and any host user's. A server holds
+# Sandbox uid ranges of every engine a test starts (its own, a server's, a worker's), above any
+# host user's and leased through the engines' own uid locks, so that two test sessions on one
+# host (a contributor's and a worktree's) never collide. A server holds
 # SANDBOX_LIVE_RUNS=64 (api_server: a synchronous run past its live runs is refused, and tests
 # send up to 50 at once) and a worker 2, each SANDBOX_WARM_CHILDREN=2: 64 + 2 x 2 templates x 2
 # = 72 slots, whatever the cores. A test's own server may hold up to 242 live runs in the stride.
@@ -56,6 +59,16 @@ def free_uid_range() -> int:
 def release_uid_range(first: int) -> None:
     with _lock:
         _claimed.discard(first)
+
+
+@contextlib.contextmanager
+def uid_range() -> Iterator[int]:
+    """A range of slot uids for an engine of the test's own, handed back afterwards."""
+    first = free_uid_range()
+    try:
+        yield first
+    finally:
+        release_uid_range(first)
 
 
 def clean_environment() -> dict[str, str]:
