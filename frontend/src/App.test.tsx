@@ -84,7 +84,7 @@ describe('App', () => {
   });
 
   it('shows the rate-limit wait as a sentence', async () => {
-    const execute = vi.fn().mockRejectedValue(new ApiError({ kind: 'rate-limited', detail: 'x', retryAfterS: 30 }));
+    const execute = vi.fn().mockRejectedValue(new ApiError({ kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: null }));
     render(<App api={fakeApi({ execute })} />);
     await editor();
     await userEvent.click(screen.getByRole('button', { name: 'Run' }));
@@ -215,6 +215,30 @@ describe('App live runs', () => {
     expect(await screen.findByTestId('status-badge')).toHaveTextContent('Stopped');
     expect(screen.getByRole('status')).toHaveTextContent('You stopped the program.');
     expect(screen.getByRole('button', { name: 'Run' })).toBeInTheDocument();
+  });
+
+  it('keeps the last output under the banner when the rate limit refuses the next run, and names the limit', async () => {
+    const sockets = liveApp();
+    await editor();
+    const first = await startRun(sockets);
+    act(() => first.receive({ type: 'result', ...result({ stdout: 'ok\n', stderr: 'a warning\n' }) }));
+    expect(await screen.findByTestId('status-badge')).toBeInTheDocument();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const refused = sockets.last();
+    act(() => {
+      refused.open();
+      const detail = 'Too many runs from your address (limit: 10/minute). Try again in 42 s.';
+      refused.receive({ type: 'error', status: 429, detail, retry_after_s: 42 });
+      refused.serverClose(4429);
+    });
+    expect(await screen.findByTestId('problem')).toHaveTextContent(
+      'Too many runs in a short time (limit: 10 per minute). You can run again in 42 seconds.',
+    );
+    expect(screen.getByTestId('stdout')).toHaveTextContent('ok');
+    expect(screen.getByTestId('stderr')).toHaveTextContent('a warning');
+    expect(screen.getByTestId('status-badge')).toHaveTextContent('Success');
+    expect(screen.getByTestId('previous-output')).toHaveTextContent('Output of the previous run');
   });
 
   it('stops with Escape', async () => {

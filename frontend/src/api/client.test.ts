@@ -83,10 +83,18 @@ describe('api client', () => {
 
   it('maps 429 with retry_after_s from the body', async () => {
     const problem = await problemOf(answer(429, { detail: 'Rate limit exceeded.', retry_after_s: 42 }, { 'retry-after': '50' }));
-    expect(problem).toEqual({ kind: 'rate-limited', detail: 'Rate limit exceeded.', retryAfterS: 42 });
+    expect(problem).toEqual({ kind: 'rate-limited', detail: 'Rate limit exceeded.', retryAfterS: 42, limit: null });
     expect(describeProblem(problem)).toBe('Too many runs in a short time. You can run again in 42 seconds.');
     expect(describeProblem(problem, 1)).toBe('Too many runs in a short time. You can run again in 1 second.');
     expect(describeProblem(problem, 0)).toMatch(/run again now/);
+  });
+
+  it('names the run limit of a 429 from its detail', async () => {
+    const detail = 'Too many runs from your address (limit: 10/minute). Try again in 42 s.';
+    const problem = await problemOf(answer(429, { detail, retry_after_s: 42 }));
+    expect(problem).toEqual({ kind: 'rate-limited', detail, retryAfterS: 42, limit: '10 per minute' });
+    expect(describeProblem(problem)).toBe('Too many runs in a short time (limit: 10 per minute). You can run again in 42 seconds.');
+    expect(describeProblem(problem, 0)).toBe('Too many runs in a short time (limit: 10 per minute). You can run again now.');
   });
 
   it('falls back to the Retry-After header for 429', async () => {

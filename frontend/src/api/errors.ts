@@ -5,7 +5,7 @@ import type { FieldProblem, Violation } from './types';
 export type ApiProblem =
   | { kind: 'policy'; detail: string; violations: Violation[] }
   | { kind: 'invalid'; detail: string; errors: FieldProblem[] }
-  | { kind: 'rate-limited'; detail: string; retryAfterS: number }
+  | { kind: 'rate-limited'; detail: string; retryAfterS: number; limit: string | null }
   | { kind: 'too-large'; detail: string }
   | { kind: 'unavailable'; detail: string; retryAfterS: number | null }
   | { kind: 'not-found'; detail: string }
@@ -49,9 +49,10 @@ export function describeProblem(problem: ApiProblem, remainingS?: number): strin
       return `The server did not accept the request: ${problem.detail}`;
     case 'rate-limited': {
       const wait = remainingS ?? problem.retryAfterS;
+      const limit = problem.limit ? ` (limit: ${problem.limit})` : '';
       return wait > 0
-        ? `Too many runs in a short time. You can run again in ${seconds(wait)}.`
-        : 'Too many runs in a short time. You can run again now.';
+        ? `Too many runs in a short time${limit}. You can run again in ${seconds(wait)}.`
+        : `Too many runs in a short time${limit}. You can run again now.`;
     }
     case 'too-large':
       return 'The code and input are too large for the server to accept. Shorten them and try again.';
@@ -109,12 +110,33 @@ export function problemFromBody(status: number, data: unknown, fallbackDetail: s
     const errors = isObject(data) && Array.isArray(data.errors) ? data.errors.filter(isFieldProblem) : [];
     return { kind: 'invalid', detail, errors };
   }
-  if (status === 429) return { kind: 'rate-limited', detail, retryAfterS: wait ?? 60 };
+  if (status === 429) return { kind: 'rate-limited', detail, retryAfterS: wait ?? 60, limit: runLimitOf(detail) };
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 503) return { kind: 'unavailable', detail, retryAfterS: wait };
   if (status === 404) return { kind: 'not-found', detail };
   if (status >= 500) return { kind: 'server', status, detail };
   return { kind: 'unexpected', status, detail };
+}
+
+// The run limit's refusal reads "Too many runs from your address (limit: 10/minute). ...", the
+// limit in the syntax of the `limits` library. The refused-requests limit says "Too many refused
+// requests": it is not the run limit, so it is not named as one.
+const RUN_LIMIT_DETAIL = /^Too many runs\b[^(]*\(limit: ([^)]+)\)/;
+const SEPARATOR = /[,;|]/;
+const ONE_LIMIT = /^(\d+)\s*(?:\/|per)\s*(\d+)?\s*([a-z]+)$/i;
+
+/** The run limit in a 429's detail, in words ("10 per minute", "100 per hour, 10 per minute"); null when it is not there. */
+export function runLimitOf(detail: string): string | null {
+  const text = RUN_LIMIT_DETAIL.exec(detail)?.[1];
+  if (!text) return null;
+  const phrases: string[] = [];
+  for (const part of text.split(SEPARATOR)) {
+    const match = ONE_LIMIT.exec(part.trim());
+    if (!match) return null;
+    const [, count = '', multiple, unit = ''] = match;
+    phrases.push(`${count} per ${multiple ? `${multiple} ` : ''}${unit.toLowerCase()}`);
+  }
+  return phrases.join(', ');
 }
 
 function stripDot(s: string): string {

@@ -132,6 +132,12 @@ export function OutputPanel({ busy, view, problem, live = null, onJump }: Props)
               Saved run from {new Date(view.createdAt).toLocaleString()}.
             </p>
           )}
+          {/* Under a refusal, the output is not the refused run's: say whose it is. */}
+          {problem && view.source !== 'permalink' && (
+            <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="previous-output">
+              Output of the previous run:
+            </p>
+          )}
           {result.error && (
             <div
               className="flex flex-wrap items-center gap-2 rounded-md border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-950 dark:border-red-900/70 dark:bg-red-950/40 dark:text-red-100"

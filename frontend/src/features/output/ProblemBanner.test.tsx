@@ -8,12 +8,19 @@ describe('ProblemBanner', () => {
   afterEach(() => vi.useRealTimers());
 
   it('counts the rate-limit wait down to zero', () => {
-    render(<ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 3 }, at: Date.now() }} />);
+    render(<ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 3, limit: null }, at: Date.now() }} />);
     expect(screen.getByTestId('problem')).toHaveTextContent('You can run again in 3 seconds.');
     act(() => vi.advanceTimersByTime(2_000));
     expect(screen.getByTestId('problem')).toHaveTextContent('You can run again in 1 second.');
     act(() => vi.advanceTimersByTime(1_500));
     expect(screen.getByTestId('problem')).toHaveTextContent('You can run again now.');
+  });
+
+  it('names the limit while counting down', () => {
+    render(<ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 2, limit: '10 per minute' }, at: Date.now() }} />);
+    expect(screen.getByTestId('problem')).toHaveTextContent('Too many runs in a short time (limit: 10 per minute). You can run again in 2 seconds.');
+    act(() => vi.advanceTimersByTime(2_500));
+    expect(screen.getByTestId('problem')).toHaveTextContent('Too many runs in a short time (limit: 10 per minute). You can run again now.');
   });
 
   it('explains a network failure', () => {

@@ -178,8 +178,65 @@ describe('useRunner, live runs', () => {
       await done;
     });
     expect(execute).not.toHaveBeenCalled();
-    expect(hook.result.current.problem?.problem).toEqual({ kind: 'rate-limited', detail: 'Rate limit exceeded.', retryAfterS: 30 });
+    expect(hook.result.current.problem?.problem).toEqual({ kind: 'rate-limited', detail: 'Rate limit exceeded.', retryAfterS: 30, limit: null });
     expect(hook.result.current.live).toBeNull();
+  });
+
+  it('keeps the last result when the rate limit refuses the next run: nothing replaced it', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print("ok")', '');
+    });
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      socket.receive({ type: 'started' });
+      socket.receive({ type: 'result', ...result({ stdout: 'ok\n' }) });
+      await done;
+    });
+    act(() => {
+      done = hook.result.current.run('print("ok")', '');
+    });
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      const detail = 'Too many runs from your address (limit: 2/minute). Try again in 42 s.';
+      socket.receive({ type: 'error', status: 429, detail, retry_after_s: 42 });
+      socket.serverClose(4429);
+      await done;
+    });
+    expect(hook.result.current.problem?.problem).toMatchObject({ kind: 'rate-limited', limit: '2 per minute' });
+    expect(hook.result.current).toMatchObject({ busy: null, live: null });
+    expect(hook.result.current.view).toMatchObject({ source: 'run', result: { status: 'success', stdout: 'ok\n' } });
+  });
+
+  it('keeps the last result when a full server refuses the next run (503): it never started', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print("ok")', '');
+    });
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      socket.receive({ type: 'started' });
+      socket.receive({ type: 'result', ...result({ stdout: 'ok\n' }) });
+      await done;
+    });
+    act(() => {
+      done = hook.result.current.run('print("ok")', '');
+    });
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      const detail = 'The server is full: all 2 of its sandboxes are running programs, so your code was not started.';
+      socket.receive({ type: 'error', status: 503, detail, retry_after_s: 2 });
+      socket.serverClose(4503);
+      await done;
+    });
+    expect(hook.result.current.problem?.problem).toMatchObject({ kind: 'unavailable', retryAfterS: 2 });
+    expect(hook.result.current.view).toMatchObject({ source: 'run', result: { status: 'success', stdout: 'ok\n' } });
   });
 
   it('keeps the output so far when the connection drops during the run', async () => {

@@ -74,6 +74,15 @@ function toProblem(err: unknown): ApiProblem {
   return { kind: 'network', detail: err instanceof Error ? err.message : String(err) };
 }
 
+/**
+ * Whether a failure leaves the last result in view, under the banner: a run or save the rate limit
+ * or a full (or unavailable) server refused never started, so nothing replaced it. A failed load clears it: the editor then shows
+ * the draft, not the program that result came from.
+ */
+function keepsLastResult(busy: Busy, problem: ApiProblem): boolean {
+  return (problem.kind === 'rate-limited' || problem.kind === 'unavailable') && busy !== 'load';
+}
+
 function newLive(stdin: string): LiveView {
   const input = stdin === '' ? 'typed' : 'given';
   return { transport: 'stream', phase: 'connecting', stdout: [], stderr: '', input, stdinOpen: input === 'typed', stopping: false, cancelled: false };
@@ -112,11 +121,12 @@ export function useRunner(api: ApiClient): Runner {
 
   const fail = useCallback((err: unknown, signal: AbortSignal) => {
     if (isCancelled(err) || signal.aborted) return;
+    const problem = toProblem(err);
     // Output a live run printed before the connection broke stays in view, under the banner.
     setState((s) => ({
       busy: null,
-      view: null,
-      problem: { problem: toProblem(err), at: Date.now() },
+      view: keepsLastResult(s.busy, problem) ? s.view : null,
+      problem: { problem, at: Date.now() },
       live: s.live && hasLiveOutput(s.live) ? { ...s.live, phase: 'over' } : null,
     }));
   }, []);
