@@ -76,3 +76,28 @@ def test_the_interpreter_and_its_packages_name_only_neutral_paths(sandbox: Sandb
     leaked = {path for path in _host_paths(sandbox) if path in text}
     assert leaked == set(), f"host paths visible to the program: {leaked}"
     sandbox.assert_healthy()
+
+
+IDENTITY = """
+import json, os, platform, pwd, socket
+print(json.dumps({
+    "hostname": socket.gethostname(),
+    "nodename": os.uname().nodename,
+    "node": platform.node(),
+    "cmdline": os.path.exists("/proc/cmdline"),
+    "sys": os.path.exists("/sys"),
+    "users": sorted({entry.pw_name for entry in pwd.getpwall()}),
+    "me": pwd.getpwuid(os.getuid()).pw_name,
+}))
+"""
+
+
+def test_no_other_host_identity_shows(sandbox: SandboxHarness) -> None:
+    """The host's name, its kernel command line, /sys and its users stay out, as before."""
+    result = sandbox.run(IDENTITY, wall_time_s=10)
+    assert result.status is RunStatus.SUCCESS, result
+    seen = json.loads(result.stdout.text)
+    hostname = sandbox.engine.config.hostname
+    assert (seen["hostname"], seen["nodename"], seen["node"]) == (hostname, hostname, hostname)
+    assert (seen["cmdline"], seen["sys"]) == (False, False)
+    assert seen["users"] == ["root", "sandbox"] and seen["me"] == "sandbox"
