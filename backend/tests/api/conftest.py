@@ -40,3 +40,12 @@ def start_api(make_database: MakeDatabase) -> Iterator[StartApi]:
     yield start
     for server in servers:
         server.close()
+
+
+def serving(make_database: MakeDatabase, **settings: str) -> Iterator[ApiServer]:
+    """A server of a test module's own, on SQLite: `yield from serving(...)` in its fixture."""
+    server = ApiServer({"DATABASE_URL": make_database("sqlite"), **settings}).start()
+    try:
+        yield server
+    finally:
+        server.close()

@@ -7,15 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import re
 import time
 from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
 
-from tests.support.api_server import METRICS_AUTH, ApiServer
+from tests.api.conftest import serving
+from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
+from tests.support.metrics import metric_sum
 from tests.support.raw_requests import sent_execute
 from tests.support.stream_client import LiveRun, StreamClient
 from tests.support.submissions import final_submission
@@ -30,16 +31,7 @@ FULL = f"all {LIVE_RUNS} of its sandboxes are running programs"
 
 @pytest.fixture(scope="module")
 def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
-    settings = {"DATABASE_URL": make_database("sqlite"), "SANDBOX_LIVE_RUNS": str(LIVE_RUNS)}
-    server = ApiServer(settings).start()
-    yield server
-    server.close()
-
-
-def _metric(server: ApiServer, name: str) -> float:
-    text = server.client.get("/metrics", headers=METRICS_AUTH).text
-    found = re.search(rf"^{name} (\S+)$", text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
+    yield from serving(make_database, SANDBOX_LIVE_RUNS=str(LIVE_RUNS))
 
 
 def _fill(streams: StreamClient) -> list[LiveRun]:
@@ -111,22 +103,17 @@ def _wait_for(condition: Callable[[], bool], within_s: float, what: str) -> floa
     return time.perf_counter() - start
 
 
-def _runs_ended(server: ApiServer) -> float:
-    text = server.client.get("/metrics", headers=METRICS_AUTH).text
-    return sum(float(n) for n in re.findall(r"^execbox_runs_total\{[^}]*\} (\S+)$", text, re.MULTILINE))
-
-
 def test_clients_that_hang_up_have_their_runs_stopped_and_nothing_of_theirs_runs_later(
     server: ApiServer,
 ) -> None:
     """50 clients send a 5 s program and close their connection 1 s later: two ran (and were
     stopped within a second of the hang-up, their live runs free again), the rest were refused
     at once, and none of them runs afterwards."""
-    abandoned = _metric(server, "execbox_runs_abandoned_total")
-    ended = _runs_ended(server)
+    abandoned = server.metrics().get("execbox_runs_abandoned_total", 0.0)
+    ended = metric_sum(server.metrics(), "execbox_runs_total")
     connections = [sent_execute(server, "import time\ntime.sleep(5)\nprint('ran')") for _ in range(50)]
     try:
-        _wait_for(lambda: _metric(server, "execbox_runs_in_progress") == LIVE_RUNS, 5, "starting two runs")
+        _wait_for(lambda: server.metrics()["execbox_runs_in_progress"] == LIVE_RUNS, 5, "starting two runs")
         answers = []
         for connection in connections:
             connection.settimeout(0.5)
@@ -136,13 +123,15 @@ def test_clients_that_hang_up_have_their_runs_stopped_and_nothing_of_theirs_runs
     finally:
         for connection in connections:
             connection.close()
-    took = _wait_for(lambda: _metric(server, "execbox_runs_in_progress") == 0, 1.0, "stopping the runs")
-    assert _metric(server, "execbox_runs_abandoned_total") == abandoned + LIVE_RUNS, took
+    took = _wait_for(lambda: server.metrics()["execbox_runs_in_progress"] == 0, 1.0, "stopping the runs")
+    assert server.metrics().get("execbox_runs_abandoned_total", 0.0) == abandoned + LIVE_RUNS, took
     together = _in_parallel(server, "import time\ntime.sleep(0.5)\nprint(1)")
     assert [r.json()["status"] for r in together] == ["success"] * LIVE_RUNS
 
     time.sleep(5)  # as long as the programs would have run
-    assert _runs_ended(server) == ended + LIVE_RUNS  # only the two just above: nothing ran late
+    assert (
+        metric_sum(server.metrics(), "execbox_runs_total") == ended + LIVE_RUNS
+    )  # only the two just above: nothing ran late
 
 
 def _in_parallel(server: ApiServer, code: str) -> list[httpx.Response]:

@@ -19,6 +19,7 @@ from websockets.sync.client import connect
 from websockets.typing import Origin
 
 from execbox.api.front_door import HostAllowList, origin_allowed
+from tests.api.conftest import serving
 from tests.support.api_server import METRICS_AUTH, ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.loopback_clients import new_address, new_client
@@ -33,18 +34,15 @@ PUBLIC_URL = "https://run.example.org"
 @pytest.fixture(scope="module")
 def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
     """Defaults but for: rate limits, one listed origin, a public URL and no metrics token."""
-    settings = {
-        "DATABASE_URL": make_database("sqlite"),
-        "RATE_LIMIT_ENABLED": "true",
-        "RATE_LIMIT": "3/minute",
-        "REFUSAL_RATE_LIMIT": "5/minute",
-        "ALLOWED_ORIGINS": LISTED_ORIGIN,
-        "PUBLIC_URL": PUBLIC_URL,
-        "METRICS_TOKEN": "",
-    }
-    server = ApiServer(settings).start()
-    yield server
-    server.close()
+    yield from serving(
+        make_database,
+        RATE_LIMIT_ENABLED="true",
+        RATE_LIMIT="3/minute",
+        REFUSAL_RATE_LIMIT="5/minute",
+        ALLOWED_ORIGINS=LISTED_ORIGIN,
+        PUBLIC_URL=PUBLIC_URL,
+        METRICS_TOKEN="",
+    )
 
 
 def _handshake_status(server: ApiServer, host: str) -> bytes:

@@ -3,7 +3,6 @@ waiting starts (it ends saying why), new connections are refused, and the proces
 
 from __future__ import annotations
 
-import re
 import signal
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -11,7 +10,6 @@ from concurrent.futures import ThreadPoolExecutor
 import httpx
 
 from tests.api.conftest import StartApi
-from tests.support.api_server import METRICS_AUTH, ApiServer
 from tests.support.stream_client import StreamClient
 from tests.support.submissions import final_submission
 
@@ -20,19 +18,13 @@ SUBMISSIONS = "/api/v1/code/submissions"
 SLEEP_S = 3
 
 
-def _in_progress(server: ApiServer) -> float:
-    text = server.client.get("/metrics", headers=METRICS_AUTH).text
-    found = re.search(r"^execbox_runs_in_progress (\S+)$", text, re.MULTILINE)
-    return float(found.group(1)) if found else 0.0
-
-
 def test_sigterm_finishes_runs_in_progress_and_starts_none_that_waited(start_api: StartApi) -> None:
     server = start_api(SANDBOX_LIVE_RUNS="1")
     assert server.process is not None
     sleeper = {"code": f"import time\ntime.sleep({SLEEP_S})\nprint('finished')"}
     with ThreadPoolExecutor(1) as pool:
         running = pool.submit(server.client.post, EXECUTE, json=sleeper)
-        while _in_progress(server) < 1:
+        while server.metrics()["execbox_runs_in_progress"] < 1:
             time.sleep(0.05)
         time.sleep(0.5)  # started in the only live run
         waiting = server.client.post(SUBMISSIONS, json={"code": "print('never')"})

@@ -15,6 +15,7 @@ import httpx
 import pytest
 from websockets.sync.client import ClientConnection, connect
 
+from tests.api.conftest import serving
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.loopback_clients import new_address
@@ -28,10 +29,7 @@ WAITERS = 200
 
 @pytest.fixture(scope="module")
 def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
-    settings = {"DATABASE_URL": make_database("sqlite"), "SANDBOX_LIVE_RUNS": str(LIVE_RUNS)}
-    server = ApiServer(settings).start()
-    yield server
-    server.close()
+    yield from serving(make_database, SANDBOX_LIVE_RUNS=str(LIVE_RUNS))
 
 
 def test_a_hundred_sleepers_from_a_hundred_clients_take_one_sleep(server: ApiServer) -> None:

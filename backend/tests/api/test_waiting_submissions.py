@@ -14,6 +14,7 @@ from collections.abc import Iterator
 import pytest
 
 from execbox.services.runners.local import NOT_STARTED
+from tests.api.conftest import serving
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.loopback_clients import new_client
@@ -27,17 +28,14 @@ RETENTION_S = 2.0
 
 @pytest.fixture(scope="module")
 def server(make_database: MakeDatabase) -> Iterator[ApiServer]:
-    settings = {
-        "DATABASE_URL": make_database("sqlite"),
-        "SANDBOX_LIVE_RUNS": "1",
-        "ASYNC_MAX_WAITING_PER_CLIENT": "2",
-        "ASYNC_MAX_WAITING": "3",
-        "ASYNC_START_DEADLINE": str(DEADLINE_S),
-        "FAILED_SUBMISSION_RETENTION_DAYS": str(RETENTION_S / 86400),
-    }
-    server = ApiServer(settings).start()
-    yield server
-    server.close()
+    yield from serving(
+        make_database,
+        SANDBOX_LIVE_RUNS="1",
+        ASYNC_MAX_WAITING_PER_CLIENT="2",
+        ASYNC_MAX_WAITING="3",
+        ASYNC_START_DEADLINE=str(DEADLINE_S),
+        FAILED_SUBMISSION_RETENTION_DAYS=str(RETENTION_S / 86400),
+    )
 
 
 def test_a_client_may_have_so_many_waiting_and_all_clients_so_many(server: ApiServer) -> None:

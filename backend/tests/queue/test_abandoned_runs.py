@@ -6,8 +6,8 @@ from __future__ import annotations
 import time
 
 from tests.queue.conftest import EXECUTE, Launcher, sleeper, wait_until
+from tests.support.metrics import metric_sum
 from tests.support.raw_requests import sent_execute
-from tests.support.worker_process import metric_sum
 
 CALLERS = 3  # one more than the worker's live runs: two run, one waits in the queue
 

@@ -19,7 +19,7 @@ from tests.queue.conftest import (
     sleeper,
     wait_until,
 )
-from tests.support.worker_process import metric_sum
+from tests.support.metrics import metric_sum
 
 RUNS = 200
 PARALLEL = 16

@@ -12,7 +12,7 @@ from tests.queue.conftest import (
     wait_until,
 )
 from tests.support.api_server import METRICS_AUTH
-from tests.support.worker_process import parse_metrics
+from tests.support.metrics import parse_metrics
 
 
 def test_a_full_queue_answers_503_and_its_runs_are_done_once_a_worker_comes(launcher: Launcher) -> None:

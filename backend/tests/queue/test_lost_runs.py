@@ -12,7 +12,7 @@ from execbox.services.runners.lost_runs import LOST
 from execbox.worker.protocol import AWAITED_KEY
 from tests.queue.conftest import SUBMISSIONS, Launcher, poll_submissions
 from tests.support.api_server import METRICS_AUTH
-from tests.support.worker_process import parse_metrics
+from tests.support.metrics import parse_metrics
 
 LOST_AFTER_S = 2
 

@@ -8,7 +8,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.queue.conftest import EXECUTE, SUBMISSIONS, Cluster, poll_submissions, sleeper, wait_until
 from tests.support.api_server import METRICS_AUTH
-from tests.support.worker_process import parse_metrics
+from tests.support.metrics import parse_metrics
 
 
 def _families(text: str) -> dict[str, Metric]:

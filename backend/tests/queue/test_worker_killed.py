@@ -30,7 +30,8 @@ from tests.queue.conftest import (
     sleeper,
     wait_until,
 )
-from tests.support.worker_process import WorkerProcess, alive, metric_sum
+from tests.support.metrics import metric_sum
+from tests.support.worker_process import WorkerProcess, alive
 
 RUNS = 4  # two per worker: each worker runs two at once
 RUN_S = 6

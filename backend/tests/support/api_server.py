@@ -11,6 +11,7 @@ from pathlib import Path
 
 import httpx
 
+from tests.support.metrics import Metrics, parse_metrics
 from tests.support.ports import free_port
 from tests.support.processes import clean_environment, free_uid_range, release_uid_range
 
@@ -85,6 +86,10 @@ class ApiServer:
     def restart(self) -> None:
         self.stop()
         self.start()
+
+    def metrics(self) -> Metrics:
+        """Its /metrics, parsed (counters as `<name>_total`)."""
+        return parse_metrics(self.client.get("/metrics", headers=METRICS_AUTH).text)
 
     def log_text(self) -> str:
         return self.log.read_text(errors="replace")

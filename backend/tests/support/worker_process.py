@@ -15,29 +15,11 @@ from pathlib import Path
 
 import httpx
 import redis
-from prometheus_client.parser import text_string_to_metric_families
 
 from execbox.worker.protocol import WORKER_KEY_PREFIX
+from tests.support.metrics import Metrics, parse_metrics
 from tests.support.ports import free_port
 from tests.support.processes import clean_environment, free_uid_range, release_uid_range
-
-# Sample name plus sorted labels, as Prometheus writes them: 'execbox_runs_total{status="success"}'.
-Metrics = dict[str, float]
-
-
-def parse_metrics(text: str) -> Metrics:
-    """Every sample of a Prometheus text exposition (raises ValueError when it is not one)."""
-    samples: Metrics = {}
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            labels = ",".join(f'{key}="{value}"' for key, value in sorted(sample.labels.items()))
-            samples[f"{sample.name}{{{labels}}}" if labels else sample.name] = sample.value
-    return samples
-
-
-def metric_sum(metrics: Metrics, name: str) -> float:
-    """The sum of the samples called `name` over all their labels."""
-    return sum(value for key, value in metrics.items() if key == name or key.startswith(name + "{"))
 
 
 def process_tree(root: int) -> set[int]:

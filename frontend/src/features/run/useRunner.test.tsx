@@ -182,7 +182,20 @@ describe('useRunner, live runs', () => {
     expect(hook.result.current.live).toBeNull();
   });
 
-  it('keeps the last result when the rate limit refuses the next run: nothing replaced it', async () => {
+  it.each([
+    {
+      refusal: 'the rate limit',
+      status: 429,
+      detail: 'Too many runs from your address (limit: 2/minute). Try again in 42 s.',
+      problem: { kind: 'rate-limited', limit: '2 per minute' },
+    },
+    {
+      refusal: 'a full server (503)',
+      status: 503,
+      detail: 'The server is full: all 2 of its sandboxes are running programs, so your code was not started.',
+      problem: { kind: 'unavailable', retryAfterS: 42 },
+    },
+  ])('keeps the last result when $refusal refuses the next run: it never started', async ({ status, detail, problem }) => {
     const { sockets, hook } = setUp();
     let done: Promise<void> = Promise.resolve();
     act(() => {
@@ -201,41 +214,12 @@ describe('useRunner, live runs', () => {
     await act(async () => {
       const socket = sockets.last();
       socket.open();
-      const detail = 'Too many runs from your address (limit: 2/minute). Try again in 42 s.';
-      socket.receive({ type: 'error', status: 429, detail, retry_after_s: 42 });
-      socket.serverClose(4429);
+      socket.receive({ type: 'error', status, detail, retry_after_s: 42 });
+      socket.serverClose(4000 + status);
       await done;
     });
-    expect(hook.result.current.problem?.problem).toMatchObject({ kind: 'rate-limited', limit: '2 per minute' });
+    expect(hook.result.current.problem?.problem).toMatchObject(problem);
     expect(hook.result.current).toMatchObject({ busy: null, live: null });
-    expect(hook.result.current.view).toMatchObject({ source: 'run', result: { status: 'success', stdout: 'ok\n' } });
-  });
-
-  it('keeps the last result when a full server refuses the next run (503): it never started', async () => {
-    const { sockets, hook } = setUp();
-    let done: Promise<void> = Promise.resolve();
-    act(() => {
-      done = hook.result.current.run('print("ok")', '');
-    });
-    await act(async () => {
-      const socket = sockets.last();
-      socket.open();
-      socket.receive({ type: 'started' });
-      socket.receive({ type: 'result', ...result({ stdout: 'ok\n' }) });
-      await done;
-    });
-    act(() => {
-      done = hook.result.current.run('print("ok")', '');
-    });
-    await act(async () => {
-      const socket = sockets.last();
-      socket.open();
-      const detail = 'The server is full: all 2 of its sandboxes are running programs, so your code was not started.';
-      socket.receive({ type: 'error', status: 503, detail, retry_after_s: 2 });
-      socket.serverClose(4503);
-      await done;
-    });
-    expect(hook.result.current.problem?.problem).toMatchObject({ kind: 'unavailable', retryAfterS: 2 });
     expect(hook.result.current.view).toMatchObject({ source: 'run', result: { status: 'success', stdout: 'ok\n' } });
   });
 
