@@ -6,7 +6,8 @@ host; the sandbox's own code at `/opt/execbox`; a /dev with five harmless device
 shows a process only its own uid's processes. Every child adds a private size-capped /tmp.
 Nothing else of the host exists in it: not the server's code or virtualenv, not /etc, /home,
 /root, /var or /run. The templates start inside it, so no module, path or traceback of theirs
-names a host directory.
+names a host directory; and host directories appear as overlays ("layer"), host files as
+copies, so that the mount tables do not name them either.
 """
 
 from __future__ import annotations
@@ -113,12 +114,12 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
         if os.path.islink(directory):
             plan.append(_mount("symlink", directory, os.readlink(directory)))
         elif os.path.isdir(directory):
-            plan.append(_mount("bind", directory, directory))
+            plan.append(_mount("layer", directory, directory))
     for path in _HOST_FILES:
         if os.path.islink(path):
             plan.append(_mount("symlink", path, os.readlink(path)))
         elif os.path.isfile(path):
-            plan.append(_mount("bind", path, path))
+            plan.append(_mount("copy", path, path))
     users = "".join(f"{SANDBOX_USER}:x:{uid}:{uid}::/tmp:/usr/sbin/nologin\n" for uid in uids)
     groups = "".join(f"{SANDBOX_USER}:x:{uid}:\n" for uid in uids)
     plan += [
@@ -127,15 +128,19 @@ def mounts(config: SandboxConfig, runtime: RuntimePaths, uids: list[int]) -> lis
         _mount("file", "/etc/hostname", f"{config.hostname}\n"),
         _mount("file", "/etc/hosts", f"127.0.0.1 localhost {config.hostname}\n::1 localhost\n"),
     ]
-    plan.append(_mount("bind", GUEST_PYTHON, runtime.base_prefix))
+    plan.append(_mount("layer", GUEST_PYTHON, runtime.base_prefix))
     if runtime.is_virtualenv:
-        plan.append(_mount("bind", GUEST_RUNTIME, runtime.prefix))
+        plan.append(_mount("layer", GUEST_RUNTIME, runtime.prefix))
     plan += [
         _mount("file", f"{GUEST_PACKAGE_DIR}/execbox/__init__.py", _PACKAGE_MARKER),
         _mount("file", f"{GUEST_PACKAGE_DIR}/execbox/sandbox/__init__.py", _PACKAGE_MARKER),
     ]
     plan += [
-        _mount("bind", f"{GUEST_PACKAGE_DIR}/execbox/sandbox/{name}", str(_SANDBOX_PACKAGE / name))
+        _mount(
+            "layer" if (_SANDBOX_PACKAGE / name).is_dir() else "copy",
+            f"{GUEST_PACKAGE_DIR}/execbox/sandbox/{name}",
+            str(_SANDBOX_PACKAGE / name),
+        )
         for name in _GUEST_CODE
     ]
     plan += [

@@ -1,6 +1,7 @@
-"""Nothing of the host's layout shows through what a program can ask Python (issue 19): the
-interpreter, the runtime and its packages live at /opt/python and /opt/runtime whatever the
-host's paths, in both templates. (The engine runs no code policy: this is the sandbox alone.)"""
+"""Nothing of the host's layout shows through what a program can ask Python or read in /proc
+(issue 19): the interpreter, the runtime and its packages live at /opt/python and /opt/runtime
+whatever the host's paths, in both templates, and the mount tables name no host file system.
+(The engine runs no code policy: this is the sandbox alone.)"""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ seen = {
     "module files": sorted({getattr(m, "__file__", None) or "" for m in list(sys.modules.values())}),
     "maps": sorted({line.split()[-1] for line in open("/proc/self/maps") if "/" in line}),
     "cmdline": open("/proc/self/cmdline").read(),
+    "mount tables": [open(f"/proc/self/{name}").read() for name in ("mountinfo", "mounts", "mountstats")],
 }
 try:
     pandas.DataFrame({"a": [1]}).loc["missing"]
@@ -60,6 +62,22 @@ def _host_paths(sandbox: SandboxHarness) -> set[str]:
     return {path for path in paths if path not in ("/", "/tmp", "/usr")}
 
 
+def _host_file_systems(sandbox: SandboxHarness) -> set[str]:
+    """The block devices and mount options of the host file systems that hold the runtime, the
+    interpreter and the checkout: what a bind mount would show in the mount tables."""
+    holders = [os.path.realpath(sandbox.engine.config.runtime), sys.base_prefix, execbox.__file__]
+    seen: set[str] = set()
+    with open("/proc/self/mountinfo") as table:
+        for line in table:
+            fields = line.split()
+            mount_point = fields[4]
+            source, options = fields[-2], fields[-1]
+            if any(path == mount_point or path.startswith(mount_point.rstrip("/") + "/") for path in holders):
+                seen |= {source} if source.startswith("/dev/") else set()
+                seen |= {options} if "," in options else set()
+    return seen
+
+
 def test_the_interpreter_and_its_packages_name_only_neutral_paths(sandbox: SandboxHarness) -> None:
     result = sandbox.run(PROBE, wall_time_s=10)
     assert result.status is RunStatus.SUCCESS, result
@@ -76,6 +94,17 @@ def test_the_interpreter_and_its_packages_name_only_neutral_paths(sandbox: Sandb
     leaked = {path for path in _host_paths(sandbox) if path in text}
     assert leaked == set(), f"host paths visible to the program: {leaked}"
     sandbox.assert_healthy()
+
+
+def test_the_mount_tables_show_neutral_names_only(sandbox: SandboxHarness) -> None:
+    """/proc/self/mountinfo, mounts and mountstats list overlays and tmpfs by neutral names:
+    no host path, host block device or host mount option."""
+    result = sandbox.run(PROBE, wall_time_s=10)
+    assert result.status is RunStatus.SUCCESS, result
+    tables = "\n".join(json.loads(result.stdout.text)["mount tables"])
+    assert " /opt/runtime " in tables and " - overlay overlay " in tables, tables
+    leaked = {name for name in _host_paths(sandbox) | _host_file_systems(sandbox) if name in tables}
+    assert leaked == set(), f"host file systems visible in the mount tables: {leaked}\n{tables}"
 
 
 IDENTITY = """

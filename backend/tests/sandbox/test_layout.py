@@ -16,16 +16,17 @@ PLAN = layout.plan(SandboxConfig(), RUNTIME, "/run/execbox/root", [64000, 64001]
 GUEST_CODE = Path(layout.__file__).parent
 
 
-def _binds() -> set[str]:
-    return {m["source"] for m in PLAN["mounts"] if m["kind"] == "bind"}
+def _host_sources() -> set[str]:
+    """Every host path whose contents the sandbox sees, as an overlay or a copy."""
+    return {m["source"] for m in PLAN["mounts"] if m["kind"] in ("layer", "copy")}
 
 
-def _bound_at() -> dict[str, str]:
-    return {m["target"]: m["source"] for m in PLAN["mounts"] if m["kind"] == "bind"}
+def _layered_at() -> dict[str, str]:
+    return {m["target"]: m["source"] for m in PLAN["mounts"] if m["kind"] == "layer"}
 
 
 def test_the_runtime_and_its_interpreter_are_at_neutral_paths_whatever_the_host_layout() -> None:
-    bound = _bound_at()
+    bound = _layered_at()
     assert bound["/opt/python"] == RUNTIME.base_prefix
     assert bound["/opt/runtime"] == RUNTIME.prefix
     assert (PLAN["interpreter"], PLAN["prefix"]) == ("/opt/python/bin/python3.11", "/opt/runtime")
@@ -37,7 +38,7 @@ def test_the_runtime_and_its_interpreter_are_at_neutral_paths_whatever_the_host_
     assert "/opt/runtime" not in {m["target"] for m in bare_plan["mounts"]}
 
 
-def test_only_system_libraries_and_the_runtime_are_bound() -> None:
+def test_only_system_libraries_and_the_runtime_are_shown() -> None:
     allowed = {
         "/usr",
         "/bin",
@@ -50,10 +51,10 @@ def test_only_system_libraries_and_the_runtime_are_bound() -> None:
         "/etc/localtime",
     }
     guest = {str(GUEST_CODE / name) for name in ("guest", "result.py", "errors.py")}
-    assert _binds() - allowed == {RUNTIME.prefix, RUNTIME.base_prefix, *guest}
+    assert _host_sources() - allowed == {RUNTIME.prefix, RUNTIME.base_prefix, *guest}
 
 
-def test_nothing_of_the_server_is_bound() -> None:
+def test_nothing_of_the_server_is_shown() -> None:
     server_paths = {
         str(Path(execbox.__file__).parents[1]),
         sys.prefix,
@@ -64,10 +65,10 @@ def test_nothing_of_the_server_is_bound() -> None:
     }
     # Of execbox itself, only the guest code and the result types it reports in.
     guest = (str(GUEST_CODE / "guest"), str(GUEST_CODE / "result.py"), str(GUEST_CODE / "errors.py"))
-    for bound in _binds() - set(guest):
+    for bound in _host_sources() - set(guest):
         for server_path in server_paths:
             assert not bound.startswith(server_path + "/") and bound != server_path
-    assert {b for b in _binds() if b.startswith("/etc")} <= {"/etc/ld.so.cache", "/etc/localtime"}
+    assert {b for b in _host_sources() if b.startswith("/etc")} <= {"/etc/ld.so.cache", "/etc/localtime"}
 
 
 def test_the_environment_is_fixed_and_carries_no_secret() -> None:

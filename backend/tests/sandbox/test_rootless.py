@@ -40,10 +40,14 @@ os.execve(python, [python, probe], {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "EX
 """
 
 
+def _venv_home() -> Path:
+    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
+    return Path("/var/tmp") / f"execbox-rootless-{digest}"
+
+
 def _venvs() -> tuple[Path, Path]:
     """A runtime and a server virtualenv on the system Python, readable by anybody."""
-    digest = hashlib.sha256(REQUIREMENTS.read_bytes()).hexdigest()[:12]
-    home = Path("/var/tmp") / f"execbox-rootless-{digest}"
+    home = _venv_home()
     runtime, server = home / "runtime", home / "server"
     if not (runtime / ".installed").exists():
         shutil.rmtree(runtime, ignore_errors=True)
@@ -63,6 +67,15 @@ def _venvs() -> tuple[Path, Path]:
     for path in (home, runtime, server):
         path.chmod(0o755)
     return runtime, server
+
+
+def _device_of(path: Path) -> str:
+    """The source of the host file system that holds `path`, as the mount table names it."""
+    holder = max(
+        (line.split() for line in Path("/proc/self/mountinfo").read_text().splitlines()),
+        key=lambda fields: len(fields[4]) if str(path).startswith(fields[4].rstrip("/") + "/") else -1,
+    )
+    return holder[-2]
 
 
 def _own_group(controller: str) -> str:
@@ -124,12 +137,13 @@ def test_an_ordinary_user_runs_isolated_programs(delegated_cgroups: list[Path]) 
         "import ctypes\nctypes.string_at(0)",
         "raise KeyError('x')",
         "print('still fine')",
+        "print(open('/proc/self/mountinfo').read())",
     ]
     report = _run_as_nobody(delegated_cgroups, programs)
     assert report["rootless"] is True
     outcomes = report["outcomes"]
     assert isinstance(outcomes, list)
-    ids, pandas, environment, writes, unshare, kill_all, spin, memory, forged, error, after = outcomes
+    ids, pandas, environment, writes, unshare, kill_all, spin, memory, forged, error, after, mounts = outcomes
     assert ids["stdout"] == "0 [1]\n"  # root of its own user namespace, alone in its PID namespace
     assert pandas["stdout"] == "6\n"
     assert SECRET_VALUE not in environment["stdout"] and "EXECBOX_RUNTIME" not in environment["stdout"]
@@ -147,3 +161,8 @@ def test_an_ordinary_user_runs_isolated_programs(delegated_cgroups: list[Path]) 
         "signal": None,
         "error": None,
     }
+    # The runtime shows as an overlay; its host path and block device do not. (The five device
+    # nodes are bound from the host here, as a user namespace may not create them.)
+    assert " /opt/runtime " in mounts["stdout"] and " - overlay overlay " in mounts["stdout"], mounts
+    home = _venv_home()
+    assert str(home) not in mounts["stdout"] and _device_of(home) not in mounts["stdout"], mounts

@@ -14,8 +14,10 @@ import functools
 import os
 import resource
 import signal
+import stat
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import NoReturn
 
 from execbox.sandbox.guest import linux
@@ -28,6 +30,7 @@ _CHILD_NAMESPACES = (
 )
 _READ_ONLY_BIND = linux.MS_BIND | linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV
 _OLD_ROOT = ".old-root"
+_LAYERS = "/.layers"  # where host directories wait, bound, to be shown as overlays (see below)
 # How long an init child that asked to be stopped waits for it before it exits instead.
 _STOP_WAIT_S = 5.0
 
@@ -40,7 +43,7 @@ def enter_sandbox_root(plan: SandboxPlan) -> None:
     # Nothing we mount may propagate back to the host's mount namespace.
     linux.mount(None, "/", None, linux.MS_REC | linux.MS_PRIVATE)
     root = plan["root_dir"]
-    linux.mount("execbox-root", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=1m,mode=0755")
+    linux.mount("execbox-root", root, "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, "size=8m,mode=0755")
     for entry in plan["mounts"]:
         _apply(root, entry)
     os.mkdir(os.path.join(root, _OLD_ROOT))
@@ -48,6 +51,7 @@ def enter_sandbox_root(plan: SandboxPlan) -> None:
     os.chdir("/")
     linux.umount_detached("/" + _OLD_ROOT)
     os.rmdir("/" + _OLD_ROOT)
+    _cover_staged_layers([entry["target"] for entry in plan["mounts"] if entry["kind"] == "layer"])
     for entry in plan["mounts"]:
         if entry["kind"] == "dev":
             linux.mount(
@@ -109,8 +113,14 @@ def _apply(root: str, entry: Mount) -> None:
         with open(target, "w") as handle:
             handle.write(entry["source"])
         os.chmod(target, 0o444)
-    elif kind == "bind":
-        _bind_read_only(entry["source"], target)
+    elif kind == "layer":
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        _bind_read_only(entry["source"], root + _LAYERS + entry["target"])
+    elif kind == "copy":
+        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+        with open(entry["source"], "rb") as source, open(target, "wb") as copy:
+            copy.write(source.read())
+        os.chmod(target, 0o444)
     elif kind == "dir":
         os.makedirs(target, mode=0o755, exist_ok=True)
     elif kind == "host-proc":
@@ -179,24 +189,48 @@ def _relay_the_end(pid: int, asked: int) -> NoReturn:
 
 
 def _bind_read_only(source: str, target: str) -> None:
-    if os.path.isdir(source):
-        os.makedirs(target, mode=0o755, exist_ok=True)
-    else:
-        os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-        open(target, "w").close()
+    os.makedirs(target, mode=0o755, exist_ok=True)
     linux.mount(source, target, None, linux.MS_BIND | linux.MS_REC)
     linux.mount(None, target, None, _READ_ONLY_BIND)
 
 
+def _cover_staged_layers(targets: list[str]) -> None:
+    """Show each host directory staged under /.layers at its target as a read-only overlay,
+    then drop the stages. A bind mount would list, in /proc/self/mountinfo, the directory's
+    host path, its block device and the host file system's options; an overlay lists only
+    the neutral stage names it was given here, inside the new root. (An overlay needs two
+    layers when it has no upper one: the second is empty, and stays, as a directory still in
+    use keeps the root from being made read-only.)"""
+    empty = _LAYERS + "/empty"
+    os.mkdir(empty)
+    for target in targets:
+        stage = _LAYERS + target
+        flags = linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV
+        linux.mount("overlay", target, "overlay", flags, f"lowerdir={stage}:{empty}")
+        # The overlay holds a private clone of its layers: the stage is no longer needed.
+        linux.umount_detached(stage)
+    for directory, _, _ in os.walk(_LAYERS, topdown=False):
+        if directory not in (_LAYERS, empty):
+            os.rmdir(directory)
+
+
 def _populate_dev(target: str, devices: str) -> None:
-    """A tmpfs /dev holding only harmless character devices, bound from the host."""
+    """A tmpfs /dev holding only harmless character devices: made afresh where the kernel lets
+    us, bound from the host where it does not (in a user namespace, or without CAP_MKNOD),
+    which lists the host's /dev file system in the mount table."""
     os.makedirs(target, mode=0o755, exist_ok=True)
     linux.mount("tmpfs", target, "tmpfs", linux.MS_NOSUID | linux.MS_NOEXEC, "size=64k,mode=0755")
     for name in devices.split(","):
         node = os.path.join(target, name)
-        open(node, "w").close()
-        linux.mount("/dev/" + name, node, None, linux.MS_BIND)
-        linux.mount(None, node, None, linux.MS_BIND | linux.MS_REMOUNT | linux.MS_NOSUID | linux.MS_NOEXEC)
+        host_node = Path("/dev", name)
+        try:
+            os.mknod(node, 0o666 | stat.S_IFCHR, host_node.stat().st_rdev)
+            os.chmod(node, 0o666)  # noqa: S103 -- as on the host: past the umask, for every uid
+        except PermissionError:
+            open(node, "w").close()
+            linux.mount(str(host_node), node, None, linux.MS_BIND)
+            no_exec = linux.MS_BIND | linux.MS_REMOUNT | linux.MS_NOSUID | linux.MS_NOEXEC
+            linux.mount(None, node, None, no_exec)
     links = {
         "fd": "/proc/self/fd",
         "stdin": "/proc/self/fd/0",

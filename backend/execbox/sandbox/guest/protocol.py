@@ -38,9 +38,9 @@ _LENGTH = struct.Struct(">I")
 
 
 class Mount(TypedDict):
-    kind: Literal["bind", "dir", "symlink", "file", "proc", "host-proc", "dev"]
+    kind: Literal["layer", "copy", "dir", "symlink", "file", "proc", "host-proc", "dev"]
     target: str
-    source: str  # bind: host path; symlink: link text; file: contents; others: ""
+    source: str  # layer, copy: host path; symlink: link text; file: contents; others: ""
     options: str  # proc: mount data; dev: the device names to bind
 
 
