@@ -4,12 +4,13 @@ environment free of the developer's own settings."""
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import threading
 from collections.abc import Iterator
 
 from execbox.sandbox.errors import SandboxUnavailable
-from execbox.sandbox.uid_lease import UidLease
+from execbox.sandbox.uid_lease import LOCK_DIR, UidLease
 
 # Sandbox uid ranges of every engine a test starts (its own, a server's, a worker's), above any
 # host user's and leased through the engines' own uid locks, so that two test sessions on one
@@ -20,7 +21,11 @@ from execbox.sandbox.uid_lease import UidLease
 _FIRST_UIDS = range(100_000, 125_000, 250)
 _SLOTS = 250
 
-_claimed: set[int] = set()
+# A range handed to a test stays claimed, for every test session on the host, until it is handed
+# back: a flock on a file of its own, held from the check until the release, so that another
+# session cannot take it while this one's server is still starting (and not yet holding its uids).
+_CLAIM_DIR = LOCK_DIR / "test-uid-ranges"
+_claimed: dict[int, int] = {}  # first uid: the claim file's descriptor
 _lock = threading.Lock()
 
 # Settings a test process must not inherit from the developer's shell (or CI's environment).
@@ -39,26 +44,33 @@ _SETTING_PREFIXES = (
 
 
 def free_uid_range() -> int:
-    """The first uid of a range no running engine holds (another test session may be running
-    beside this one); hand it back with `release_uid_range` once its process has stopped."""
+    """The first uid of a range that no test session has claimed and no running engine holds
+    (another test session may be running beside this one); hand it back with
+    `release_uid_range` once its process has stopped."""
+    _CLAIM_DIR.mkdir(mode=0o700, parents=True, exist_ok=True)
     with _lock:
         for first in _FIRST_UIDS:
             if first in _claimed:
                 continue
-            lease = UidLease(list(range(first, first + _SLOTS)))
+            claim = os.open(_CLAIM_DIR / f"{first}.lock", os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
             try:
-                lease.acquire()
-            except SandboxUnavailable:
+                fcntl.flock(claim, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                lease = UidLease(list(range(first, first + _SLOTS)))
+                lease.acquire()  # an engine that is not a test's may hold it
+            except (BlockingIOError, SandboxUnavailable):
+                os.close(claim)
                 continue
             lease.release()
-            _claimed.add(first)
+            _claimed[first] = claim
             return first
     raise RuntimeError("no free sandbox uid range for another test server or worker")
 
 
 def release_uid_range(first: int) -> None:
     with _lock:
-        _claimed.discard(first)
+        claim = _claimed.pop(first, None)
+    if claim is not None:
+        os.close(claim)
 
 
 @contextlib.contextmanager
