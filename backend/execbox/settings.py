@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     MAX_CODE_LINES: int = Field(100, gt=0)
     MAX_STDIN_LENGTH: int = Field(256 * 1024, ge=0, description="characters")
     MAX_REQUEST_BYTES: int = Field(1 << 20, gt=0)
+    # A shared run comes back with its output and results (at the default output and results
+    # limits, up to 4 MiB of text, more as JSON): a run whose body is larger cannot be shared.
+    MAX_SHARE_BYTES: int = Field(8 << 20, gt=0, description="body of POST /code/shares")
     # Connections and request heads (api/http_protocol.py): sizes, a client's time to send, and
     # connections per client (TCP peer address) and in all.
     HTTP_MAX_HEADER_BYTES: int = Field(64 * 1024, gt=0, description="request line and headers; past it 431")

@@ -52,7 +52,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     mount_api_docs(app, settings.WEB_UI_DIR)
     mount_web_ui(app, settings.WEB_UI_DIR)  # last: its catch-all route must not shadow the API
     errors.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=settings.MAX_REQUEST_BYTES)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=settings.MAX_REQUEST_BYTES,
+        max_bytes_at={f"{API_PREFIX}/code/shares": settings.MAX_SHARE_BYTES},
+    )
     refusals = None
     if settings.RATE_LIMIT_ENABLED:
         refusals = RateLimiter(settings.REFUSAL_RATE_LIMIT, settings.REDIS_URL, counts="refused requests")

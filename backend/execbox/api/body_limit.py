@@ -11,17 +11,19 @@ class BodySizeLimit:
     """Reads the whole body (bounded) first: API bodies are small, and a cut-off body must never
     reach a route half-read."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_bytes: int, max_bytes_at: dict[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.max_bytes_at = max_bytes_at or {}  # paths that take larger (or smaller) bodies
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.max_bytes_at.get(scope["path"], self.max_bytes)
         declared = dict(scope["headers"]).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            await self._refuse(send)
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(send, limit)
             return
         chunks: list[bytes] = []
         size = 0
@@ -31,8 +33,8 @@ class BodySizeLimit:
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > self.max_bytes:
-                await self._refuse(send)
+            if size > limit:
+                await self._refuse(send, limit)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -49,9 +51,9 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, limit: int) -> None:
         payload = json.dumps(
-            {"detail": f"The request body is larger than {self.max_bytes} bytes; send less code or input."}
+            {"detail": f"The request body is larger than {limit} bytes; send less code or input."}
         ).encode()
         await send(
             {

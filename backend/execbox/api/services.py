@@ -19,6 +19,7 @@ from execbox.services.execution import ExecutionService
 from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.retention import forget_failed_submissions
+from execbox.services.run_receipts import RunReceipts
 from execbox.services.runners.base import Runner
 from execbox.services.runners.local import LocalRunner
 from execbox.services.runners.lost_runs import LostRunSweeper
@@ -122,6 +123,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             policy=settings.code_policy if settings.CODE_POLICY == "on" else None,
             rate_limiter=limiter,
             max_stdin_length=settings.MAX_STDIN_LENGTH,
+            receipts=RunReceipts(settings.SECRET_KEY),
         )
         yield Services(
             settings=settings,

@@ -6,9 +6,21 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Float, Index, Integer, LargeBinary, String, Text, TypeDecorator
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.sql.expression import false
 
 # SQLite's INTEGER PRIMARY KEY is its rowid only when spelled exactly INTEGER.
 AutoIncrementId = BigInteger().with_variant(Integer(), "sqlite")
@@ -77,6 +89,8 @@ class Submission(Base):
 
     code: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text)
+    # Saved by choice (a shared run): the retention sweep keeps it whatever its verdict.
+    kept: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     # queued or running until a verdict (a RunStatus) is written with the result columns
     status: Mapped[str] = mapped_column(String(32))

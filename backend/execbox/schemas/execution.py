@@ -68,6 +68,12 @@ class ExecutionResult(BaseModel):
     results: list[RichResultOut] = Field(
         description="the final expression's value, display() calls and figures, in order"
     )
+    receipt: str | None = Field(
+        None,
+        description="the server's signature on this run: to save it as it is, failing or not, send it "
+        "back within a day to POST /code/shares with the code, the input the program was given "
+        "(for a live run: the first stdin and all that was typed) and this result",
+    )
 
 
 _OWNER_TOKEN_DESCRIPTION = (
@@ -80,6 +86,21 @@ _OWNER_TOKEN_DESCRIPTION = (
 class SubmitResult(ExecutionResult):
     saved: bool = Field(description="only successful runs are saved")
     id: str | None = Field(description="the saved submission's id, when saved")
+    owner_token: str | None = Field(None, description=_OWNER_TOKEN_DESCRIPTION)
+
+
+class ShareRequest(StrictBody):
+    """A run the server returned, to be saved as it is: no new run."""
+
+    code: UnicodeText
+    stdin: PlainText = ""
+    result: ExecutionResult = Field(description="the run's result, exactly as the server returned it")
+    receipt: str = Field(max_length=128, description="the result's `receipt`")
+
+
+class SharedRun(BaseModel):
+    id: str
+    url: str = Field(description="the saved run's address in the API (GET it to read the run back)")
     owner_token: str | None = Field(None, description=_OWNER_TOKEN_DESCRIPTION)
 
 

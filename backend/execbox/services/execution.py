@@ -12,6 +12,7 @@ from execbox.schemas.execution import ExecuteRequest, ExecutionResult
 from execbox.services.errors import InvalidRequest, PolicyRejected
 from execbox.services.live_session import LiveSession
 from execbox.services.rate_limit import RateLimiter
+from execbox.services.run_receipts import RunReceipts
 from execbox.services.runners.base import Job, Runner
 from execbox.services.submission_store import new_id
 
@@ -24,8 +25,10 @@ class ExecutionService:
         policy: CodePolicy | None,
         rate_limiter: RateLimiter | None,
         max_stdin_length: int,
+        receipts: RunReceipts,
     ) -> None:
         self.runner = runner
+        self.receipts = receipts
         self.limits = limits
         self.policy = policy  # None: the operator switched the static policy off
         self.rate_limiter = rate_limiter  # None: no limit (e.g. behind a gateway that limits)
@@ -60,7 +63,7 @@ class ExecutionService:
         return await self.run(await self.admit(request, client))
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
-        """Run an admitted job and wait for the verdict (live: see `LiveSession`)."""
+        """Run an admitted job and wait for the verdict, with its receipt (live: see `LiveSession`)."""
         started = time.monotonic()
         metrics.RUNS_IN_PROGRESS.inc()
         try:
@@ -69,4 +72,5 @@ class ExecutionService:
             metrics.RUNS_IN_PROGRESS.dec()
         metrics.RUNS.labels(result.status.value).inc()
         metrics.RUN_SECONDS.observe(time.monotonic() - started)
-        return result
+        stdin = job.stdin + (live.typed_stdin if live is not None else "")
+        return result.model_copy(update={"receipt": self.receipts.issue(job.code, stdin, result)})

@@ -31,9 +31,16 @@ class LiveSession:
             "stderr": codecs.getincrementaldecoder("utf-8")(errors="replace"),
         }
         self.stdin_chars = 0
+        self._typed: list[str] = []  # bounded by the stream's stdin limit
+
+    @property
+    def typed_stdin(self) -> str:
+        """All the input sent during the run, in order."""
+        return "".join(self._typed)
 
     def send_stdin(self, text: str) -> None:
         self.stdin_chars += len(text)
+        self._typed.append(text)
         self.io.send_stdin(text.encode())
 
     def close_stdin(self) -> None:

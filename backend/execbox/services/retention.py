@@ -2,8 +2,9 @@
 
 A synchronous Save keeps successes only; an asynchronous submission is stored whatever its
 verdict, so that its client can read how it ended. Those that did not succeed are forgotten
-`FAILED_SUBMISSION_RETENTION_DAYS` after they ended; successes are kept (until accounts let their
-owners delete them). Every API node sweeps: the deletes are idempotent.
+`FAILED_SUBMISSION_RETENTION_DAYS` after they ended; successes and shared runs (saved by choice,
+whatever their verdict) are kept (until accounts let their owners delete them). Every API node
+sweeps: the deletes are idempotent.
 """
 
 from __future__ import annotations

@@ -138,8 +138,11 @@ class SubmissionStore:
         result: ExecutionResult,
         client: str,
         owner_key: str | None = None,
+        kept: bool = False,
     ) -> None:
-        await self._insert(submission_id, code, stdin, client, owner_key, _result_columns(result))
+        """`kept`: saved by choice, never forgotten by the retention sweep (see `retention`)."""
+        columns = {**_result_columns(result), "kept": kept}
+        await self._insert(submission_id, code, stdin, client, owner_key, columns)
 
     async def save_queued(
         self, submission_id: str, code: str, stdin: str, client: str, owner_key: str | None = None
@@ -216,10 +219,11 @@ class SubmissionStore:
             return int(await session.scalar(query) or 0)
 
     async def delete_finished_before(self, cutoff: datetime, statuses: frozenset[str]) -> int:
-        """Forget the submissions that ended with one of `statuses` before `cutoff`; how many."""
+        """Forget the submissions that ended with one of `statuses` before `cutoff`, but those
+        saved by choice; how many."""
         async with database_errors(), self.sessions.begin() as session:
             outcome = await session.execute(
-                delete(Row).where(Row.status.in_(statuses), Row.finished_at < cutoff)
+                delete(Row).where(Row.status.in_(statuses), Row.finished_at < cutoff, Row.kept.is_(False))
             )
         return int(outcome.rowcount)  # type: ignore[attr-defined]
 

@@ -1,4 +1,5 @@
-"""Submissions: run and save (synchronously, only successes), queue for later (202), read back."""
+"""Submissions: run and save (synchronously, only successes), share a run as it ended, queue for
+later (202), read back."""
 
 from __future__ import annotations
 
@@ -11,14 +12,17 @@ from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import (
     ExecuteRequest,
     PendingStatus,
+    SharedRun,
+    ShareRequest,
     Submission,
     SubmissionAccepted,
     SubmissionPage,
     SubmitResult,
 )
-from execbox.services.errors import RateLimitExceeded, Unavailable
+from execbox.services.errors import InvalidRequest, RateLimitExceeded, Unavailable
 from execbox.services.execution import ExecutionService
 from execbox.services.owners import Owner, owner_from
+from execbox.services.run_receipts import InvalidReceipt
 from execbox.services.submission_store import SubmissionStore, new_id
 
 # How long a client told "too many waiting" or "queue full" is asked to wait before retrying.
@@ -87,6 +91,26 @@ class SubmissionService:
             raise Unavailable(
                 f"The queue of submissions is full ({bounds.in_all} are waiting); try again shortly."
             )
+
+    async def share(
+        self, request: ShareRequest, client: str, owner_token: str | None, url_of: str
+    ) -> SharedRun:
+        """Save a run the server returned (its receipt proves it), as it ended: failing, timed out
+        or stopped too, and kept whatever its verdict. Counts as one of `client`'s runs."""
+        try:
+            self.execution.receipts.check(request.receipt, request.code, request.stdin, request.result)
+        except InvalidReceipt as error:
+            raise InvalidRequest(str(error), [("body.receipt", str(error))]) from None
+        if self.execution.rate_limiter is not None:
+            await self.execution.rate_limiter.hit(client)
+        owner = owner_from(owner_token)
+        saved_id = new_id()
+        result = request.result.model_copy(update={"receipt": None})
+        saving = self.store.save_finished(
+            saved_id, request.code, request.stdin, result, client, owner.key, kept=True
+        )
+        await asyncio.shield(saving)
+        return SharedRun(id=saved_id, url=url_of.format(id=saved_id), owner_token=_issued(owner))
 
     async def get(self, submission_id: str) -> Submission:
         return await self.store.get(submission_id)

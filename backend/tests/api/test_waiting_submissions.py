@@ -21,6 +21,8 @@ from tests.support.loopback_clients import new_client
 from tests.support.submissions import final_submission
 
 SUBMISSIONS = "/api/v1/code/submissions"
+EXECUTE = "/api/v1/code/execute"
+SHARES = "/api/v1/code/shares"
 SLEEPER = {"code": "import time\ntime.sleep(2)\nprint('slept')"}
 DEADLINE_S = 1.0
 RETENTION_S = 2.0
@@ -74,10 +76,15 @@ def test_a_submission_that_cannot_start_in_time_ends_saying_so(server: ApiServer
         assert final_submission(first, running)["stdout"] == "slept\n"
 
 
-def test_failed_submissions_are_forgotten_after_the_retention_and_successes_kept(server: ApiServer) -> None:
+def test_failed_submissions_are_forgotten_after_the_retention_and_successes_and_shares_kept(
+    server: ApiServer,
+) -> None:
     with new_client(server) as client:
         failed = client.post(SUBMISSIONS, json={"code": "1 / 0"}).json()["id"]
         kept = client.post(SUBMISSIONS, json={"code": "print('kept')"}).json()["id"]
+        ran = client.post(EXECUTE, json={"code": "1 / 0"}).json()
+        shared = client.post(SHARES, json={"code": "1 / 0", "result": ran, "receipt": ran["receipt"]})
+        assert shared.status_code == 201, shared.text
         assert final_submission(client, failed)["status"] == "runtime_error"  # readable at first
         final_submission(client, kept)
         deadline = time.monotonic() + 10 * RETENTION_S
@@ -85,3 +92,4 @@ def test_failed_submissions_are_forgotten_after_the_retention_and_successes_kept
             assert time.monotonic() < deadline, "the failed submission was never forgotten"
             time.sleep(0.2)
         assert client.get(f"{SUBMISSIONS}/{kept}").json()["stdout"] == "kept\n"
+        assert client.get(f"{SUBMISSIONS}/{shared.json()['id']}").json()["status"] == "runtime_error"

@@ -21,6 +21,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/code/shares": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Share
+         * @description Save a run as it ended (failing, timed out or stopped included) without running it again:
+         *     its code, input and result as `/execute` or the stream returned them, with their `receipt`.
+         *     Its `id` is its permalink; it is kept whatever its verdict.
+         */
+        post: operations["share_api_v1_code_shares_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/code/submissions": {
         parameters: {
             query?: never;
@@ -176,6 +198,11 @@ export interface components {
              * @description peak memory
              */
             memory_kb: number;
+            /**
+             * Receipt
+             * @description the server's signature on this run: to save it as it is, failing or not, send it back within a day to POST /code/shares with the code, the input the program was given (for a live run: the first stdin and all that was typed) and this result
+             */
+            receipt?: string | null;
             /**
              * Results
              * @description the final expression's value, display() calls and figures, in order
@@ -379,6 +406,41 @@ export interface components {
             rate_limit: string | null;
         };
         /**
+         * ShareRequest
+         * @description A run the server returned, to be saved as it is: no new run.
+         */
+        ShareRequest: {
+            /** Code */
+            code: string;
+            /**
+             * Receipt
+             * @description the result's `receipt`
+             */
+            receipt: string;
+            /** @description the run's result, exactly as the server returned it */
+            result: components["schemas"]["ExecutionResult"];
+            /**
+             * Stdin
+             * @default
+             */
+            stdin: string;
+        };
+        /** SharedRun */
+        SharedRun: {
+            /** Id */
+            id: string;
+            /**
+             * Owner Token
+             * @description set when the request sent no X-Owner-Token and a submission was saved: a new owner token. Keep it and send it as the X-Owner-Token header with later submissions: GET /submissions lists only the submissions made with it. It is shown only this once.
+             */
+            owner_token?: string | null;
+            /**
+             * Url
+             * @description the saved run's address in the API (GET it to read the run back)
+             */
+            url: string;
+        };
+        /**
          * Submission
          * @description A saved run. Queued and running ones have no result fields yet (they are null).
          */
@@ -484,6 +546,11 @@ export interface components {
              * @description set when the request sent no X-Owner-Token and a submission was saved: a new owner token. Keep it and send it as the X-Owner-Token header with later submissions: GET /submissions lists only the submissions made with it. It is shown only this once.
              */
             owner_token?: string | null;
+            /**
+             * Receipt
+             * @description the server's signature on this run: to save it as it is, failing or not, send it back within a day to POST /code/shares with the code, the input the program was given (for a live run: the first stdin and all that was typed) and this result
+             */
+            receipt?: string | null;
             /**
              * Results
              * @description the final expression's value, display() calls and figures, in order
@@ -612,6 +679,69 @@ export interface operations {
                 };
             };
             /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RetryLater"];
+                };
+            };
+        };
+    };
+    share_api_v1_code_shares_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
+                "X-Owner-Token"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ShareRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SharedRun"];
+                };
+            };
+            /** @description the request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description the receipt does not match the run or has expired (`errors`), or the body is invalid */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvalidRequestBody"];
+                };
+            };
+            /** @description too many runs; see the Retry-After header */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RateLimited"];
+                };
+            };
+            /** @description the database is unavailable; see Retry-After */
             503: {
                 headers: {
                     [name: string]: unknown;

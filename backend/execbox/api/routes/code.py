@@ -12,6 +12,8 @@ from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejectio
 from execbox.schemas.execution import (
     ExecuteRequest,
     ExecutionResult,
+    SharedRun,
+    ShareRequest,
     Submission,
     SubmissionAccepted,
     SubmissionPage,
@@ -63,10 +65,42 @@ async def submit_later(
     owner_token: OwnerTokenDep = None,
 ) -> SubmissionAccepted:
     """Queue the code and answer at once; GET the submission until its status is final."""
+    url = _submission_url(request, services)
+    return await services.submissions.submit_later(body, client, owner_token, url)
+
+
+@router.post(
+    "/shares",
+    status_code=201,
+    responses={
+        413: _RUN_RESPONSES[413],
+        422: {
+            "model": InvalidRequestBody,
+            "description": "the receipt does not match the run or has expired (`errors`), or the body "
+            "is invalid",
+        },
+        429: _RUN_RESPONSES[429],
+        503: {"model": RetryLater, "description": "the database is unavailable; see Retry-After"},
+    },
+)
+async def share(
+    body: ShareRequest,
+    services: ServicesDep,
+    client: ClientDep,
+    request: Request,
+    owner_token: OwnerTokenDep = None,
+) -> SharedRun:
+    """Save a run as it ended (failing, timed out or stopped included) without running it again:
+    its code, input and result as `/execute` or the stream returned them, with their `receipt`.
+    Its `id` is its permalink; it is kept whatever its verdict."""
+    return await services.submissions.share(body, client, owner_token, _submission_url(request, services))
+
+
+def _submission_url(request: Request, services: ServicesDep) -> str:
+    """A saved submission's URL, with `{id}` to fill in."""
     path = request.app.url_path_for("get_submission", submission_id="{id}").replace("%7Bid%7D", "{id}")
     # From configuration, never from the request's Host (a poisoned link).
-    url = f"{services.settings.PUBLIC_URL or ''}{path}"
-    return await services.submissions.submit_later(body, client, owner_token, url)
+    return f"{services.settings.PUBLIC_URL or ''}{path}"
 
 
 @router.get("/submissions/{submission_id}", responses={404: {"model": ErrorBody}})
