@@ -8,7 +8,7 @@ let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer('api-docs', { SANDBOX_FIRST_UID: '64740' });
+  server = await startServer('api-docs', {});
   browser = await launch();
 });
 

@@ -11,7 +11,7 @@ let browser: Browser;
 beforeAll(async () => {
   // Slots 64730..64737 (2 templates x (2 runs + 2 spares)): apart from playground (64700) and
   // rate-limit (64720).
-  server = await startServer('live', { SANDBOX_FIRST_UID: '64730', RATE_LIMIT: '1000/minute' });
+  server = await startServer('live', { RATE_LIMIT: '1000/minute' });
   browser = await launch();
 });
 

@@ -8,7 +8,7 @@ let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer('main', { SANDBOX_FIRST_UID: '64700', RATE_LIMIT: '1000/minute' });
+  server = await startServer('main', { RATE_LIMIT: '1000/minute' });
   browser = await launch();
 });
 

@@ -7,7 +7,7 @@ let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer('rate-limit', { SANDBOX_FIRST_UID: '64720', RATE_LIMIT: '2/minute' });
+  server = await startServer('rate-limit', { RATE_LIMIT: '2/minute' });
   browser = await launch();
 });
 

@@ -8,7 +8,7 @@ let server: Server;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startServer('syntax-error', { SANDBOX_FIRST_UID: '64760', RATE_LIMIT: '1000/minute' });
+  server = await startServer('syntax-error', { RATE_LIMIT: '1000/minute' });
   browser = await launch();
 });
 
