@@ -7,6 +7,7 @@ import contextlib
 import os
 from dataclasses import dataclass
 
+from execbox.sandbox import stdin_watch
 from execbox.sandbox.cgroups import RunGroup
 from execbox.sandbox.report_channel import ReportChannel
 from execbox.sandbox.slots import Slot
@@ -23,6 +24,7 @@ class ChildHandle:
     stdout_fd: int  # our read ends
     stderr_fd: int
     fate: ChildFate
+    rootless: bool  # the program is then the spawned child's child, with the service's uid
 
     @property
     def group(self) -> RunGroup:
@@ -41,14 +43,28 @@ class ChildHandle:
     def is_stopped(self) -> bool:
         """Whether the kernel shows the child stopped now: read from /proc, which answers at
         once, while the template's word may wait behind a fork it is busy with."""
-        if not self.fate.spawned.done() or self.fate.spawned.exception() is not None:
+        pid = self._spawned_pid()
+        if pid is None:
             return False
         try:
-            with open(f"/proc/{self.fate.spawned.result()}/stat", "rb") as stat:
+            with open(f"/proc/{pid}/stat", "rb") as stat:
                 fields = stat.read().rpartition(b")")[2].split()
         except OSError:
             return False
         return fields[:1] == [b"T"]
+
+    def is_reading_stdin(self) -> bool:
+        """Whether the program is blocked reading its stdin now (see `stdin_watch`)."""
+        spawned = self._spawned_pid()
+        pid = None if spawned is None else stdin_watch.program_pid(spawned, self.rootless)
+        if pid is None:
+            return False
+        return stdin_watch.is_reading_stdin(pid, None if self.rootless else self.slot.uid)
+
+    def _spawned_pid(self) -> int | None:
+        if not self.fate.spawned.done() or self.fate.spawned.exception() is not None:
+            return None
+        return self.fate.spawned.result()
 
     def close_stdin(self) -> None:
         self.stdin_fd = _close(self.stdin_fd)

@@ -25,7 +25,7 @@ from execbox.sandbox.guest.protocol import RunRequest, frame
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.live import LiveIO
 from execbox.sandbox.report_channel import RunReports
-from execbox.sandbox.result import CapturedOutput, ErrorInfo, RunResult, RunStatus
+from execbox.sandbox.result import CapturedOutput, ErrorInfo, LimitHit, RunResult, RunStatus
 from execbox.sandbox.streams import CappedPipeReader, write_all
 
 _DRAIN_TIMEOUT_S = 5.0
@@ -34,6 +34,9 @@ _CPU_KILL_SIGNALS = (signal.SIGKILL, signal.SIGXCPU)
 # After the report, how often and how long the host looks for the child's stop itself.
 _STOP_CHECK_INTERVAL_S = 0.0002
 _STOP_CHECKS = 25
+# How often a live run's program is looked at for a blocked read of its stdin (one small read
+# of /proc each time): a person sees "waiting for input" within this.
+_INPUT_WATCH_INTERVAL_S = 0.2
 
 
 @dataclass
@@ -43,6 +46,7 @@ class _Ending:
     output_overflow: bool = False
     stop_signal: int | None = None  # the child stopped: how a finished program ends
     wait_status: int | None = None  # the child exited (or was killed)
+    waiting_for_input: bool = False  # when the engine or the client stopped it
 
 
 async def execute(
@@ -92,12 +96,14 @@ async def execute(
             stop_request = loop.create_task(live.stopped.wait())
             helpers.append(stop_request)
             ending_signals.add(stop_request)
+            helpers.append(loop.create_task(_watch_for_input(child, live)))
         done, _ = await asyncio.wait(
             ending_signals, timeout=limits.wall_time_s, return_when=asyncio.FIRST_COMPLETED
         )
         finished = time.perf_counter()
         if not done:
             ending.timed_out = True
+            ending.waiting_for_input = child.is_reading_stdin()
         elif seen_stopped in done:
             ending.stop_signal = signal.SIGSTOP
         elif child.stopped in done:
@@ -106,6 +112,7 @@ async def execute(
             ending.wait_status = _outcome(child.exited)
         else:
             ending.stopped_by_client = True
+            ending.waiting_for_input = child.is_reading_stdin()
         # The program's end is the run's end: nothing it started may outlive it.
         child.group.kill()
         # The child is stopped or dead: everything it wrote is in the pipe already.
@@ -151,6 +158,17 @@ async def _feed_stdin(child: ChildHandle, data: bytes, live: LiveIO | None) -> N
             await write_all(child.stdin_fd, more)
     finally:
         child.close_stdin()
+
+
+async def _watch_for_input(child: ChildHandle, live: LiveIO) -> None:
+    """Tells `live` each time the program starts or stops waiting for input, while its stdin is
+    open (after that a read ends at once); runs until then or until cancelled."""
+    waiting = False
+    while child.stdin_fd >= 0:
+        await asyncio.sleep(_INPUT_WATCH_INTERVAL_S)
+        if child.is_reading_stdin() != waiting:
+            waiting = not waiting
+            live.on_waiting(waiting)
 
 
 async def _drain(*readers: CappedPipeReader) -> None:
@@ -203,18 +221,21 @@ def _judge(
     exit_code, signal_number, error = _how_it_ended(ending, reports.report)
     cpu_ms = usage.cpu_ns / 1e6
     reason = None
+    limit_hit = None
     if reports.problem is not None:
         status, reason = reports.problem.status, reports.problem.reason
+        if status is RunStatus.OUTPUT_LIMIT:
+            limit_hit = LimitHit("results_bytes", limits.results_bytes)
     elif ending.output_overflow:
-        status = RunStatus.OUTPUT_LIMIT
+        status, limit_hit = RunStatus.OUTPUT_LIMIT, LimitHit("output_bytes", limits.output_bytes)
     elif ending.timed_out:
-        status = RunStatus.TIMEOUT
+        status, limit_hit = RunStatus.TIMEOUT, LimitHit("wall_time_s", limits.wall_time_s)
     elif ending.stopped_by_client:
         status = RunStatus.STOPPED
     elif usage.oom_kills > 0 or (error is not None and error.type == "MemoryError"):
-        status = RunStatus.MEMORY_LIMIT
+        status, limit_hit = RunStatus.MEMORY_LIMIT, LimitHit("memory_mb", limits.memory_mb)
     elif signal_number in _CPU_KILL_SIGNALS and cpu_ms >= limits.cpu_time_s * 1000 * 0.9:
-        status = RunStatus.TIMEOUT
+        status, limit_hit = RunStatus.TIMEOUT, LimitHit("cpu_time_s", limits.cpu_time_s)
     elif exit_code is None and signal_number is None:
         status = RunStatus.INTERNAL_ERROR
     elif exit_code == 0:
@@ -233,4 +254,6 @@ def _judge(
         memory_kb=usage.memory_peak_bytes // 1024,
         results=tuple(reports.results),
         reason=reason,
+        limit_hit=limit_hit,
+        waiting_for_input=ending.waiting_for_input,
     )

@@ -13,10 +13,20 @@ from typing import Literal
 OutputStream = Literal["stdout", "stderr"]
 
 
+def _ignore(waiting: bool) -> None:
+    pass
+
+
 class LiveIO:
-    def __init__(self, on_output: Callable[[OutputStream, bytes], None]) -> None:
+    def __init__(
+        self,
+        on_output: Callable[[OutputStream, bytes], None],
+        on_waiting: Callable[[bool], None] | None = None,
+    ) -> None:
         # Called with each piece of output as it is read (within the run's output limits).
         self.on_output = on_output
+        # Called when the program starts (True) or stops (False) being blocked reading stdin.
+        self.on_waiting = on_waiting or _ignore
         self._stdin: asyncio.Queue[bytes | None] = asyncio.Queue()
         self.stopped = asyncio.Event()
 

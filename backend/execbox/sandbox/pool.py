@@ -216,7 +216,15 @@ class ChildPool:
             for fd in theirs:
                 os.close(fd)
         child = ChildHandle(
-            child_id, slot, request_w, ReportChannel(report_r), stdin_w, stdout_r, stderr_r, fate
+            child_id,
+            slot,
+            request_w,
+            ReportChannel(report_r),
+            stdin_w,
+            stdout_r,
+            stderr_r,
+            fate,
+            self._config.rootless,
         )
         self._live[child_id] = child
         timeout_s = self._config.child_ready_timeout_s

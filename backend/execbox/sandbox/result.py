@@ -61,6 +61,14 @@ class RichResult:
 
 
 @dataclass(frozen=True, slots=True)
+class LimitHit:
+    """The limit that ended a run: its name as a request gives it (`LimitRequest`) and value."""
+
+    name: str  # wall_time_s, cpu_time_s, memory_mb, output_bytes or results_bytes
+    value: float
+
+
+@dataclass(frozen=True, slots=True)
 class RunResult:
     status: RunStatus
     exit_code: int | None
@@ -74,6 +82,9 @@ class RunResult:
     results: tuple[RichResult, ...] = ()
     # Why the engine ended the run itself, when the program's own output cannot say (a sentence).
     reason: str | None = None
+    limit_hit: LimitHit | None = None
+    # Blocked reading its stdin when a time limit or the client stopped it.
+    waiting_for_input: bool = False
 
     @property
     def truncated(self) -> bool:

@@ -54,6 +54,11 @@ class RichResultOut(BaseModel):
     data: str = Field(description="HTML or text; base64 for image/png")
 
 
+class LimitOut(BaseModel):
+    name: str = Field(description="wall_time_s, cpu_time_s, memory_mb, output_bytes or results_bytes")
+    value: float = Field(description="the limit's value for this run")
+
+
 class ExecutionResult(BaseModel):
     status: RunStatus
     exit_code: int | None
@@ -67,6 +72,12 @@ class ExecutionResult(BaseModel):
     memory_kb: int = Field(description="peak memory")
     results: list[RichResultOut] = Field(
         description="the final expression's value, display() calls and figures, in order"
+    )
+    limit_hit: LimitOut | None = Field(
+        None, description="the limit that ended the run (timeout, memory_limit, output_limit)"
+    )
+    waiting_for_input: bool = Field(
+        False, description="the program was blocked reading its stdin when it ran out of time or was stopped"
     )
     receipt: str | None = Field(
         None,

@@ -47,5 +47,13 @@ class OutputMessage(BaseModel):
     data: str
 
 
+class WaitingMessage(BaseModel):
+    """The program started (`waiting`: true) or stopped waiting for input: blocked reading its
+    stdin, as the host sees it (whatever it reads with), within 0.2 s."""
+
+    type: Literal["waiting_for_input"] = "waiting_for_input"
+    waiting: bool
+
+
 class ResultMessage(ExecutionResult):
     type: Literal["result"] = "result"

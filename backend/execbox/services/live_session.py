@@ -1,4 +1,5 @@
-"""A live run as the services see it: text out as the program writes it; stdin and stop in.
+"""A live run as the services see it: text out as the program writes it, and when it waits for
+input; stdin and stop in.
 
 The engine speaks bytes (`LiveIO`); a session turns its output into text: UTF-8 decoded per
 stream without ever splitting a character, and stderr cleaned of host paths by the runner that
@@ -10,20 +11,38 @@ from __future__ import annotations
 import asyncio
 import codecs
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
 from execbox.sandbox.live import LiveIO, OutputStream
 
 OutputSink = Callable[[OutputStream, str], None]
+WaitingSink = Callable[[bool], None]
+
+
+@dataclass(frozen=True, slots=True)
+class InputWanted:
+    """The program started (or stopped) waiting for input: blocked reading its stdin."""
+
+    waiting: bool
+
+
+LiveEvent = tuple[OutputStream, str] | InputWanted
 
 
 def _unchanged(text: str) -> str:
     return text
 
 
+def _ignore(waiting: bool) -> None:
+    pass
+
+
 class LiveSession:
-    def __init__(self, on_output: OutputSink) -> None:
+    def __init__(self, on_output: OutputSink, on_waiting: WaitingSink = _ignore) -> None:
         self.emit = on_output
-        self.io = LiveIO(self._on_bytes)
+        # Also called by relays that learn it from elsewhere (queue mode).
+        self.waiting_for_input = on_waiting
+        self.io = LiveIO(self._on_bytes, on_waiting)
         # Set by the runner that runs the program, which knows the runtime's host paths.
         self.clean_stderr: Callable[[str], str] = _unchanged
         self._decoders: dict[OutputStream, codecs.IncrementalDecoder] = {
@@ -61,33 +80,43 @@ class LiveSession:
 
 
 class Outbox:
-    """Output waiting to be passed on, merged while it waits: a slow consumer gets fewer,
-    larger pieces instead of a growing backlog of small ones (its size is bounded by the
-    run's output limits)."""
+    """Output and input-wanted changes waiting to be passed on, in order, merged while they
+    wait: a slow consumer gets fewer, larger pieces instead of a growing backlog of small ones
+    (its size is bounded by the run's output limits), and only the last of successive changes."""
 
     def __init__(self) -> None:
-        self._pieces: list[tuple[OutputStream, list[str]]] = []
+        self._pieces: list[tuple[OutputStream, list[str]] | InputWanted] = []
         self._ready = asyncio.Event()
         self._closed = False
 
     def put(self, stream: OutputStream, text: str) -> None:
-        if self._pieces and self._pieces[-1][0] == stream:
-            self._pieces[-1][1].append(text)
+        last = self._pieces[-1] if self._pieces else None
+        if isinstance(last, tuple) and last[0] == stream:
+            last[1].append(text)
         else:
             self._pieces.append((stream, [text]))
+        self._ready.set()
+
+    def put_waiting(self, waiting: bool) -> None:
+        if self._pieces and isinstance(self._pieces[-1], InputWanted):
+            self._pieces.pop()
+        self._pieces.append(InputWanted(waiting))
         self._ready.set()
 
     def close(self) -> None:
         self._closed = True
         self._ready.set()
 
-    async def batches(self) -> AsyncIterator[list[tuple[OutputStream, str]]]:
+    async def batches(self) -> AsyncIterator[list[LiveEvent]]:
         """Everything put so far, as it comes, until closed and empty."""
         while True:
             await self._ready.wait()
             self._ready.clear()
             pieces, self._pieces = self._pieces, []
             if pieces:
-                yield [(stream, "".join(texts)) for stream, texts in pieces]
+                yield [
+                    piece if isinstance(piece, InputWanted) else (piece[0], "".join(piece[1]))
+                    for piece in pieces
+                ]
             if self._closed and not self._pieces:
                 return

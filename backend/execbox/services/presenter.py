@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from execbox.sandbox.result import RunResult, RunStatus
-from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
+from execbox.schemas.execution import ErrorOut, ExecutionResult, LimitOut, RichResultOut, TruncatedOut
 from execbox.services.sanitize import Sanitizer
 
 
@@ -28,6 +30,8 @@ def present(result: RunResult, sanitize: Sanitizer) -> ExecutionResult:
             RichResultOut(mime=item.mime, data=item.data if item.mime == "image/png" else sanitize(item.data))
             for item in result.results
         ],
+        limit_hit=None if result.limit_hit is None else LimitOut(**dataclasses.asdict(result.limit_hit)),
+        waiting_for_input=result.waiting_for_input,
     )
 
 

@@ -19,10 +19,11 @@ from execbox.schemas.stream import (
     RunMessage,
     StartedMessage,
     StdinMessage,
+    WaitingMessage,
 )
 from execbox.services.errors import InvalidRequest, ServiceError
 from execbox.services.execution import ExecutionService
-from execbox.services.live_session import LiveSession, Outbox
+from execbox.services.live_session import InputWanted, LiveSession, Outbox
 
 
 class ClientGone(Exception):
@@ -50,7 +51,7 @@ class StreamService:
         job = await self.execution.admit(request, client)
         await connection.send(StartedMessage())
         outbox = Outbox()
-        session = LiveSession(outbox.put)
+        session = LiveSession(outbox.put, outbox.put_waiting)
         session.stdin_chars = len(request.stdin)
         loop = asyncio.get_running_loop()
         sender = loop.create_task(_pass_output(outbox, connection, session))
@@ -93,7 +94,10 @@ class StreamService:
 async def _pass_output(outbox: Outbox, connection: LiveConnection, session: LiveSession) -> None:
     try:
         async for batch in outbox.batches():
-            for stream, text in batch:
-                await connection.send(OutputMessage(stream=stream, data=text))
+            for event in batch:
+                if isinstance(event, InputWanted):
+                    await connection.send(WaitingMessage(waiting=event.waiting))
+                else:
+                    await connection.send(OutputMessage(stream=event[0], data=event[1]))
     except ClientGone:
         session.stop()

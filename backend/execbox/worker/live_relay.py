@@ -16,7 +16,7 @@ from execbox.services.live_session import LiveSession, Outbox
 from execbox.services.presenter import internal_error
 from execbox.services.runners.base import Job
 from execbox.services.runners.local import LocalRunner
-from execbox.worker.protocol import LIVE_TTL_S, encode_output, input_key, output_key
+from execbox.worker.protocol import LIVE_TTL_S, encode_event, input_key, output_key
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ _listeners: set[asyncio.Task[None]] = set()
 async def run_relayed(runner: LocalRunner, redis: Redis, job: Job) -> ExecutionResult:
     """Runs `job` live; the caller pushes the verdict after the output (the run's last event)."""
     outbox = Outbox()
-    session = LiveSession(outbox.put)
+    session = LiveSession(outbox.put, outbox.put_waiting)
     loop = asyncio.get_running_loop()
     sender = loop.create_task(_send_output(redis, output_key(job.id), outbox))
     # Ended by a flag, not cancelled: redis-py (8.1) can swallow the cancellation of a BLPOP in
@@ -53,7 +53,7 @@ async def _send_output(redis: Redis, key: str, outbox: Outbox) -> None:
     async for batch in outbox.batches():
         try:
             pipe = redis.pipeline(transaction=False)
-            pipe.rpush(key, *(encode_output(stream, text) for stream, text in batch))
+            pipe.rpush(key, *(encode_event(event) for event in batch))
             pipe.expire(key, LIVE_TTL_S)
             await pipe.execute()
         except RedisError as error:

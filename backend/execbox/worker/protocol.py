@@ -15,8 +15,8 @@ import json
 from typing import Any
 
 from execbox.sandbox.limits import RunLimits
-from execbox.sandbox.live import OutputStream
 from execbox.schemas.execution import ExecutionResult
+from execbox.services.live_session import InputWanted, LiveEvent
 from execbox.services.runners.base import Job, RuntimeVersions
 
 QUEUE = "execbox"  # the Celery queue, which is also the Redis list holding waiting runs
@@ -79,23 +79,29 @@ def decode_job(message: dict[str, Any]) -> tuple[Job, Reply]:
     return Job(**fields), Reply(message["reply"])
 
 
-# Events of a live run, on `output_key`: {"output": [stream, text]} ... then {"result": {...}}.
+# Events of a live run, on `output_key`: {"output": [stream, text]} and {"waiting": bool} ...
+# then {"result": {...}}.
 # Requests to its worker, on `input_key`: {"stdin": text}, {"close_stdin": true}, {"stop": true}.
 
 
-def encode_output(stream: str, text: str) -> str:
-    return json.dumps({"output": [stream, text]})
+def encode_event(event: LiveEvent) -> str:
+    if isinstance(event, InputWanted):
+        return json.dumps({"waiting": event.waiting})
+    return json.dumps({"output": list(event)})
 
 
 def encode_final(result: ExecutionResult) -> str:
     return '{"result":' + result.model_dump_json() + "}"
 
 
-def decode_event(payload: str | bytes) -> tuple[OutputStream, str] | ExecutionResult:
-    """An output piece (stream, text), or the verdict that ends the run."""
+def decode_event(payload: str | bytes) -> LiveEvent | ExecutionResult:
+    """An output piece (stream, text), a change of waiting for input, or the verdict that ends
+    the run."""
     event = json.loads(payload)
     if "result" in event:
         return ExecutionResult.model_validate(event["result"])
+    if "waiting" in event:
+        return InputWanted(bool(event["waiting"]))
     stream, text = event["output"]
     return ("stderr" if stream == "stderr" else "stdout"), str(text)
 

@@ -10,7 +10,14 @@ import pytest
 from tests.api.conftest import StartApi
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
-from tests.support.stream_client import TICKER, StreamClient, expect_a_stopped_run
+from tests.support.stream_client import (
+    ASKS_FOR_A_NAME,
+    TICKER,
+    StreamClient,
+    expect_a_stopped_run,
+    expect_a_timeout_while_waiting,
+    expect_to_be_told_about_waiting,
+)
 
 
 @pytest.fixture(scope="module")
@@ -52,6 +59,11 @@ def test_input_lines_reach_a_program_waiting_for_them(streams: StreamClient) -> 
     result = live.finish()
     assert result["status"] == "success"
     assert result["stdout"] == "name? age? Ada is 36\n"
+
+
+def test_the_client_is_told_when_the_program_waits_for_input(streams: StreamClient) -> None:
+    expect_to_be_told_about_waiting(streams.start(code=ASKS_FOR_A_NAME))
+    expect_a_timeout_while_waiting(streams.start(code=ASKS_FOR_A_NAME, limits={"wall_time_s": 1}))
 
 
 def test_initial_stdin_comes_first_and_closing_stdin_ends_input(streams: StreamClient) -> None:

@@ -8,7 +8,14 @@ from collections.abc import Iterator
 import pytest
 
 from tests.queue.conftest import Cluster
-from tests.support.stream_client import TICKER, StreamClient, expect_a_stopped_run
+from tests.support.stream_client import (
+    ASKS_FOR_A_NAME,
+    TICKER,
+    StreamClient,
+    expect_a_stopped_run,
+    expect_a_timeout_while_waiting,
+    expect_to_be_told_about_waiting,
+)
 
 
 @pytest.fixture
@@ -36,6 +43,11 @@ def test_input_reaches_the_worker_while_the_program_waits(streams: StreamClient)
     live.send({"type": "stdin", "data": "2\n"})
     result = live.finish()
     assert result["stdout"] == "a? b? 42\n"
+
+
+def test_waiting_for_input_is_relayed_from_the_worker(streams: StreamClient) -> None:
+    expect_to_be_told_about_waiting(streams.start(code=ASKS_FOR_A_NAME))
+    expect_a_timeout_while_waiting(streams.start(code=ASKS_FOR_A_NAME, limits={"wall_time_s": 1}))
 
 
 def test_stop_reaches_the_worker(streams: StreamClient) -> None:

@@ -138,12 +138,27 @@ def test_an_ordinary_user_runs_isolated_programs(delegated_cgroups: list[Path]) 
         "raise KeyError('x')",
         "print('still fine')",
         "print(open('/proc/self/mountinfo').read())",
+        "# live\ninput('name? ')",
     ]
     report = _run_as_nobody(delegated_cgroups, programs)
     assert report["rootless"] is True
     outcomes = report["outcomes"]
     assert isinstance(outcomes, list)
-    ids, pandas, environment, writes, unshare, kill_all, spin, memory, forged, error, after, mounts = outcomes
+    (
+        ids,
+        pandas,
+        environment,
+        writes,
+        unshare,
+        kill_all,
+        spin,
+        memory,
+        forged,
+        error,
+        after,
+        mounts,
+        waiting,
+    ) = outcomes
     assert ids["stdout"] == "0 [1]\n"  # root of its own user namespace, alone in its PID namespace
     assert pandas["stdout"] == "6\n"
     assert SECRET_VALUE not in environment["stdout"] and "EXECBOX_RUNTIME" not in environment["stdout"]
@@ -160,7 +175,14 @@ def test_an_ordinary_user_runs_isolated_programs(delegated_cgroups: list[Path]) 
         "stderr": "",
         "signal": None,
         "error": None,
+        "waiting_for_input": False,
     }
+    # Seen from the host through the PID namespace's relay: waiting for input when time ran out.
+    assert (waiting["status"], waiting["waiting_for_input"], spin["waiting_for_input"]) == (
+        "timeout",
+        True,
+        False,
+    )
     # The runtime shows as an overlay; its host path and block device do not. (The five device
     # nodes are bound from the host here, as a user namespace may not create them.)
     assert " /opt/runtime " in mounts["stdout"] and " - overlay overlay " in mounts["stdout"], mounts

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from execbox.sandbox.live import OutputStream
-from execbox.services.live_session import LiveSession, Outbox
+from execbox.services.live_session import InputWanted, LiveEvent, LiveSession, Outbox
 
 
 def _session() -> tuple[LiveSession, list[tuple[OutputStream, str]]]:
@@ -53,7 +53,7 @@ def test_stdin_and_stop_reach_the_engine_side() -> None:
 
 
 def test_the_outbox_merges_what_waits_and_keeps_the_order_of_streams() -> None:
-    async def scenario() -> list[list[tuple[OutputStream, str]]]:
+    async def scenario() -> list[list[LiveEvent]]:
         outbox = Outbox()
         for stream, text in [("stdout", "a"), ("stdout", "b"), ("stderr", "E"), ("stdout", "c")]:
             outbox.put(stream, text)  # type: ignore[arg-type]
@@ -72,8 +72,25 @@ def test_the_outbox_merges_what_waits_and_keeps_the_order_of_streams() -> None:
     ]
 
 
+def test_input_wanted_changes_keep_their_place_among_the_output_and_only_the_last_counts() -> None:
+    async def scenario() -> list[list[LiveEvent]]:
+        outbox = Outbox()
+        outbox.put("stdout", "name? ")
+        outbox.put_waiting(True)
+        outbox.put("stdout", "Ada\n")
+        outbox.put_waiting(True)
+        outbox.put_waiting(False)
+        outbox.put("stdout", "bye")
+        outbox.close()
+        return [batch async for batch in outbox.batches()]
+
+    assert asyncio.run(scenario()) == [
+        [("stdout", "name? "), InputWanted(True), ("stdout", "Ada\n"), InputWanted(False), ("stdout", "bye")]
+    ]
+
+
 def test_a_closed_empty_outbox_ends_its_consumer() -> None:
-    async def scenario() -> list[list[tuple[OutputStream, str]]]:
+    async def scenario() -> list[list[LiveEvent]]:
         outbox = Outbox()
         outbox.close()
         return [batch async for batch in outbox.batches()]

@@ -68,6 +68,10 @@ class LiveRun:
     def output_times(self) -> list[float]:
         return [r.at for r in self.received if r.message["type"] == "output"]
 
+    def waiting_changes(self) -> list[bool]:
+        """Each `waiting_for_input` message's `waiting`, in order."""
+        return [r.message["waiting"] for r in self.received if r.message["type"] == "waiting_for_input"]
+
     def output(self, stream: str = "stdout") -> str:
         return "".join(
             r.message["data"]
@@ -127,3 +131,24 @@ class StreamClient:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+# Asks for a name, then takes its time: long enough that its leaving input() is seen too.
+ASKS_FOR_A_NAME = "name = input('name? ')\nimport time\ntime.sleep(0.6)\nprint('hi', name)\n"
+
+
+def expect_to_be_told_about_waiting(live: LiveRun) -> None:
+    """The program's prompt, then word that it waits; after the input, word that it goes on."""
+    assert live.until("waiting_for_input")["waiting"] is True
+    assert live.output() == "name? "  # before the word: the order of the program's doing
+    live.send({"type": "stdin", "data": "Ada\n"})
+    result = live.finish()
+    assert result["stdout"] == "name? hi Ada\n"
+    assert live.waiting_changes() == [True, False]
+    assert (result["waiting_for_input"], result["limit_hit"]) == (False, None)
+
+
+def expect_a_timeout_while_waiting(live: LiveRun) -> None:
+    result = live.finish()
+    assert (result["status"], result["waiting_for_input"]) == ("timeout", True)
+    assert result["limit_hit"] == {"name": "wall_time_s", "value": 1.0}

@@ -9,6 +9,7 @@ import pytest
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
+from execbox.services.live_session import InputWanted
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.worker import protocol
 
@@ -38,9 +39,11 @@ def test_a_result_arrives_as_it_was_sent() -> None:
     assert protocol.decode_event(protocol.encode_final(result)) == result
 
 
-def test_live_output_events_keep_stream_and_text() -> None:
+def test_live_events_keep_stream_and_text_and_waiting() -> None:
     for stream in ("stdout", "stderr"):
-        assert protocol.decode_event(protocol.encode_output(stream, "é\x00\n")) == (stream, "é\x00\n")
+        assert protocol.decode_event(protocol.encode_event((stream, "é\x00\n"))) == (stream, "é\x00\n")
+    for waiting in (True, False):
+        assert protocol.decode_event(protocol.encode_event(InputWanted(waiting))) == InputWanted(waiting)
 
 
 def test_versions_and_keys() -> None:

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
-from execbox.services.live_session import LiveSession
+from execbox.services.live_session import InputWanted, LiveSession
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.runners.queue_depth import QueueDepth
 from execbox.worker.protocol import (
@@ -89,7 +89,10 @@ class QueueRunner:
                     event = decode_event(payload)
                     if isinstance(event, ExecutionResult):
                         return event
-                    live.emit(*event)
+                    if isinstance(event, InputWanted):
+                        live.waiting_for_input(event.waiting)
+                    else:
+                        live.emit(*event)
             raise self._no_verdict(job)
         finally:
             forwarder.cancel()
