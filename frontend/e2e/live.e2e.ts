@@ -280,7 +280,7 @@ describe('rich results', () => {
     await page.getByRole('tab', { name: 'Output' }).click();
     expect(await page.getByTestId('stdout').textContent()).toBe('rows: 3\n');
 
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Share' }).click();
     await page.waitForURL(/\/s\/[^/]+$/);
     const second = await openPage(new URL(page.url()).pathname);
     await second.getByRole('tab', { name: 'Results (2)' }).waitFor();

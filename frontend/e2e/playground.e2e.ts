@@ -91,11 +91,11 @@ describe('the playground against the real server', () => {
     await page.close();
   });
 
-  it('saves a permalink that opens the same code and output in a new page', async () => {
+  it('shares a permalink (running the code first) that opens the same code and output in a new page', async () => {
     const page = await openPlayground();
     const code = 'import pandas as pd\ndf = pd.DataFrame({"a": [1, 2, 3]})\nprint(df["a"].sum() * 7)\n';
     await typeCode(page, code);
-    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('button', { name: 'Share' }).click();
     await page.waitForURL(/\/s\/[^/]+$/);
     const link = await page.getByTestId('permalink').inputValue();
     expect(link).toBe(page.url());

@@ -8,7 +8,7 @@ import { ApiError } from './api/errors';
 import type { CodeEditorHandle, CodeEditorProps } from './features/editor/CodeEditor';
 import { startLiveRun } from './api/stream';
 import { fakeSockets } from './test/fakeSocket';
-import { fakeApi, result, submission, submitResult } from './test/fixtures';
+import { fakeApi, result, sharedRun, submission } from './test/fixtures';
 
 // Monaco needs a real browser (the e2e tests cover it); here a textarea stands in, exposing
 // what App passes to the editor.
@@ -91,26 +91,104 @@ describe('App', () => {
     expect(await screen.findByTestId('problem')).toHaveTextContent('You can run again in 30 seconds.');
   });
 
-  it('saves, moves to the permalink and offers to copy it', async () => {
-    const submit = vi.fn().mockResolvedValue(submitResult({ id: 'xyz' }));
+  it('shares the failing run in view without running it again, moves to the permalink and offers to copy it', async () => {
+    const failed = result({ status: 'runtime_error', stdout: 'before\n', error: { type: 'ZeroDivisionError', message: 'division by zero', line: 2 }, receipt: 'r1' });
+    const execute = vi.fn().mockResolvedValue(failed);
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'xyz' }));
     const writeText = vi.fn().mockResolvedValue(undefined);
     Object.defineProperty(navigator, 'clipboard', { value: { writeText }, configurable: true });
-    render(<App api={fakeApi({ submit })} />);
-    await editor();
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    render(<App api={fakeApi({ execute, share })} />);
+    fireEvent.change(await editor(), { target: { value: 'print("before")\n1/0' } });
+    await userEvent.type(screen.getByLabelText('Standard input'), 'in');
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    expect(await screen.findByTestId('status-badge')).toHaveTextContent('Error');
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
     await waitFor(() => expect(window.location.pathname).toBe('/s/xyz'));
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(share).toHaveBeenCalledTimes(1);
+    expect(share).toHaveBeenCalledWith({ code: 'print("before")\n1/0', stdin: 'in', result: failed, receipt: 'r1' }, expect.any(AbortSignal));
     expect(screen.getByLabelText('Permalink')).toHaveValue(`${window.location.origin}/s/xyz`);
+    expect(screen.getByTestId('run-status')).toHaveTextContent('The program stopped with an error. Shared: the permalink above');
+    expect(screen.getByTestId('stdout')).toHaveTextContent('before');
     await userEvent.click(screen.getByRole('button', { name: 'Copy link' }));
     expect(writeText).toHaveBeenCalledWith(`${window.location.origin}/s/xyz`);
     expect(await screen.findByText('Copied!')).toBeInTheDocument();
+
+    // Shared already: Share (here Ctrl+S) shows the same permalink, with no request.
+    screen.getByLabelText('Standard input').focus();
+    await userEvent.keyboard('{Control>}s{/Control}');
+    expect(share).toHaveBeenCalledTimes(1);
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(window.location.pathname).toBe('/s/xyz');
   });
 
-  it('does not move to a permalink when the run was not saved', async () => {
-    const submit = vi.fn().mockResolvedValue(submitResult({ status: 'runtime_error', saved: false, id: null }));
-    render(<App api={fakeApi({ submit })} />);
+  it('runs the code first when no run of it is in view, then shares whatever the result', async () => {
+    const timedOut = result({ status: 'timeout', stdout: '', receipt: 'r2' });
+    const execute = vi.fn().mockResolvedValue(timedOut);
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'slow' }));
+    render(<App api={fakeApi({ execute, share })} />);
+    fireEvent.change(await editor(), { target: { value: 'while True: pass' } });
+    screen.getByLabelText('Standard input').focus();
+    await userEvent.keyboard('{Control>}s{/Control}');
+    await waitFor(() => expect(window.location.pathname).toBe('/s/slow'));
+    expect(execute).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '' }, expect.any(AbortSignal));
+    expect(share).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '', result: timedOut, receipt: 'r2' }, expect.any(AbortSignal));
+    expect(screen.getByTestId('status-badge')).toHaveTextContent('Timed out');
+  });
+
+  it('runs again when the code changed since the run in view', async () => {
+    const execute = vi.fn().mockResolvedValueOnce(result({ receipt: 'old' })).mockResolvedValueOnce(result({ stdout: 'new\n', receipt: 'new' }));
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'n' }));
+    render(<App api={fakeApi({ execute, share })} />);
+    const code = await editor();
+    fireEvent.change(code, { target: { value: 'print("old")' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await screen.findByTestId('status-badge');
+    fireEvent.change(code, { target: { value: 'print("new")' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/s/n'));
+    expect(execute).toHaveBeenCalledTimes(2);
+    expect(share).toHaveBeenCalledWith(expect.objectContaining({ code: 'print("new")', receipt: 'new' }), expect.any(AbortSignal));
+  });
+
+  it('keeps the run in view when the server refuses its receipt, and runs anew on the next Share', async () => {
+    const execute = vi.fn().mockResolvedValueOnce(result({ stdout: 'first\n', receipt: 'stale' })).mockResolvedValueOnce(result({ receipt: 'fresh' }));
+    const detail = 'The run is older than 24 hours and can no longer be saved; run it again.';
+    const share = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError({ kind: 'invalid', detail, errors: [{ field: 'body.receipt', message: detail }] }))
+      .mockResolvedValueOnce(sharedRun({ id: 'ok' }));
+    render(<App api={fakeApi({ execute, share })} />);
     await editor();
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
-    expect(await screen.findByText(/Not saved/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await screen.findByTestId('status-badge');
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    expect(await screen.findByTestId('problem')).toHaveTextContent('The server could not verify this run, so it was not shared');
+    expect(screen.getByTestId('problem')).not.toHaveTextContent('body.receipt');
+    expect(screen.getByTestId('stdout')).toHaveTextContent('first');
+    expect(window.location.pathname).toBe('/');
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/s/ok'));
+    expect(execute).toHaveBeenCalledTimes(2);
+    expect(share).toHaveBeenLastCalledWith(expect.objectContaining({ receipt: 'fresh' }), expect.any(AbortSignal));
+  });
+
+  it.each([
+    ['the rate limit', { kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: '10 per minute' }, 'a share counts as one. The run was not shared. You can share it in 30 seconds.'],
+    ['the size limit', { kind: 'too-large', detail: 'x' }, 'This run is too large to share: its output is more than the server keeps. Make the program print less'],
+    ['an unavailable database', { kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: 5 }, 'cannot save the run right now (The database is unavailable); it was not shared. Try again in 5 seconds.'],
+  ] as const)('says so plainly when %s refuses the share, and keeps the output', async (_what, problem, sentence) => {
+    const execute = vi.fn().mockResolvedValue(result({ stdout: 'kept\n', receipt: 'r' }));
+    const share = vi.fn().mockRejectedValue(new ApiError(problem));
+    render(<App api={fakeApi({ execute, share })} />);
+    await editor();
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    await screen.findByTestId('status-badge');
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    expect(await screen.findByTestId('problem')).toHaveTextContent(sentence);
+    expect(screen.getByTestId('stdout')).toHaveTextContent('kept');
+    expect(screen.getByTestId('status-badge')).toHaveTextContent('Success');
+    expect(screen.getByRole('button', { name: 'Share' })).toBeEnabled();
     expect(window.location.pathname).toBe('/');
   });
 
@@ -163,12 +241,13 @@ describe('App permalinks', () => {
   });
 
   it('follows back and forward between the draft and a saved snippet', async () => {
-    const submit = vi.fn().mockResolvedValue(submitResult({ id: 'xyz' }));
+    const execute = vi.fn().mockResolvedValue(result({ receipt: 'r' }));
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'xyz' }));
     const load = vi.fn().mockResolvedValue(submission({ id: 'xyz', code: 'print("saved")\n' }));
-    render(<App api={fakeApi({ submit, submission: load })} />);
+    render(<App api={fakeApi({ execute, share, submission: load })} />);
     const code = await editor();
     fireEvent.change(code, { target: { value: 'print("saved")\n' } });
-    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
     await waitFor(() => expect(window.location.pathname).toBe('/s/xyz'));
     fireEvent.change(code, { target: { value: 'print("draft")\n' } });
     expect(window.location.pathname).toBe('/');
@@ -280,6 +359,53 @@ describe('App live runs', () => {
     act(() => socket.receive({ type: 'result', ...result({ stdout: 'Ada\n' }) }));
     await waitFor(() => expect(screen.queryByTestId('live-stdin-closed')).toBeNull());
     expect(screen.getByLabelText('Standard input')).not.toHaveAttribute('readonly');
+  });
+
+  it('shares a live run with the lines typed into it as its input, and disables Share while it runs', async () => {
+    const sockets = fakeSockets();
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'typed' }));
+    const api = fakeApi({ share, live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }) });
+    render(<App api={api} />);
+    fireEvent.change(await editor(), { target: { value: 'a = input()\nb = input()\nprint(int(a) / int(b))' } });
+    const socket = await startRun(sockets);
+    expect(screen.getByRole('button', { name: 'Share' })).toBeDisabled();
+    const field = await screen.findByTestId('live-stdin');
+    await userEvent.type(field, '1{Enter}');
+    await userEvent.type(field, '0{Enter}');
+    const failed = result({ status: 'runtime_error', stdout: '', error: { type: 'ZeroDivisionError', message: 'division by zero', line: 3 }, receipt: 'live' });
+    act(() => socket.receive({ type: 'result', ...failed }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/s/typed'));
+    expect(share).toHaveBeenCalledWith(
+      { code: 'a = input()\nb = input()\nprint(int(a) / int(b))', stdin: '1\n0\n', result: failed, receipt: 'live' },
+      expect.any(AbortSignal),
+    );
+    expect(sockets.sockets).toHaveLength(1);
+    // The stdin box is left as it was (empty): the permalink has the typed lines.
+    expect(screen.getByLabelText('Standard input')).toHaveValue('');
+  });
+
+  it('runs live when Share finds no run, says so, and shares a run stopped on the way', async () => {
+    const sockets = fakeSockets();
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'stopped' }));
+    const api = fakeApi({ share, live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }) });
+    render(<App api={api} />);
+    fireEvent.change(await editor(), { target: { value: 'while True: pass' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    expect(screen.getByRole('button', { name: 'Sharing…' })).toBeDisabled();
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Running, then sharing…');
+    await userEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    const stopped = result({ status: 'stopped', stdout: '', receipt: 's' });
+    act(() => socket.receive({ type: 'result', ...stopped }));
+    await waitFor(() => expect(window.location.pathname).toBe('/s/stopped'));
+    expect(share).toHaveBeenCalledWith(expect.objectContaining({ result: stopped, stdin: '' }), expect.any(AbortSignal));
+    expect(screen.getByTestId('run-status')).toHaveTextContent('You stopped the program. Shared');
+    expect(screen.getByRole('button', { name: 'Share' })).toBeEnabled();
   });
 
   it('gives the focus back to the editor when the line input goes away under it', async () => {

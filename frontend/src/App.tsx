@@ -138,22 +138,26 @@ export function App({ api }: { api: ApiClient }) {
     [leaveSnippet],
   );
 
-  const busy = runner.busy === 'run' || runner.busy === 'save';
+  // Between a Share's run and the share itself nothing is busy for a moment: still no new action.
+  const busy = runner.busy === 'run' || runner.busy === 'share' || runner.sharing;
   const running = runner.busy === 'run';
-  const { run, stop, save: submit } = runner;
+  const { run, stop, share } = runner;
   const onRun = useCallback(() => {
     if (busy) return;
     void run(code, stdin);
   }, [busy, run, code, stdin]);
 
-  const onSave = useCallback(() => {
+  // Share: the run in view if it is of this code and input (no new run), else run first, then share.
+  // While a run goes Share is disabled: it would share a run the person has not seen end.
+  const onShare = useCallback(() => {
     if (busy) return;
-    void submit(code, stdin).then((saved) => {
-      if (!saved) return;
-      setSnippet({ id: saved.id, code, stdin });
-      window.history.pushState(null, '', snippetPath(saved.id));
+    void share(code, stdin).then((shared) => {
+      if (!shared) return;
+      setSnippet({ id: shared.id, code: shared.code, stdin: shared.stdin });
+      const path = snippetPath(shared.id);
+      if (window.location.pathname !== path) window.history.pushState(null, '', path);
     });
-  }, [busy, submit, code, stdin]);
+  }, [busy, share, code, stdin]);
 
   // The shortcuts also work outside the editor (e.g. in the input box). Inside it, Monaco
   // handles them first and stops the event (Escape too, while one of its widgets is open).
@@ -171,12 +175,12 @@ export function App({ api }: { api: ApiClient }) {
         onRun();
       } else if (e.key === 's' || e.key === 'S') {
         e.preventDefault();
-        onSave();
+        onShare();
       }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [onRun, onSave, running, stop]);
+  }, [onRun, onShare, running, stop]);
 
   // The line input to a live run's stdin, once the server has started it: only when the stdin box
   // was empty (its text is otherwise the whole input), and not with the HTTP fallback.
@@ -212,7 +216,7 @@ export function App({ api }: { api: ApiClient }) {
           type="button"
           className={running ? 'btn btn-danger' : 'btn btn-primary'}
           onClick={running ? stop : onRun}
-          disabled={runner.busy === 'save'}
+          disabled={!running && busy}
           title={running ? 'Stop the program (Esc)' : `Run (${modKey}+Enter)`}
           aria-keyshortcuts={running ? 'Escape' : 'Control+Enter Meta+Enter'}
         >
@@ -221,10 +225,19 @@ export function App({ api }: { api: ApiClient }) {
             {running ? 'Esc' : `${modKey}+↵`}
           </kbd>
         </button>
-        <button type="button" className="btn btn-secondary" onClick={onSave} disabled={busy} title={`Run and save a permalink (${modKey}+S)`}
+        <button
+          type="button"
+          className="btn btn-secondary"
+          onClick={onShare}
+          disabled={busy}
+          title={
+            running && !runner.sharing
+              ? 'Share the run once it ends (or stop it first)'
+              : `Share a permalink to this code, its input and the run’s output, failing or not (${modKey}+S)`
+          }
           aria-keyshortcuts="Control+S Meta+S"
         >
-          {runner.busy === 'save' ? 'Saving…' : 'Save'}
+          {runner.sharing ? 'Sharing…' : 'Share'}
         </button>
         <ExamplesMenu onPick={onPickExample} />
         <div className="ml-auto">
@@ -251,13 +264,13 @@ export function App({ api }: { api: ApiClient }) {
                 errorLine={error?.line ?? null}
                 errorMessage={error ? `${error.type}: ${error.message}` : undefined}
                 onRun={onRun}
-                onSave={onSave}
+                onShare={onShare}
               />
             </Suspense>
           </div>
           <p className="flex flex-wrap justify-between gap-x-3 text-xs text-slate-600 dark:text-slate-400">
             <span>
-              {modKey}+Enter runs · Esc stops · {modKey}+S saves · {tabFocusKey} lets Tab leave the editor
+              {modKey}+Enter runs · Esc stops · {modKey}+S shares · {tabFocusKey} lets Tab leave the editor
             </span>
             <span
               className={
@@ -279,7 +292,7 @@ export function App({ api }: { api: ApiClient }) {
         </div>
 
         <div className="flex min-h-0 flex-col gap-3 lg:overflow-auto">
-          <OutputPanel busy={runner.busy} view={runner.view} problem={runner.problem} live={runner.live} onJump={jump} />
+          <OutputPanel busy={runner.busy} view={runner.view} problem={runner.problem} live={runner.live} sharing={runner.sharing} onJump={jump} />
           <div className="mt-auto">
             <RuntimePanel state={runtime} />
           </div>

@@ -47,6 +47,8 @@ const success = {
   wall_ms: 12,
   cpu_ms: 10,
   memory_kb: 20480,
+  results: [],
+  waiting_for_input: false,
 };
 
 describe('api client', () => {
@@ -146,19 +148,41 @@ describe('api client', () => {
     expect(url).toBe('/api/v1/code/submissions/a%2F..%2Fb');
   });
 
-  it('keeps the owner token of the first saved submission and sends it with the next ones', async () => {
+  it('shares a run: posts it as it is to /shares and answers its id', async () => {
+    let request: { url?: string; method?: string; body?: unknown } = {};
+    const adapter: AxiosAdapter = (config) => {
+      request = { url: config.url, method: config.method, body: JSON.parse(String(config.data)) };
+      return answer(201, { id: 'abc', url: '/api/v1/code/submissions/abc' })(config);
+    };
+    const run = { ...success, status: 'runtime_error', receipt: '1.sig' } as const;
+    const body = { code: '1/0', stdin: 'typed\n', result: run, receipt: '1.sig' };
+    const shared = await createApiClient({ adapter }).share(body);
+    expect(shared).toEqual({ id: 'abc', url: '/api/v1/code/submissions/abc' });
+    expect(request).toEqual({ url: '/api/v1/code/shares', method: 'post', body });
+  });
+
+  it('maps a receipt the server refuses to an invalid body with its field', async () => {
+    const detail = 'The receipt does not match this run.';
+    const client = createApiClient({ adapter: answer(422, { detail, errors: [{ field: 'body.receipt', message: detail }] }) });
+    await expect(client.share({ code: '', stdin: '', result: { ...success, status: 'success' }, receipt: 'x' })).rejects.toMatchObject({
+      problem: { kind: 'invalid', errors: [{ field: 'body.receipt', message: detail }] },
+    });
+  });
+
+  it('keeps the owner token of the first shared run and sends it with the next ones', async () => {
     const token = 'T'.repeat(43);
     const sent: (string | undefined)[] = [];
     const adapter: AxiosAdapter = (config) => {
       sent.push(AxiosHeaders.from(config.headers).get('X-Owner-Token') as string | undefined);
       const issued = sent.length === 1 ? token : null;
-      return answer(200, { ...success, saved: true, id: `s${sent.length}`, owner_token: issued })(config);
+      return answer(201, { id: `s${sent.length}`, url: '/x', owner_token: issued })(config);
     };
+    const share = (code: string) => ({ code, stdin: '', result: { ...success, status: 'success' as const }, receipt: 'r' });
     const client = createApiClient({ adapter });
-    await client.submit({ code: 'print(1)', stdin: '' });
-    await client.submit({ code: 'print(2)', stdin: '' });
+    await client.share(share('print(1)'));
+    await client.share(share('print(2)'));
     // A reload: a new client finds the token where the first one kept it.
-    await createApiClient({ adapter }).submit({ code: 'print(3)', stdin: '' });
+    await createApiClient({ adapter }).share(share('print(3)'));
     expect(sent).toEqual([undefined, token, token]);
   });
 });

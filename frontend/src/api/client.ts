@@ -11,7 +11,7 @@ import axios, {
 import { ApiError, problemFromBody, type ApiProblem } from './errors';
 import { keepOwnerToken, ownerHeaders } from './ownerToken';
 import { startLiveRun, type LiveRun, type LiveRunCallbacks, type SocketFactory } from './stream';
-import type { ExecuteRequest, ExecutionResult, RuntimeInfo, SubmitResult, Submission } from './types';
+import type { ExecuteRequest, ExecutionResult, RuntimeInfo, SharedRun, ShareRequest, Submission } from './types';
 
 // Long enough for a queued run at the maximum wall-time limit; the server enforces the real one.
 const REQUEST_TIMEOUT_MS = 120_000;
@@ -47,7 +47,8 @@ export interface ApiClient {
   execute(body: ExecuteRequest, signal?: AbortSignal): Promise<ExecutionResult>;
   /** A live run over the WebSocket stream (see stream.ts); its `done` may ask for the HTTP fallback. */
   live(body: ExecuteRequest, callbacks: LiveRunCallbacks): LiveRun;
-  submit(body: ExecuteRequest, signal?: AbortSignal): Promise<SubmitResult>;
+  /** Saves a finished run as it ended (its result and receipt as the server returned them): no new run. */
+  share(body: ShareRequest, signal?: AbortSignal): Promise<SharedRun>;
   submission(id: string, signal?: AbortSignal): Promise<Submission>;
   runtime(signal?: AbortSignal): Promise<RuntimeInfo>;
 }
@@ -91,8 +92,8 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
     live(body, callbacks) {
       return startLiveRun(body, callbacks, { url: options.streamUrl, socket: options.socket });
     },
-    async submit(body, signal) {
-      const { data } = await http.post<SubmitResult>('/api/v1/code/submit', body, {
+    async share(body, signal) {
+      const { data } = await http.post<SharedRun>('/api/v1/code/shares', body, {
         signal,
         headers: ownerHeaders(),
       });

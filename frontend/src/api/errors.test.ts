@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { runLimitOf } from './errors';
+import { describeProblem, isReceiptRefusal, runLimitOf, type ApiProblem } from './errors';
 
 const refusal = (limit: string) => `Too many runs from your address (limit: ${limit}). Try again in 42 s.`;
 
@@ -23,5 +23,36 @@ describe('runLimitOf', () => {
     ['the refused-requests limit, which is not the run limit', 'Too many refused requests from your address (limit: 60/minute). Try again in 5 s.'],
   ])('is null for %s', (_case, detail) => {
     expect(runLimitOf(detail)).toBeNull();
+  });
+});
+
+describe('describeProblem for a share', () => {
+  const receipt: ApiProblem = { kind: 'invalid', detail: 'x', errors: [{ field: 'body.receipt', message: 'does not match' }] };
+
+  it('recognises a refused receipt', () => {
+    expect(isReceiptRefusal(receipt)).toBe(true);
+    expect(isReceiptRefusal({ kind: 'invalid', detail: 'x', errors: [{ field: 'body.stdin', message: 'too long' }] })).toBe(false);
+    expect(isReceiptRefusal({ kind: 'too-large', detail: 'x' })).toBe(false);
+  });
+
+  it.each<[ApiProblem, string]>([
+    [receipt, 'The server could not verify this run, so it was not shared (a run can be shared for a day after it ran). Press Share again to run the code anew and share that run.'],
+    [{ kind: 'too-large', detail: 'x' }, 'This run is too large to share: its output is more than the server keeps. Make the program print less, then share again.'],
+    [
+      { kind: 'rate-limited', detail: 'x', retryAfterS: 1, limit: '10 per minute' },
+      'Too many runs in a short time (limit: 10 per minute); a share counts as one. The run was not shared. You can share it in 1 second.',
+    ],
+    [{ kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: null }, 'The server cannot save the run right now (The database is unavailable); it was not shared. Try again in a moment.'],
+  ])('words %o for the share', (problem, sentence) => {
+    expect(describeProblem(problem, undefined, 'share')).toBe(sentence);
+  });
+
+  it('counts the wait down like a run’s', () => {
+    expect(describeProblem({ kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: null }, 0, 'share')).toMatch(/You can share it now\.$/);
+  });
+
+  it('falls back to the run’s sentences where they fit', () => {
+    expect(describeProblem({ kind: 'network', detail: 'x' }, undefined, 'share')).toMatch(/Could not reach the execbox server/);
+    expect(describeProblem({ kind: 'too-large', detail: 'x' })).toMatch(/The code and input are too large/);
   });
 });

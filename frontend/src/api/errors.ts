@@ -13,7 +13,20 @@ export type ApiProblem =
   | { kind: 'network'; detail: string }
   | { kind: 'disconnected'; detail: string }
   | { kind: 'timeout'; detail: string }
-  | { kind: 'unexpected'; status: number; detail: string };
+  | { kind: 'unexpected'; status: number; detail: string }
+  /** The server returned the run without a receipt (a server older than this page): it cannot be shared as it is. */
+  | { kind: 'no-receipt'; detail: string };
+
+/** What the request that failed was for: a share's refusals read differently from a run's. */
+export type ProblemAction = 'run' | 'share' | 'load';
+
+/** The receipt field of a share's 422: the server would not vouch for the run (expired, or not this run). */
+export const RECEIPT_FIELD = 'body.receipt';
+
+/** Whether a share was refused because the server would not vouch for the run it sent. */
+export function isReceiptRefusal(problem: ApiProblem): boolean {
+  return problem.kind === 'invalid' && problem.errors.some((e) => e.field === RECEIPT_FIELD);
+}
 
 /** The rule id of code that does not parse (the others are the sandbox policy's). */
 export const SYNTAX_ERROR = 'syntax-error';
@@ -32,8 +45,42 @@ function seconds(n: number): string {
   return n === 1 ? '1 second' : `${n} seconds`;
 }
 
-/** A sentence a person can act on. `remainingS` overrides the wait for a live countdown. */
-export function describeProblem(problem: ApiProblem, remainingS?: number): string {
+/** A share's refusals, where they differ from a run's; null where the run's sentence fits. */
+function describeShareProblem(problem: ApiProblem, remainingS?: number): string | null {
+  switch (problem.kind) {
+    case 'invalid':
+      if (!isReceiptRefusal(problem)) return null;
+      return (
+        'The server could not verify this run, so it was not shared (a run can be shared for a day after it ran). ' +
+        'Press Share again to run the code anew and share that run.'
+      );
+    case 'too-large':
+      return 'This run is too large to share: its output is more than the server keeps. Make the program print less, then share again.';
+    case 'rate-limited': {
+      const wait = remainingS ?? problem.retryAfterS;
+      const limit = problem.limit ? ` (limit: ${problem.limit})` : '';
+      const when = wait > 0 ? `You can share it in ${seconds(wait)}.` : 'You can share it now.';
+      return `Too many runs in a short time${limit}; a share counts as one. The run was not shared. ${when}`;
+    }
+    case 'unavailable': {
+      const wait = remainingS ?? problem.retryAfterS;
+      const when = wait && wait > 0 ? ` Try again in ${seconds(wait)}.` : ' Try again in a moment.';
+      return `The server cannot save the run right now (${stripDot(problem.detail)}); it was not shared.${when}`;
+    }
+    default:
+      return null;
+  }
+}
+
+/**
+ * A sentence a person can act on. `remainingS` overrides the wait for a live countdown; `action`
+ * says what failed (a share's refusals name the share, not a run).
+ */
+export function describeProblem(problem: ApiProblem, remainingS?: number, action: ProblemAction = 'run'): string {
+  if (action === 'share') {
+    const sentence = describeShareProblem(problem, remainingS);
+    if (sentence !== null) return sentence;
+  }
   switch (problem.kind) {
     case 'policy': {
       const [only] = problem.violations;
@@ -73,6 +120,8 @@ export function describeProblem(problem: ApiProblem, remainingS?: number): strin
       return 'The server took too long to answer. Try again in a moment.';
     case 'unexpected':
       return `The server answered with an unexpected error (HTTP ${problem.status}): ${problem.detail}`;
+    case 'no-receipt':
+      return 'This server cannot share a run as it ended (it gave the run no receipt). Reload the page and try again.';
   }
 }
 

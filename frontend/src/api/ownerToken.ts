@@ -1,5 +1,5 @@
-// The owner token (backend services/owners.py): issued with this browser's first saved
-// submission, kept in localStorage, and sent with later ones, so that the server lists this
+// The owner token (backend services/owners.py): issued with this browser's first shared run
+// (a saved submission), kept in localStorage, and sent with later ones, so that the server lists this
 // browser's submissions to it and nobody else's. Accounts will adopt its submissions later.
 import { load, save } from '../lib/storage';
 

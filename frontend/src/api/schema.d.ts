@@ -193,6 +193,8 @@ export interface components {
             error: components["schemas"]["ErrorOut"] | null;
             /** Exit Code */
             exit_code: number | null;
+            /** @description the limit that ended the run (timeout, memory_limit, output_limit) */
+            limit_hit?: components["schemas"]["LimitOut"] | null;
             /**
              * Memory Kb
              * @description peak memory
@@ -220,6 +222,12 @@ export interface components {
             stdout: string;
             /** @description which streams were cut at the output limit */
             truncated: components["schemas"]["TruncatedOut"];
+            /**
+             * Waiting For Input
+             * @description the program was blocked reading its stdin when it ran out of time or was stopped
+             * @default false
+             */
+            waiting_for_input: boolean;
             /** Wall Ms */
             wall_ms: number;
         };
@@ -264,6 +272,19 @@ export interface components {
             detail: string;
             /** Errors */
             errors: components["schemas"]["FieldProblem"][];
+        };
+        /** LimitOut */
+        LimitOut: {
+            /**
+             * Name
+             * @description wall_time_s, cpu_time_s, memory_mb, output_bytes or results_bytes
+             */
+            name: string;
+            /**
+             * Value
+             * @description the limit's value for this run
+             */
+            value: number;
         };
         /**
          * LimitsIn
@@ -536,6 +557,8 @@ export interface components {
              * @description the saved submission's id, when saved
              */
             id: string | null;
+            /** @description the limit that ended the run (timeout, memory_limit, output_limit) */
+            limit_hit?: components["schemas"]["LimitOut"] | null;
             /**
              * Memory Kb
              * @description peak memory
@@ -573,6 +596,12 @@ export interface components {
             stdout: string;
             /** @description which streams were cut at the output limit */
             truncated: components["schemas"]["TruncatedOut"];
+            /**
+             * Waiting For Input
+             * @description the program was blocked reading its stdin when it ran out of time or was stopped
+             * @default false
+             */
+            waiting_for_input: boolean;
             /** Wall Ms */
             wall_ms: number;
         };

@@ -6,7 +6,9 @@ type Schemas = components['schemas'];
 
 export type ExecuteRequest = Schemas['ExecuteRequest'];
 export type ExecutionResult = Schemas['ExecutionResult'];
-export type SubmitResult = Schemas['SubmitResult'];
+/** A run to save as it ended (POST /api/v1/code/shares): no new run; its receipt proves it. */
+export type ShareRequest = Schemas['ShareRequest'];
+export type SharedRun = Schemas['SharedRun'];
 export type Submission = Schemas['Submission'];
 export type SubmissionPage = Schemas['SubmissionPage'];
 export type RuntimeInfo = Schemas['RuntimeOut'];
@@ -46,5 +48,7 @@ export function finishedResult(submission: Submission): ExecutionResult | null {
     cpu_ms,
     memory_kb,
     results: submission.results ?? [],
+    // A saved submission does not record it: the schema's default.
+    waiting_for_input: false,
   };
 }

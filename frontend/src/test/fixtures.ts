@@ -1,6 +1,6 @@
 import type { ApiClient } from '../api/client';
 import { StreamUnavailable, type LiveRun } from '../api/stream';
-import type { ExecutionResult, RuntimeInfo, Submission, SubmitResult } from '../api/types';
+import type { ExecutionResult, RuntimeInfo, SharedRun, Submission } from '../api/types';
 
 export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
   return {
@@ -15,6 +15,7 @@ export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResul
     cpu_ms: 80,
     memory_kb: 30_720,
     results: [],
+    waiting_for_input: false,
     ...overrides,
   };
 }
@@ -57,15 +58,15 @@ export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
   return {
     execute: unexpected('execute'),
     live: unavailableLiveRun,
-    submit: unexpected('submit'),
+    share: unexpected('share'),
     submission: unexpected('submission'),
     runtime: () => Promise.resolve(runtimeInfo),
     ...overrides,
   };
 }
 
-export function submitResult(overrides: Partial<SubmitResult> = {}): SubmitResult {
-  return { ...result(), saved: true, id: 'abc123', ...overrides };
+export function sharedRun(overrides: Partial<SharedRun> = {}): SharedRun {
+  return { id: 'abc123', url: '/api/v1/code/submissions/abc123', ...overrides };
 }
 
 export function submission(overrides: Partial<Submission> = {}): Submission {

@@ -21,7 +21,7 @@ export interface CodeEditorProps {
   errorLine: number | null;
   errorMessage?: string;
   onRun: () => void;
-  onSave: () => void;
+  onShare: () => void;
 }
 
 const MARKER_OWNER = 'execbox-policy';
@@ -32,13 +32,13 @@ function escapeMarkdown(text: string): string {
 }
 
 const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEditor(props, ref) {
-  const { value, onChange, theme, violations, errorLine, errorMessage, onRun, onSave } = props;
+  const { value, onChange, theme, violations, errorLine, errorMessage, onRun, onShare } = props;
   const host = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
   // Monaco's commands are registered once; refs keep them calling the latest callbacks.
-  const callbacks = useRef({ onChange, onRun, onSave });
-  callbacks.current = { onChange, onRun, onSave };
+  const callbacks = useRef({ onChange, onRun, onShare });
+  callbacks.current = { onChange, onRun, onShare };
 
   useEffect(() => {
     if (!host.current) return undefined;
@@ -62,7 +62,7 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
     editorRef.current = editor;
     decorations.current = editor.createDecorationsCollection();
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => callbacks.current.onRun());
-    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onSave());
+    editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onShare());
     const sub = editor.onDidChangeModelContent(() => callbacks.current.onChange(editor.getValue()));
     return () => {
       sub.dispose();

@@ -33,7 +33,7 @@ describe('OutputPanel', () => {
   });
 
   it('shows the status, metrics and stdout of a success', () => {
-    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     expect(screen.getByTestId('status-badge')).toHaveTextContent('Success');
     expect(screen.getByTestId('metrics')).toHaveTextContent('Wall120 ms');
     expect(screen.getByTestId('metrics')).toHaveTextContent('CPU80 ms');
@@ -56,6 +56,7 @@ describe('OutputPanel', () => {
       }),
       source: 'run' as const,
       savedId: null,
+      origin: null,
     };
     render(<OutputPanel busy={null} view={view} problem={null} onJump={onJump} />);
     expect(screen.getByTestId('status-badge')).toHaveTextContent('Error');
@@ -73,7 +74,7 @@ describe('OutputPanel', () => {
     ['internal_error', 'Internal error'],
     ['stopped', 'Stopped'],
   ] as const)('labels the %s status', (status, label) => {
-    render(<OutputPanel busy={null} view={{ result: result({ status }), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    render(<OutputPanel busy={null} view={{ result: result({ status }), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     expect(screen.getByTestId('status-badge')).toHaveTextContent(label);
   });
 
@@ -93,10 +94,30 @@ describe('OutputPanel', () => {
     expect(onJump).toHaveBeenCalledWith(2, 8);
   });
 
-  it('says when a save was refused because the run failed', () => {
-    const view = { result: result({ status: 'timeout' }), source: 'save' as const, savedId: null };
-    render(<OutputPanel busy={null} view={view} problem={null} onJump={() => {}} />);
-    expect(screen.getByRole('status')).toHaveTextContent('Not saved: only successful runs are saved.');
+  it('says a run was shared, failing or not, and keeps it in view while it is sent', () => {
+    const view = { result: result({ status: 'timeout' }), source: 'run' as const, savedId: null, origin: null };
+    const { rerender } = render(<OutputPanel busy="share" view={view} problem={null} sharing onJump={() => {}} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Sharing…');
+    expect(screen.getByTestId('status-badge')).toHaveTextContent('Timed out');
+    expect(screen.getByTestId('stdout')).toHaveTextContent('hello');
+    rerender(<OutputPanel busy={null} view={{ ...view, savedId: 'abc' }} problem={null} onJump={() => {}} />);
+    expect(screen.getByRole('status')).toHaveTextContent('The program ran out of time and was stopped. Shared: the permalink above');
+    expect(screen.getByRole('status')).not.toHaveTextContent(/Not saved/);
+  });
+
+  it('says a Share is running the code first', () => {
+    render(<OutputPanel busy="run" view={null} problem={null} live={live()} sharing onJump={() => {}} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Running, then sharing…');
+  });
+
+  it('keeps a run a share failed to send in view, under a banner worded for the share', () => {
+    const view = { result: result({ status: 'runtime_error', stdout: 'partial\n' }), source: 'run' as const, savedId: null, origin: null };
+    const problem = { problem: { kind: 'too-large' as const, detail: 'too big' }, at: Date.now(), action: 'share' as const };
+    render(<OutputPanel busy={null} view={view} problem={problem} onJump={() => {}} />);
+    expect(screen.getByTestId('problem')).toHaveTextContent('This run is too large to share');
+    expect(screen.getByTestId('stdout')).toHaveTextContent('partial');
+    expect(screen.getByTestId('status-badge')).toHaveTextContent('Error');
+    expect(screen.queryByTestId('previous-output')).toBeNull();
   });
 
   it('shows a live run’s output as it arrives, with the typed lines marked as input', () => {
@@ -142,12 +163,12 @@ describe('OutputPanel', () => {
       { kind: 'in' as const, text: '3\n' },
       { kind: 'out' as const, text: '9\n' },
     ];
-    render(<OutputPanel busy={null} view={{ result: result({ stdout: '? 9\n' }), source: 'run', savedId: null, transcript }} problem={null} onJump={() => {}} />);
+    render(<OutputPanel busy={null} view={{ result: result({ stdout: '? 9\n' }), source: 'run', savedId: null, origin: null, transcript }} problem={null} onJump={() => {}} />);
     expect(screen.getByTestId('stdout').querySelector('[data-kind="stdin"]')).toHaveTextContent('3');
   });
 
   it('opens on the results of a successful run that displayed some', () => {
-    render(<OutputPanel busy={null} view={{ result: result({ results: [TABLE] }), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    render(<OutputPanel busy={null} view={{ result: result({ results: [TABLE] }), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     expect(screen.getByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('tabpanel')).toContainElement(screen.getByTestId('result-html'));
     expect(screen.queryByTestId('stdout')).toBeNull();
@@ -155,7 +176,7 @@ describe('OutputPanel', () => {
 
   it('opens on the output when the run failed, results one click (or arrow key) away', async () => {
     const failed = result({ status: 'runtime_error', error: { type: 'ValueError', message: 'bad', line: 2 }, results: [TABLE] });
-    render(<OutputPanel busy={null} view={{ result: failed, source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    render(<OutputPanel busy={null} view={{ result: failed, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     expect(screen.getByRole('tab', { name: 'Output' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByTestId('stdout')).toBeInTheDocument();
     screen.getByRole('tab', { name: 'Output' }).focus();
@@ -169,15 +190,15 @@ describe('OutputPanel', () => {
 
   it('goes back to the default tab when the next result arrives', async () => {
     const first = result({ results: [TABLE] });
-    const { rerender } = render(<OutputPanel busy={null} view={{ result: first, source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    const { rerender } = render(<OutputPanel busy={null} view={{ result: first, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     await userEvent.click(screen.getByRole('tab', { name: 'Output' }));
     const second = result({ results: [TABLE, TABLE] });
-    rerender(<OutputPanel busy={null} view={{ result: second, source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    rerender(<OutputPanel busy={null} view={{ result: second, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     expect(screen.getByRole('tab', { name: 'Results (2)' })).toHaveAttribute('aria-selected', 'true');
   });
 
   it('shows no tabs when there are no results', () => {
-    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null }} problem={null} onJump={() => {}} />);
+    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
     expect(screen.queryByRole('tablist')).toBeNull();
   });
 });

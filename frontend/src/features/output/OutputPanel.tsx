@@ -17,24 +17,27 @@ interface Props {
   problem: ProblemView | null;
   /** The live run's output so far (while it runs, or after it ended without a result). */
   live?: LiveView | null;
+  /** A Share is under way: the run it needs first is running, or the run is being sent. */
+  sharing?: boolean;
   onJump: (line: number, col: number) => void;
 }
 
 const BUSY_TEXT: Record<Exclude<Busy, null>, string> = {
   run: 'Running…',
-  save: 'Running and saving…',
+  share: 'Sharing…',
   load: 'Loading the saved snippet…',
 };
 
-function busyText(busy: Exclude<Busy, null>, live: LiveView | null): string {
+function busyText(busy: Exclude<Busy, null>, live: LiveView | null, sharing: boolean): string {
   if (busy === 'run' && live?.stopping) return 'Stopping…';
+  if (busy === 'run' && sharing) return 'Running, then sharing…';
   return BUSY_TEXT[busy];
 }
 
 /** The sentence screen readers hear when a run ends (the live region), and sighted users see. */
-function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null, live: LiveView | null): string {
-  if (busy) return busyText(busy, live);
-  if (problem) return describeProblem(problem.problem);
+function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null, live: LiveView | null, sharing: boolean): string {
+  if (busy) return busyText(busy, live, sharing);
+  if (problem) return describeProblem(problem.problem, undefined, problem.action);
   if (live?.cancelled) {
     return live.transport === 'http'
       ? 'Stopped waiting for the run (the server ends it at its time limit).'
@@ -43,9 +46,7 @@ function announcement(busy: Busy, view: ResultView | null, problem: ProblemView 
   if (!view) return `Press Run or ${modKey}+Enter to run the code.`;
   const { result } = view;
   const parts = [STATUS_SENTENCES[result.status]];
-  if (view.source === 'save') {
-    parts.push(view.savedId ? 'Saved: the permalink is in the address bar.' : 'Not saved: only successful runs are saved.');
-  }
+  if (view.source === 'run' && view.savedId) parts.push('Shared: the permalink above shows this code, input and output.');
   return parts.join(' ');
 }
 
@@ -77,8 +78,9 @@ function Streams({ stdout, stderr, truncated, placeholder }: {
 
 const NOT_TRUNCATED = { stdout: false, stderr: false };
 
-export function OutputPanel({ busy, view, problem, live = null, onJump }: Props) {
-  const result = view?.result;
+export function OutputPanel({ busy, view, problem, live = null, sharing = false, onJump }: Props) {
+  // The result stays in view while it is being shared.
+  const result = busy === null || busy === 'share' ? view?.result : undefined;
   // A live run's output shows while it runs, and stays (under the banner) if it ended without a result.
   const showLive = live !== null && (busy === 'run' || (!busy && live.phase === 'over'));
   return (
@@ -88,15 +90,14 @@ export function OutputPanel({ busy, view, problem, live = null, onJump }: Props)
         <h2 id="output-heading" className="text-sm font-semibold text-slate-900 dark:text-slate-100">
           Output
         </h2>
-        {busy ? (
+        {result && <StatusBadge status={result.status} />}
+        {busy && (
           <span className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300">
             <span aria-hidden="true" className="size-3 animate-spin rounded-full border-2 border-sky-500 border-t-transparent" />
-            {busyText(busy, live)}
+            {busyText(busy, live, sharing)}
           </span>
-        ) : (
-          result && <StatusBadge status={result.status} />
         )}
-        {result && !busy && (
+        {result && (
           <dl className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs" data-testid="metrics">
             <Metric label="Wall" value={formatDuration(result.wall_ms)} />
             <Metric label="CPU" value={formatDuration(result.cpu_ms)} />
@@ -115,7 +116,7 @@ export function OutputPanel({ busy, view, problem, live = null, onJump }: Props)
         className={problem && problem.problem.kind !== 'policy' ? 'sr-only' : 'text-sm text-slate-700 dark:text-slate-300'}
         data-testid="run-status"
       >
-        {announcement(busy, view, problem, live)}
+        {announcement(busy, view, problem, live, sharing)}
       </p>
 
       {problem && problem.problem.kind !== 'policy' && <ProblemBanner view={problem} />}
@@ -125,15 +126,15 @@ export function OutputPanel({ busy, view, problem, live = null, onJump }: Props)
         <Streams stdout={live.stdout} stderr={live.stderr} truncated={NOT_TRUNCATED} placeholder={busy ? 'Waiting for output…' : '(no output)'} />
       )}
 
-      {result && !busy && (
+      {view && result && (
         <>
           {view.source === 'permalink' && view.createdAt && (
             <p className="text-xs text-slate-600 dark:text-slate-400">
               Saved run from {new Date(view.createdAt).toLocaleString()}.
             </p>
           )}
-          {/* Under a refusal, the output is not the refused run's: say whose it is. */}
-          {problem && view.source !== 'permalink' && (
+          {/* Under a refused run, the output is not the refused run's: say whose it is (a refused share's is its own). */}
+          {problem && problem.action !== 'share' && view.source !== 'permalink' && (
             <p className="text-xs text-slate-600 dark:text-slate-400" data-testid="previous-output">
               Output of the previous run:
             </p>

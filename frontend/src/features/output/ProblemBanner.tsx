@@ -1,4 +1,4 @@
-import { describeProblem, type ApiProblem } from '../../api/errors';
+import { describeProblem, isReceiptRefusal, type ApiProblem } from '../../api/errors';
 import { useCountdown } from '../../lib/useCountdown';
 import type { ProblemView } from '../run/useRunner';
 
@@ -19,8 +19,9 @@ export function ProblemBanner({ view }: { view: ProblemView }) {
       : 'border-red-300 bg-red-50 text-red-950 dark:border-red-900 dark:bg-red-950/40 dark:text-red-100';
   return (
     <div className={`rounded-md border px-3 py-2 text-sm ${tone}`} data-testid="problem" data-kind={problem.kind}>
-      <p>{describeProblem(problem, remaining ?? undefined)}</p>
-      {problem.kind === 'invalid' && problem.errors.length > 0 && (
+      <p>{describeProblem(problem, remaining ?? undefined, view.action)}</p>
+      {/* A refused receipt is explained above; its field name would only puzzle. */}
+      {problem.kind === 'invalid' && problem.errors.length > 0 && !(view.action === 'share' && isReceiptRefusal(problem)) && (
         <ul className="mt-1 list-disc pl-5">
           {problem.errors.map((e) => (
             <li key={e.field}>

@@ -2,9 +2,12 @@ import { act, renderHook, waitFor } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
 
 import type { ApiClient } from '../../api/client';
+import { ApiError } from '../../api/errors';
 import { startLiveRun } from '../../api/stream';
+import type { ShareRequest } from '../../api/types';
 import { fakeSockets } from '../../test/fakeSocket';
-import { fakeApi, result } from '../../test/fixtures';
+import { fakeApi, result, sharedRun } from '../../test/fixtures';
+import type { Shared } from './useRunner';
 import { useRunner } from './useRunner';
 
 /** An ApiClient whose live runs go through fake sockets, and whose HTTP calls are mocks. */
@@ -285,5 +288,186 @@ describe('useRunner, live runs', () => {
     });
     expect(first.closedByClient).toBe(1000);
     expect(sockets.sockets).toHaveLength(2);
+  });
+});
+
+describe('useRunner, share', () => {
+  /** Starts a Share (or a run) and plays the stream's server until `started`. */
+  function started(sockets: ReturnType<typeof fakeSockets>) {
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    return socket;
+  }
+
+  it('runs live first, then shares the result with the first stdin and every line typed, in order', async () => {
+    const share = vi.fn((_body: ShareRequest) => Promise.resolve(sharedRun({ id: 'live1' })));
+    const { sockets, hook } = setUp({ share });
+    let done: Promise<Shared | null> = Promise.resolve(null);
+    act(() => {
+      done = hook.result.current.share('a = input()\nb = input()\nprint(a + b)\n1/0', '');
+    });
+    expect(hook.result.current).toMatchObject({ busy: 'run', sharing: true });
+    const socket = started(sockets);
+    // Refused before the run is live would not count: only sent lines go in.
+    act(() => {
+      expect(hook.result.current.sendLine('Ada')).toBe(true);
+      expect(hook.result.current.sendLine('')).toBe(true);
+      expect(hook.result.current.sendLine('Bob Smith')).toBe(true);
+    });
+    expect(socket.sent.filter((m) => m.type === 'stdin')).toEqual([
+      { type: 'stdin', data: 'Ada\n' },
+      { type: 'stdin', data: '\n' },
+      { type: 'stdin', data: 'Bob Smith\n' },
+    ]);
+    const failed = result({ status: 'runtime_error', stdout: 'Ada\n', receipt: 'sig' });
+    let shared: Shared | null = null;
+    await act(async () => {
+      socket.receive({ type: 'result', ...failed });
+      shared = await done;
+    });
+    expect(shared).toEqual({ id: 'live1', code: 'a = input()\nb = input()\nprint(a + b)\n1/0', stdin: '' });
+    expect(share).toHaveBeenCalledTimes(1);
+    expect(share.mock.calls[0]?.[0]).toEqual({ code: 'a = input()\nb = input()\nprint(a + b)\n1/0', stdin: 'Ada\n\nBob Smith\n', result: failed, receipt: 'sig' });
+    expect(hook.result.current).toMatchObject({ busy: null, sharing: false, problem: null, view: { savedId: 'live1', result: failed } });
+    expect(sockets.sockets).toHaveLength(1);
+  });
+
+  it('does not count lines sent when the run is not live', async () => {
+    const share = vi.fn((_body: ShareRequest) => Promise.resolve(sharedRun()));
+    const { sockets, hook } = setUp({ share });
+    act(() => {
+      void hook.result.current.run('print(input())', '');
+    });
+    // Not started yet: the line is not sent, so it is not the program's input either.
+    act(() => {
+      expect(hook.result.current.sendLine('early')).toBe(false);
+    });
+    const socket = started(sockets);
+    act(() => {
+      hook.result.current.sendLine('on time');
+    });
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ receipt: 'r' }) });
+      await Promise.resolve();
+    });
+    await act(async () => {
+      await hook.result.current.share('print(input())', '');
+    });
+    expect(share.mock.calls[0]?.[0].stdin).toBe('on time\n');
+  });
+
+  it('leaves out a last typed line the server did not count (it arrived as the run ended)', async () => {
+    const refused = new ApiError({ kind: 'invalid', detail: 'x', errors: [{ field: 'body.receipt', message: 'does not match' }] });
+    const share = vi.fn((_body: ShareRequest) => Promise.resolve(sharedRun({ id: 'late' })));
+    share.mockImplementationOnce(() => Promise.reject(refused));
+    const { sockets, hook } = setUp({ share });
+    act(() => {
+      void hook.result.current.run('print(input())', '');
+    });
+    const socket = started(sockets);
+    act(() => {
+      hook.result.current.sendLine('read');
+      hook.result.current.sendLine('late');
+    });
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ receipt: 'r' }) });
+      await Promise.resolve();
+    });
+    let shared: Shared | null = null;
+    await act(async () => {
+      shared = await hook.result.current.share('print(input())', '');
+    });
+    expect(share.mock.calls.map(([body]) => body.stdin)).toEqual(['read\nlate\n', 'read\n']);
+    expect(shared).toMatchObject({ id: 'late' });
+    expect(hook.result.current.problem).toBeNull();
+  });
+
+  it('gives up after the whole input and two shorter ones; the next Share runs anew', async () => {
+    const refused = new ApiError({ kind: 'invalid', detail: 'x', errors: [{ field: 'body.receipt', message: 'does not match' }] });
+    const share = vi.fn((_body: ShareRequest) => Promise.reject(refused));
+    const { sockets, hook } = setUp({ share });
+    act(() => {
+      void hook.result.current.run('x', '');
+    });
+    const socket = started(sockets);
+    act(() => {
+      for (const line of ['1', '2', '3']) hook.result.current.sendLine(line);
+    });
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ stdout: 'kept\n', receipt: 'r' }) });
+      await Promise.resolve();
+    });
+    await act(async () => {
+      await hook.result.current.share('x', '');
+    });
+    expect(share.mock.calls.map(([body]) => body.stdin)).toEqual(['1\n2\n3\n', '1\n2\n', '1\n']);
+    expect(hook.result.current.problem).toMatchObject({ action: 'share', problem: { kind: 'invalid' } });
+    expect(hook.result.current.view).toMatchObject({ origin: null, savedId: null, result: { stdout: 'kept\n' } });
+    act(() => {
+      void hook.result.current.share('x', '');
+    });
+    expect(sockets.sockets).toHaveLength(2);
+    expect(hook.result.current).toMatchObject({ busy: 'run', sharing: true });
+  });
+
+  it('does not retry other refusals, and keeps the run in view', async () => {
+    const share = vi.fn((_body: ShareRequest) => Promise.reject(new ApiError({ kind: 'too-large', detail: 'x' })));
+    const execute = vi.fn().mockResolvedValue(result({ stdout: 'big\n', receipt: 'r' }));
+    const { sockets, hook } = setUp({ share, execute });
+    let done: Promise<Shared | null> = Promise.resolve(null);
+    act(() => {
+      done = hook.result.current.share('print("x" * 10**6)', 'in');
+    });
+    let shared: Shared | null = { id: '', code: '', stdin: '' };
+    await act(async () => {
+      sockets.last().fail();
+      shared = await done;
+    });
+    expect(shared).toBeNull();
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(share).toHaveBeenCalledTimes(1);
+    expect(share.mock.calls[0]?.[0]).toMatchObject({ stdin: 'in', receipt: 'r' });
+    expect(hook.result.current).toMatchObject({ busy: null, sharing: false, problem: { action: 'share', problem: { kind: 'too-large' } } });
+    expect(hook.result.current.view).toMatchObject({ origin: { code: 'print("x" * 10**6)' }, result: { stdout: 'big\n' } });
+  });
+
+  it('shares nothing when the run it needed was refused', async () => {
+    const share = vi.fn();
+    const { sockets, hook } = setUp({ share });
+    let done: Promise<Shared | null> = Promise.resolve(null);
+    act(() => {
+      done = hook.result.current.share('print(1)', '');
+    });
+    let shared: Shared | null = { id: '', code: '', stdin: '' };
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      socket.receive({ type: 'error', status: 429, detail: 'Rate limit exceeded.', retry_after_s: 30 });
+      socket.serverClose(4429);
+      shared = await done;
+    });
+    expect(shared).toBeNull();
+    expect(share).not.toHaveBeenCalled();
+    expect(hook.result.current).toMatchObject({ busy: null, sharing: false, problem: { action: 'run', problem: { kind: 'rate-limited' } } });
+  });
+
+  it('says so when the server gave the run no receipt', async () => {
+    const share = vi.fn();
+    const execute = vi.fn().mockResolvedValue(result());
+    const { sockets, hook } = setUp({ share, execute });
+    let done: Promise<Shared | null> = Promise.resolve(null);
+    act(() => {
+      done = hook.result.current.share('print(1)', '');
+    });
+    await act(async () => {
+      sockets.last().fail();
+      await done;
+    });
+    expect(share).not.toHaveBeenCalled();
+    expect(hook.result.current.problem).toMatchObject({ action: 'share', problem: { kind: 'no-receipt' } });
+    expect(hook.result.current.view?.result.stdout).toBe('hello\n');
   });
 });

@@ -1,21 +1,22 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { isCancelled, type ApiClient } from '../../api/client';
-import { ApiError, type ApiProblem } from '../../api/errors';
+import { ApiError, isReceiptRefusal, type ApiProblem, type ProblemAction } from '../../api/errors';
 import { LiveRunCancelled, StreamUnavailable, type LiveRun } from '../../api/stream';
-import { finishedResult, type ExecuteRequest, type ExecutionResult, type Submission } from '../../api/types';
+import { finishedResult, type ExecuteRequest, type Submission } from '../../api/types';
 import { createOutputBuffer, type OutputBuffer } from './outputBuffer';
+import { planShare, shareRequests, type FinishedRun, type ShareableView } from './share';
 import { appendSegment, finalTranscript, type Segment } from './transcript';
 
 const PENDING_POLL_MS = 500;
 
-export type Busy = 'run' | 'save' | 'load' | null;
+/** `share`: a finished run is being sent to POST /shares (a Share that had to run first is `run` until then). */
+export type Busy = 'run' | 'share' | 'load' | null;
 
-/** What the output panel shows: the last result (of a run, a save or a permalink). */
-export interface ResultView {
-  result: ExecutionResult;
-  source: 'run' | 'save' | 'permalink';
-  /** For saves and permalinks: the submission id; null when a save was refused (failed run). */
+/** What the output panel shows: the last result (of a run, or of a permalink). */
+export interface ResultView extends ShareableView {
+  source: 'run' | 'permalink';
+  /** A permalink's id, or a run's once it is shared (null until then). */
   savedId: string | null;
   createdAt?: string;
   /** A live run's stdout with the lines the person typed in place (only when they typed some). */
@@ -26,6 +27,8 @@ export interface ProblemView {
   problem: ApiProblem;
   /** When the problem arrived (epoch ms): the base of the Retry-After countdown. */
   at: number;
+  /** What failed (default: a run): a share's refusals are worded for it. */
+  action?: ProblemAction;
 }
 
 /** The run in progress (or the one that just ended without a result): its output so far. */
@@ -55,6 +58,26 @@ export interface RunnerState {
   view: ResultView | null;
   problem: ProblemView | null;
   live: LiveView | null;
+  /** A Share is under way: running the code first (busy `run`), or sending the run (busy `share`). */
+  sharing: boolean;
+}
+
+/** A shared (or already saved) run: its permalink id, and the code and stdin box it came from. */
+export interface Shared {
+  id: string;
+  code: string;
+  stdin: string;
+}
+
+/** A run stopped before it had a result: nothing to show but that it was cancelled. */
+function cancelled(s: RunnerState): RunnerState {
+  return {
+    busy: null,
+    view: null,
+    problem: null,
+    live: s.live ? { ...s.live, phase: 'over', cancelled: true } : null,
+    sharing: false,
+  };
 }
 
 export interface Runner extends RunnerState {
@@ -65,7 +88,12 @@ export interface Runner extends RunnerState {
   sendLine(line: string): boolean;
   /** Closes the live run's stdin: its next input() raises EOFError. */
   closeInput(): void;
-  save(code: string, stdin: string): Promise<{ id: string } | null>;
+  /**
+   * Shares the run in view when it is a finished run of this code and stdin (no new run);
+   * otherwise runs them first, live as `run` does, and shares whatever the result is. Null when
+   * nothing was shared (the problem says why, or the run was stopped before it started or replaced).
+   */
+  share(code: string, stdin: string): Promise<Shared | null>;
   load(id: string): Promise<Submission | null>;
 }
 
@@ -75,11 +103,13 @@ function toProblem(err: unknown): ApiProblem {
 }
 
 /**
- * Whether a failure leaves the last result in view, under the banner: a run or save the rate limit
- * or a full (or unavailable) server refused never started, so nothing replaced it. A failed load clears it: the editor then shows
- * the draft, not the program that result came from.
+ * Whether a failure leaves the last result in view, under the banner: a run the rate limit or a
+ * full (or unavailable) server refused never started, so nothing replaced it; a share that failed
+ * keeps the run it tried to share, whatever the failure. A failed load clears it: the editor then
+ * shows the draft, not the program that result came from.
  */
 function keepsLastResult(busy: Busy, problem: ApiProblem): boolean {
+  if (busy === 'share') return true;
   return (problem.kind === 'rate-limited' || problem.kind === 'unavailable') && busy !== 'load';
 }
 
@@ -97,25 +127,30 @@ interface Session {
   buffer: OutputBuffer;
   controller: AbortController;
   stopWanted: boolean;
+  /** Every chunk sent to the program's stdin while it ran, in order (the share needs them all). */
+  typed: string[];
 }
 
 /**
- * Runs, saves and loads, one at a time: a new one cancels the one in flight. A run goes over the
+ * Runs, shares and loads, one at a time: a new one cancels the one in flight. A run goes over the
  * WebSocket stream (live output, stdin, Stop) and falls back to POST /execute when the stream
  * cannot carry it.
  */
 export function useRunner(api: ApiClient): Runner {
-  const [state, setState] = useState<RunnerState>({ busy: null, view: null, problem: null, live: null });
+  const [state, setState] = useState<RunnerState>({ busy: null, view: null, problem: null, live: null, sharing: false });
   const inflight = useRef<AbortController | null>(null);
   const session = useRef<Session | null>(null);
+  // The view as last rendered: Share decides on what the person sees.
+  const shownView = useRef<ResultView | null>(null);
+  shownView.current = state.view;
 
   useEffect(() => () => inflight.current?.abort(), []);
 
-  const start = useCallback((busy: Exclude<Busy, null>, live: LiveView | null = null): AbortController => {
+  const start = useCallback((busy: Exclude<Busy, null>, live: LiveView | null = null, sharing = false): AbortController => {
     inflight.current?.abort();
     const controller = new AbortController();
     inflight.current = controller;
-    setState((s) => ({ ...s, busy, problem: null, live }));
+    setState((s) => ({ ...s, busy, problem: null, live, sharing }));
     return controller;
   }, []);
 
@@ -126,8 +161,9 @@ export function useRunner(api: ApiClient): Runner {
     setState((s) => ({
       busy: null,
       view: keepsLastResult(s.busy, problem) ? s.view : null,
-      problem: { problem, at: Date.now() },
+      problem: { problem, at: Date.now(), action: s.busy ?? 'run' },
       live: s.live && hasLiveOutput(s.live) ? { ...s.live, phase: 'over' } : null,
+      sharing: false,
     }));
   }, []);
 
@@ -136,37 +172,50 @@ export function useRunner(api: ApiClient): Runner {
     setState((s) => (s.live ? { ...s, live: update(s.live) } : s));
   }, []);
 
-  const finish = useCallback((signal: AbortSignal, result: ExecutionResult) => {
-    if (signal.aborted) return;
+  /** Shows the run's result; a Share that ran it stays under way (`sharing`) for the share to follow. */
+  const finish = useCallback((signal: AbortSignal, run: FinishedRun): FinishedRun | null => {
+    if (signal.aborted) return null;
+    const { result, origin } = run;
     setState((s) => ({
       busy: null,
       problem: null,
       live: null,
-      view: { result, source: 'run', savedId: null, transcript: s.live ? finalTranscript(s.live.stdout, result.stdout) : undefined },
+      sharing: s.sharing,
+      view: {
+        result,
+        origin,
+        source: 'run',
+        savedId: null,
+        transcript: s.live ? finalTranscript(s.live.stdout, result.stdout) : undefined,
+      },
     }));
+    return run;
   }, []);
 
   const runOverHttp = useCallback(
-    async (request: ExecuteRequest, signal: AbortSignal) => {
+    async (request: ExecuteRequest, signal: AbortSignal): Promise<FinishedRun | null> => {
       setLive(signal, (l) => ({ ...l, transport: 'http', phase: 'running' }));
       try {
-        finish(signal, await api.execute(request, signal));
+        const result = await api.execute(request, signal);
+        return finish(signal, { result, origin: { code: request.code, stdin: request.stdin ?? '', typed: [] } });
       } catch (err) {
         fail(err, signal);
+        return null;
       }
     },
     [api, setLive, finish, fail],
   );
 
-  const run = useCallback(
-    async (code: string, stdin: string) => {
-      const controller = start('run', newLive(stdin));
+  /** Runs the code (live, or over HTTP) and shows the result; the finished run, or null when there is none. */
+  const execute = useCallback(
+    async (code: string, stdin: string, sharing: boolean): Promise<FinishedRun | null> => {
+      const controller = start('run', newLive(stdin), sharing);
       const { signal } = controller;
       const request: ExecuteRequest = { code, stdin };
       const buffer = createOutputBuffer((out, err) =>
         setLive(signal, (l) => ({ ...l, stdout: appendSegment(l.stdout, 'out', out), stderr: l.stderr + err })),
       );
-      const current: Session = { live: null, buffer, controller, stopWanted: false };
+      const current: Session = { live: null, buffer, controller, stopWanted: false, typed: [] };
       session.current = current;
       const live = api.live(request, {
         onStarted: () => {
@@ -184,27 +233,34 @@ export function useRunner(api: ApiClient): Runner {
       try {
         const result = await live.done;
         buffer.flush();
-        finish(signal, result);
+        return finish(signal, { result, origin: { code, stdin, typed: [...current.typed] } });
       } catch (err) {
         buffer.flush();
-        if (signal.aborted || err instanceof LiveRunCancelled) return;
+        if (signal.aborted || err instanceof LiveRunCancelled) return null;
         if (!(err instanceof StreamUnavailable)) {
           fail(err, signal);
-          return;
+          return null;
         }
         current.live = null;
         // Stopped before the server started it: nothing ran, nothing to fall back to.
         if (current.stopWanted) {
-          setState((s) => ({ busy: null, view: null, problem: null, live: s.live ? { ...s.live, phase: 'over', cancelled: true } : null }));
-          return;
+          setState(cancelled);
+          return null;
         }
         // The stream is not there (an old server, a proxy without WebSockets): plain HTTP, quietly.
-        await runOverHttp(request, signal);
+        return await runOverHttp(request, signal);
       } finally {
         if (session.current === current) session.current = null;
       }
     },
     [api, start, setLive, finish, fail, runOverHttp],
+  );
+
+  const run = useCallback(
+    async (code: string, stdin: string) => {
+      await execute(code, stdin, false);
+    },
+    [execute],
   );
 
   const stop = useCallback(() => {
@@ -217,14 +273,16 @@ export function useRunner(api: ApiClient): Runner {
       return;
     }
     // The HTTP fallback cannot stop the program: stop waiting for it (the server ends it at its limit).
-    setState((s) => ({ busy: null, view: null, problem: null, live: s.live ? { ...s.live, phase: 'over', cancelled: true } : null }));
+    setState(cancelled);
     current.controller.abort();
   }, [setLive]);
 
   const sendLine = useCallback(
     (line: string) => {
       const current = session.current;
-      if (!current?.live || !current.live.sendStdin(`${line}\n`)) return false;
+      const data = `${line}\n`;
+      if (!current?.live || !current.live.sendStdin(data)) return false;
+      current.typed.push(data);
       // Output that arrived before the line goes before its echo.
       current.buffer.flush();
       setLive(current.controller.signal, (l) => ({ ...l, stdout: appendSegment(l.stdout, 'in', `${line}\n`) }));
@@ -239,21 +297,52 @@ export function useRunner(api: ApiClient): Runner {
     setLive(current.controller.signal, (l) => ({ ...l, stdinOpen: false }));
   }, [setLive]);
 
-  const save = useCallback(
-    async (code: string, stdin: string) => {
-      const { signal } = start('save');
-      try {
-        const result = await api.submit({ code, stdin }, signal);
-        if (signal.aborted) return null;
-        const savedId = result.saved && result.id ? result.id : null;
-        setState({ busy: null, problem: null, live: null, view: { result, source: 'save', savedId } });
-        return savedId ? { id: savedId } : null;
-      } catch (err) {
-        fail(err, signal);
+  /** Sends a finished run to POST /shares; on success the view (still showing it) gets its id. */
+  const send = useCallback(
+    async (run: FinishedRun): Promise<Shared | null> => {
+      const { signal } = start('share', null, true);
+      if (!run.result.receipt) {
+        fail(new ApiError({ kind: 'no-receipt', detail: 'The result has no receipt.' }), signal);
         return null;
       }
+      const requests = shareRequests(run);
+      for (const [attempt, request] of requests.entries()) {
+        try {
+          const { id } = await api.share(request, signal);
+          if (signal.aborted) return null;
+          setState((s) => ({
+            busy: null,
+            problem: null,
+            live: null,
+            sharing: false,
+            view: s.view && s.view.result === run.result ? { ...s.view, savedId: id } : s.view,
+          }));
+          return { id, code: run.origin.code, stdin: run.origin.stdin };
+        } catch (err) {
+          const refused = err instanceof ApiError && isReceiptRefusal(err.problem);
+          // A refused receipt may only lack a typed line that arrived after the run ended: try without it.
+          if (refused && attempt < requests.length - 1 && !signal.aborted) continue;
+          if (refused && !signal.aborted) {
+            // The server will not take this run again: the next Share runs the code anew.
+            setState((s) => ({ ...s, view: s.view && s.view.result === run.result ? { ...s.view, origin: null } : s.view }));
+          }
+          fail(err, signal);
+          return null;
+        }
+      }
+      return null;
     },
     [api, start, fail],
+  );
+
+  const share = useCallback(
+    async (code: string, stdin: string): Promise<Shared | null> => {
+      const plan = planShare(shownView.current, code, stdin);
+      if (plan.kind === 'show') return { id: plan.id, code, stdin };
+      const run = plan.kind === 'share' ? plan.run : await execute(code, stdin, true);
+      return run ? send(run) : null;
+    },
+    [execute, send],
   );
 
   const load = useCallback(
@@ -273,7 +362,14 @@ export function useRunner(api: ApiClient): Runner {
           busy: null,
           problem: null,
           live: null,
-          view: { result, source: 'permalink', savedId: submission.id, createdAt: submission.created_at },
+          sharing: false,
+          view: {
+            result,
+            source: 'permalink',
+            savedId: submission.id,
+            createdAt: submission.created_at,
+            origin: { code: submission.code, stdin: submission.stdin, typed: [] },
+          },
         });
         return submission;
       } catch (err) {
@@ -284,5 +380,5 @@ export function useRunner(api: ApiClient): Runner {
     [api, start, fail],
   );
 
-  return { ...state, run, stop, sendLine, closeInput, save, load };
+  return { ...state, run, stop, sendLine, closeInput, share, load };
 }
