@@ -117,12 +117,16 @@ print(json.dumps({
     "sys": os.path.exists("/sys"),
     "users": sorted({entry.pw_name for entry in pwd.getpwall()}),
     "me": pwd.getpwuid(os.getuid()).pw_name,
+    "uid": os.getuid(),
+    "passwd": open("/etc/passwd").read().splitlines(),
+    "group": open("/etc/group").read().splitlines(),
 }))
 """
 
 
 def test_no_other_host_identity_shows(sandbox: SandboxHarness) -> None:
-    """The host's name, its kernel command line, /sys and its users stay out, as before."""
+    """The host's name, its kernel command line, /sys and its users stay out, as before; and
+    the users and groups a run sees are root and its own."""
     result = sandbox.run(IDENTITY, wall_time_s=10)
     assert result.status is RunStatus.SUCCESS, result
     seen = json.loads(result.stdout.text)
@@ -130,3 +134,10 @@ def test_no_other_host_identity_shows(sandbox: SandboxHarness) -> None:
     assert (seen["hostname"], seen["nodename"], seen["node"]) == (hostname, hostname, hostname)
     assert (seen["cmdline"], seen["sys"]) == (False, False)
     assert seen["users"] == ["root", "sandbox"] and seen["me"] == "sandbox"
+    # Only the run's own user and group: not every slot's, which would tell the host's capacity.
+    uid = seen["uid"]
+    assert seen["passwd"] == [
+        "root:x:0:0::/:/usr/sbin/nologin",
+        f"sandbox:x:{uid}:{uid}::/tmp:/usr/sbin/nologin",
+    ]
+    assert seen["group"] == ["root:x:0:", f"sandbox:x:{uid}:"]

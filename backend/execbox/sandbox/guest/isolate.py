@@ -82,6 +82,7 @@ def isolate_child(
         linux.unshare(_CHILD_NAMESPACES)
         stop_self = _stop_by_signal
     linux.mount("tmpfs", "/tmp", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV, plan["tmp_options"])
+    _own_etc(spec["uid"], spec["gid"])
     os.setsid()
     if plan["rootless"]:
         linux.drop_all_capabilities()
@@ -96,6 +97,47 @@ def isolate_child(
     os.chdir("/tmp")
     linux.load_seccomp_bpf(seccomp_bpf)
     return stop_self
+
+
+def _own_etc(uid: int, gid: int) -> None:
+    """A /etc of the child's own, the shared one's files copied, whose users and groups are root
+    and the run's own: not every slot's uid, which would tell how many runs the host holds."""
+    files: dict[str, bytes | str] = {}
+    for name in os.listdir("/etc"):
+        path = os.path.join("/etc", name)
+        if os.path.islink(path):
+            files[name] = os.readlink(path)
+        else:
+            with open(path, "rb") as handle:
+                files[name] = handle.read()
+    for name, id_field in (("passwd", uid), ("group", gid)):
+        if isinstance(content := files.get(name), bytes):
+            files[name] = _lines_for(content, {0, id_field})
+    size = sum(len(content) for content in files.values()) + 4096 * (len(files) + 1)
+    linux.mount(
+        "tmpfs", "/etc", "tmpfs", linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC, f"size={size},mode=0755"
+    )
+    for name, content in files.items():
+        path = os.path.join("/etc", name)
+        if isinstance(content, str):
+            os.symlink(content, path)
+        else:
+            with open(path, "wb") as handle:
+                handle.write(content)
+            os.chmod(path, 0o444)
+    read_only = linux.MS_REMOUNT | linux.MS_RDONLY | linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
+    linux.mount(None, "/etc", None, read_only)
+
+
+def _lines_for(table: bytes, ids: set[int]) -> bytes:
+    """The lines of a passwd or group file whose third field (uid or gid) is one of `ids`."""
+    wanted = {str(number).encode() for number in ids}
+    kept = []
+    for line in table.splitlines(keepends=True):
+        fields = line.split(b":")
+        if len(fields) > 2 and fields[2] in wanted:
+            kept.append(line)
+    return b"".join(kept)
 
 
 def _stop_by_signal() -> None:
