@@ -135,7 +135,8 @@ class Settings(BaseSettings):
     # Idle children each of the 2 templates keeps warm (unset: two per core); past them, children
     # are made on demand.
     SANDBOX_WARM_CHILDREN: int | None = Field(None, gt=0)
-    # The engine's slot uids: SANDBOX_FIRST_UID .. + live runs + 4 x warm children - 1.
+    # Where the engine starts looking for its slot uids (live runs + 4 x warm children of them): it
+    # takes the first range from here that no host user owns and no other engine on the host holds.
     SANDBOX_FIRST_UID: int = 64000
     # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
     SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)

@@ -1,10 +1,13 @@
 """`execbox run FILE` as a person would use it."""
 
+import contextlib
 import json
 import os
+import socket
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from tests.support.processes import uid_range
@@ -79,3 +82,33 @@ def test_settings_come_from_dotenv_and_bad_ones_stop_serve_with_a_reason(tmp_pat
     assert completed.returncode == 2
     assert "SECRET_KEY is still the default" in completed.stderr
     assert "Traceback" not in completed.stderr
+
+
+@contextlib.contextmanager
+def _taken_port() -> Iterator[int]:
+    """A port of 127.0.0.1 that something else listens on."""
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        yield taken.getsockname()[1]
+
+
+def test_a_second_worker_whose_metrics_port_is_taken_says_what_to_set() -> None:
+    with _taken_port() as port:
+        no_redis = "redis://127.0.0.1:1/0"  # never reached: the port is the first thing taken
+        completed = _execbox(
+            "worker", "--metrics-host", "127.0.0.1", REDIS_URL=no_redis, WORKER_METRICS_PORT=str(port)
+        )
+    assert completed.returncode == 2, completed.stderr
+    assert f"cannot serve /metrics on 127.0.0.1:{port}" in completed.stderr
+    assert "give each its own WORKER_METRICS_PORT (or --metrics-port), or 0 for none" in completed.stderr
+    assert "Traceback" not in completed.stderr
+
+
+def test_a_second_server_whose_port_is_taken_says_so_before_starting_anything() -> None:
+    with _taken_port() as port:
+        completed = _execbox("serve", "--host", "127.0.0.1", "--port", str(port))
+    assert completed.returncode == 2, completed.stderr
+    assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in completed.stderr
+    assert "pass --port with a free one" in completed.stderr
+    assert "sandbox:" not in completed.stderr  # nothing was started

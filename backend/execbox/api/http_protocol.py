@@ -40,7 +40,7 @@ from typing import Any, ClassVar, cast
 import httptools
 from uvicorn.config import Config
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
-from uvicorn.protocols.websockets.websockets_impl import WebSocketProtocol
+from uvicorn.protocols.websockets.websockets_sansio_impl import WebSocketsSansIOProtocol
 from uvicorn.server import ServerState
 
 from execbox.settings import Settings
@@ -335,9 +335,9 @@ class _LingeringClose:
         return getattr(self._transport, name)
 
 
-class CountedWebSocketProtocol(WebSocketProtocol):
-    """uvicorn's `websockets` protocol, counting its connection out when it closes, and letting
-    an open stream finish at shutdown."""
+class CountedWebSocketProtocol(WebSocketsSansIOProtocol):
+    """uvicorn's `websockets-sansio` protocol, counting its connection out when it closes, and
+    letting an open stream finish at shutdown."""
 
     count: ClassVar[ConnectionCount]
 
@@ -345,7 +345,7 @@ class CountedWebSocketProtocol(WebSocketProtocol):
         # uvicorn would close an open stream with 1012 at once, stopping its run. Left open, it
         # ends as every stream does, within the run's wall limit (a run asked for now is
         # refused), and the server waits for it, up to its graceful-shutdown timeout.
-        if not self.handshake_completed_event.is_set():
+        if not self.handshake_complete:
             super().shutdown()
 
     def connection_lost(self, exc: Exception | None) -> None:

@@ -5,8 +5,10 @@ from __future__ import annotations
 import argparse
 import contextlib
 import copy
+import logging
 import math
 import socket
+import sys
 from typing import Any
 
 import uvicorn
@@ -33,6 +35,10 @@ def serve(args: argparse.Namespace) -> int:
     forwarded_allow_ips = args.forwarded_allow_ips
     if forwarded_allow_ips is None:
         forwarded_allow_ips = settings.FORWARDED_ALLOW_IPS
+    # Before anything starts: a taken port is said in one line, not after the sandbox started.
+    listening = _listening_socket(args.host, args.port)
+    if listening is None:
+        return USAGE_ERROR
     http, ws = bounded_protocols(HttpLimits.from_settings(settings), forwarded_allow_ips)
     # One process: its sandbox engine holds the slot uids, so a second worker could not start.
     app = create_app(settings)
@@ -53,9 +59,27 @@ def serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=math.ceil(settings.EXECUTION_TIMEOUT_MAX + _ANSWER_GRACE_S),
     )
     server = _GracefulServer(config, app)
-    with contextlib.suppress(KeyboardInterrupt):
-        server.run()
+    with contextlib.suppress(KeyboardInterrupt), listening:
+        server.run(sockets=[listening])
     return 0 if server.started else STARTUP_FAILURE
+
+
+def _listening_socket(host: str, port: int) -> socket.socket | None:
+    """The service's socket, bound (uvicorn listens on it); None, with the reason said, when the
+    address cannot be had."""
+    listening = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    listening.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening.bind((host, port))
+    except OSError as error:
+        listening.close()
+        print(
+            f"execbox serve: cannot listen on {host}:{port} ({error.strerror}); another server on this "
+            "host may have it: pass --port with a free one",
+            file=sys.stderr,
+        )
+        return None
+    return listening
 
 
 class _GracefulServer(uvicorn.Server):
@@ -65,6 +89,15 @@ class _GracefulServer(uvicorn.Server):
     def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
         super().__init__(config)
         self.app = app
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().startup(sockets)
+        # uvicorn says where it listens only for sockets it opened itself.
+        if self.started and sockets:
+            host, port = sockets[0].getsockname()[:2]
+            shown = f"[{host}]" if ":" in host else host
+            log = logging.getLogger("uvicorn.error")
+            log.info("execbox running on http://%s:%d (Ctrl+C to quit)", shown, port)
 
     async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
         services: Services | None = getattr(self.app.state, "services", None)

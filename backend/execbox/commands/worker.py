@@ -40,7 +40,16 @@ def worker(args: argparse.Namespace) -> int:
     warnings.filterwarnings("ignore", category=SecurityWarning)
     port = settings.WORKER_METRICS_PORT if args.metrics_port is None else args.metrics_port
     if port:
-        prometheus_client.start_http_server(port, addr=args.metrics_host)
+        try:
+            prometheus_client.start_http_server(port, addr=args.metrics_host)
+        except OSError as error:
+            print(
+                f"execbox worker: cannot serve /metrics on {args.metrics_host}:{port} ({error.strerror}); "
+                "another worker on this host may have it: give each its own WORKER_METRICS_PORT "
+                "(or --metrics-port), or 0 for none",
+                file=sys.stderr,
+            )
+            return USAGE_ERROR
     try:
         runtime.start()
     except SandboxUnavailable as error:

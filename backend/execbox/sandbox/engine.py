@@ -13,6 +13,7 @@ each child has its own uid and cgroup, a slot from the engine-wide `Slots`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import shutil
@@ -31,7 +32,7 @@ from execbox.sandbox.result import RunResult
 from execbox.sandbox.slots import Slots
 from execbox.sandbox.template_choice import TemplateChooser, TemplateKind
 from execbox.sandbox.template_process import RuntimeInfo, TemplateProcess
-from execbox.sandbox.uid_lease import UidLease
+from execbox.sandbox.uid_lease import UidLease, lease_free_range
 
 log = logging.getLogger(__name__)
 
@@ -47,11 +48,7 @@ class SandboxEngine:
         self._root_dir: str | None = None
         self._admission = Admission(self.config.capacity)
         self._runtime: RuntimeInfo | None = None
-        # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
-        slot_uids = (
-            [] if self.config.rootless else [self.config.first_uid + s for s in range(self.config.slots)]
-        )
-        self._uids = UidLease(slot_uids)
+        self._uids = UidLease([])  # taken at start
 
     @property
     def runtime(self) -> RuntimeInfo:
@@ -64,7 +61,10 @@ class SandboxEngine:
         if problems:
             raise SandboxUnavailable(problems)
         try:
-            self._uids.acquire()
+            # Rootless, every run has the service's own uid (isolated by PID namespaces instead).
+            if not self.config.rootless:
+                self._uids = lease_free_range(self.config.first_uid, self.config.slots)
+                self.config = dataclasses.replace(self.config, first_uid=self._uids.uids[0])
             self._cgroups = cgroups.detect()
             self._cgroups.limit_total_memory(self.config.sandboxes_memory_mb << 20)
             self._slots = Slots(self.config, self._cgroups)

@@ -50,6 +50,30 @@ class UidLease:
         self._locks = []
 
 
+# How many ranges, one after the other, an engine tries before it gives up.
+RANGES_TRIED = 64
+
+
+def lease_free_range(first_uid: int, count: int) -> UidLease:
+    """A lease on the first range of `count` uids, from `first_uid` on in steps of `count`, that
+    no host user owns and no other engine of this host holds: several engines on one host (two
+    workers, a worker and a server) each find their own without being told."""
+    first_problems: list[str] = []
+    for attempt in range(RANGES_TRIED):
+        start = first_uid + attempt * count
+        lease = UidLease(list(range(start, start + count)))
+        try:
+            lease.acquire()
+        except SandboxUnavailable as error:
+            first_problems = first_problems or error.problems
+            continue
+        return lease
+    last = first_uid + RANGES_TRIED * count - 1
+    raise SandboxUnavailable(
+        [*first_problems, f"no free range of {count} slot uids between {first_uid} and {last}"]
+    )
+
+
 def _owner(uid: int) -> str:
     try:
         return pwd.getpwuid(uid).pw_name

@@ -95,4 +95,6 @@ def test_the_start_up_log_says_where_the_data_is_and_what_runs(api: ApiServer, b
     slots = f"{first}..{first + LIVE_RUNS + 7}"
     mode = f"root (each run its own uid, {slots})"
     assert f"INFO:     sandbox: {mode}, up to {LIVE_RUNS} runs alive at once" in log
+    assert f"INFO:     execbox running on {api.url} (Ctrl+C to quit)" in log
+    assert "Warning" not in log  # uvicorn's deprecation of its `websockets` protocol, once
     assert f"INFO:     code policy: preset standard, {len(PRESETS['standard'])} importable modules" in log
