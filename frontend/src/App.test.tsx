@@ -408,6 +408,34 @@ describe('App live runs', () => {
     expect(screen.getByRole('button', { name: 'Share' })).toBeEnabled();
   });
 
+  it('shows the line input under the output, focused when the program waits, and says the run waits', async () => {
+    const sockets = liveApp();
+    const code = await editor();
+    fireEvent.change(code, { target: { value: 'name = input("name? ")\nprint(name)' } });
+    const socket = await startRun(sockets);
+    const field = await screen.findByTestId('live-stdin');
+    expect(screen.getByRole('region', { name: 'Output' })).toContainElement(field);
+    expect(screen.getByTestId('stdin-typed-note')).toHaveTextContent('type the program’s input in the field under its output');
+    expect(screen.getByTestId('elapsed')).toBeInTheDocument();
+    expect(field).not.toHaveFocus();
+    act(() => {
+      socket.receive({ type: 'output', stream: 'stdout', data: 'name? ' });
+      socket.receive({ type: 'waiting_for_input', waiting: true });
+    });
+    expect(field).toHaveFocus();
+    expect(screen.getByTestId('stdout')).toHaveTextContent('name?');
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Waiting for input');
+    await userEvent.type(field, 'Ada{Enter}');
+    expect(socket.sent.at(-1)).toEqual({ type: 'stdin', data: 'Ada\n' });
+    act(() => socket.receive({ type: 'waiting_for_input', waiting: false }));
+    expect(screen.queryByTestId('waiting-for-input')).toBeNull();
+    act(() => socket.receive({ type: 'result', ...result({ stdout: 'name? Ada\n' }) }));
+    await waitFor(() => expect(screen.queryByTestId('live-stdin')).toBeNull());
+    expect(screen.queryByTestId('stdin-typed-note')).toBeNull();
+    expect(screen.queryByTestId('elapsed')).toBeNull();
+    expect(screen.getByTestId('metrics')).toHaveTextContent('Wall120 ms');
+  });
+
   it('gives the focus back to the editor when the line input goes away under it', async () => {
     const sockets = liveApp();
     const code = await editor();

@@ -182,17 +182,23 @@ export function App({ api }: { api: ApiClient }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [onRun, onShare, running, stop]);
 
-  // The line input to a live run's stdin, once the server has started it: only when the stdin box
-  // was empty (its text is otherwise the whole input), and not with the HTTP fallback.
+  // The line input to a live run's stdin, under its output, once the server has started it: only
+  // when the stdin box was empty (its text is otherwise the whole input), not with the HTTP fallback.
   const { sendLine, closeInput } = runner;
-  const focusEditor = useCallback(() => editor.current?.focus(), []);
+  // When the field goes (the run ended) with the focus in it, the focus goes back to the editor,
+  // but the page stays on the result: on a phone the field is under the output, far below the editor.
+  const focusEditor = useCallback(() => {
+    const { scrollX, scrollY } = window;
+    editor.current?.focus();
+    if (window.scrollX !== scrollX || window.scrollY !== scrollY) window.scrollTo(scrollX, scrollY);
+  }, []);
   const live = runner.live;
   const liveInput = useMemo(
     () =>
       running && live?.transport === 'stream' && live.phase === 'running' && live.input === 'typed'
-        ? { open: live.stdinOpen, onSend: sendLine, onClose: closeInput, onLeave: focusEditor }
+        ? { open: live.stdinOpen, waiting: live.waiting, onSend: sendLine, onClose: closeInput, onLeave: focusEditor }
         : null,
-    [running, live?.transport, live?.phase, live?.input, live?.stdinOpen, sendLine, closeInput, focusEditor],
+    [running, live?.transport, live?.phase, live?.input, live?.stdinOpen, live?.waiting, sendLine, closeInput, focusEditor],
   );
 
   const jump = useCallback((line: number, col: number) => editor.current?.revealPosition(line, col), []);
@@ -287,12 +293,20 @@ export function App({ api }: { api: ApiClient }) {
             onChange={onStdinChange}
             maxLength={runtime.kind === 'ready' ? runtime.info.max_stdin_length : undefined}
             running={running}
-            live={liveInput}
+            typing={liveInput !== null}
           />
         </div>
 
         <div className="flex min-h-0 flex-col gap-3 lg:overflow-auto">
-          <OutputPanel busy={runner.busy} view={runner.view} problem={runner.problem} live={runner.live} sharing={runner.sharing} onJump={jump} />
+          <OutputPanel
+            busy={runner.busy}
+            view={runner.view}
+            problem={runner.problem}
+            live={runner.live}
+            sharing={runner.sharing}
+            input={liveInput}
+            onJump={jump}
+          />
           <div className="mt-auto">
             <RuntimePanel state={runtime} />
           </div>

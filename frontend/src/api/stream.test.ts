@@ -15,6 +15,7 @@ function setUp(options: Partial<LiveRunOptions> = {}) {
     {
       onStarted: () => events.push('started'),
       onOutput: (stream, data) => events.push(`${stream}:${data}`),
+      onWaiting: (waiting) => events.push(`waiting:${waiting}`),
     },
     { url: URL, socket: sockets.factory, ...options },
   );
@@ -63,6 +64,26 @@ describe('parseServerMessage', () => {
     }
   });
 
+  it('accepts waiting_for_input, and ignores one without a boolean', () => {
+    expect(parseServerMessage('{"type":"waiting_for_input","waiting":true}')).toEqual({ type: 'waiting_for_input', waiting: true });
+    expect(parseServerMessage('{"type":"waiting_for_input","waiting":false}')).toEqual({ type: 'waiting_for_input', waiting: false });
+    expect(parseServerMessage('{"type":"waiting_for_input","waiting":"yes"}')).toBeNull();
+    expect(parseServerMessage('{"type":"waiting_for_input"}')).toBeNull();
+  });
+
+  it('keeps the limit a result names, and whether the program was waiting for input', () => {
+    const timedOut = result({ status: 'timeout', limit_hit: { name: 'wall_time_s', value: 2 }, waiting_for_input: true });
+    expect(parseServerMessage(JSON.stringify({ type: 'result', ...timedOut }))).toEqual({ type: 'result', ...timedOut });
+  });
+
+  it('gives a result from an older server no limit and no waiting, and drops a malformed limit', () => {
+    const { limit_hit: _limit, waiting_for_input: _waiting, ...old } = result({ status: 'timeout' });
+    void _limit;
+    void _waiting;
+    expect(parseServerMessage(JSON.stringify({ type: 'result', ...old }))).toMatchObject({ limit_hit: null, waiting_for_input: false });
+    expect(parseServerMessage(JSON.stringify({ type: 'result', ...old, limit_hit: { name: 'wall_time_s' } }))).toMatchObject({ limit_hit: null });
+  });
+
   it('gives a result from a server without rich results an empty list', () => {
     const { results: _results, ...old } = result();
     void _results;
@@ -88,6 +109,19 @@ describe('startLiveRun', () => {
     // Late frames after the result change nothing.
     socket.receive({ type: 'output', stream: 'stdout', data: 'late' });
     expect(events).toHaveLength(4);
+  });
+
+  it('reports waiting for input in order with the output (the prompt first)', async () => {
+    const { live, socket, events } = setUp();
+    socket.open();
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'output', stream: 'stdout', data: 'name? ' });
+    socket.receive({ type: 'waiting_for_input', waiting: true });
+    socket.receive({ type: 'waiting_for_input', waiting: false });
+    socket.receive({ type: 'output', stream: 'stdout', data: 'hi\n' });
+    socket.receive({ type: 'result', ...result() });
+    await live.done;
+    expect(events).toEqual(['started', 'stdout:name? ', 'waiting:true', 'waiting:false', 'stdout:hi\n']);
   });
 
   it('maps a policy refusal to the same problem as the HTTP API', async () => {

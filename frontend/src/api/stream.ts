@@ -1,7 +1,7 @@
 // The live-run client: one WebSocket to /api/v1/code/stream carries one run (docs/streaming.md).
 // Message types mirror that contract; the final `result` is the OpenAPI ExecutionResult plus `type`.
 import { ApiError, isFieldProblem, isObject, isViolation, problemFromBody } from './errors';
-import type { ExecuteRequest, ExecutionResult, FieldProblem, RunStatus, Violation } from './types';
+import type { ExecuteRequest, ExecutionResult, FieldProblem, LimitHit, RunStatus, Violation } from './types';
 
 export const STREAM_PATH = '/api/v1/code/stream';
 
@@ -41,6 +41,15 @@ export interface OutputMessage {
   stream: StreamName;
   data: string;
 }
+/**
+ * The program started (`true`) or stopped (`false`) being blocked reading its stdin. The server
+ * looks every 0.2 s while stdin is open, after the output written before the read; the result
+ * ends any waiting.
+ */
+export interface WaitingMessage {
+  type: 'waiting_for_input';
+  waiting: boolean;
+}
 /** The end: every field of execute's answer; the server then closes the socket (1000). */
 export type ResultMessage = { type: 'result' } & ExecutionResult;
 /** Refused, or the client broke the protocol: the HTTP API's body and status; then close 4000+status. */
@@ -52,7 +61,7 @@ export interface ErrorMessage {
   errors?: FieldProblem[];
   retry_after_s?: number;
 }
-export type ServerMessage = StartedMessage | OutputMessage | ResultMessage | ErrorMessage;
+export type ServerMessage = StartedMessage | OutputMessage | WaitingMessage | ResultMessage | ErrorMessage;
 
 // Every status of the schema, so a result's status can be checked at run time; the type below
 // fails to compile when the backend adds a status this list lacks.
@@ -79,6 +88,10 @@ function isResultMessage(m: Record<string, unknown>): m is ResultMessage {
   );
 }
 
+function isLimitHit(v: unknown): v is LimitHit {
+  return isObject(v) && typeof v.name === 'string' && typeof v.value === 'number';
+}
+
 /** A frame's text as a ServerMessage; null for anything else (unknown types are ignored). */
 export function parseServerMessage(raw: unknown): ServerMessage | null {
   if (typeof raw !== 'string') return null;
@@ -95,10 +108,19 @@ export function parseServerMessage(raw: unknown): ServerMessage | null {
     case 'output':
       if ((m.stream !== 'stdout' && m.stream !== 'stderr') || typeof m.data !== 'string') return null;
       return { type: 'output', stream: m.stream, data: m.data };
+    case 'waiting_for_input':
+      if (typeof m.waiting !== 'boolean') return null;
+      return { type: 'waiting_for_input', waiting: m.waiting };
     case 'result':
       if (!isResultMessage(m)) return null;
-      // `results` is new in the contract: an older server's result has none.
-      return { ...m, results: Array.isArray(m.results) ? m.results : [] };
+      // `results`, `limit_hit` and `waiting_for_input` are newer than the contract: an older
+      // server's result has none of them.
+      return {
+        ...m,
+        results: Array.isArray(m.results) ? m.results : [],
+        limit_hit: isLimitHit(m.limit_hit) ? { name: m.limit_hit.name, value: m.limit_hit.value } : null,
+        waiting_for_input: m.waiting_for_input === true,
+      };
     case 'error': {
       if (typeof m.status !== 'number') return null;
       const message: ErrorMessage = { type: 'error', status: m.status, detail: typeof m.detail === 'string' ? m.detail : '' };
@@ -160,6 +182,8 @@ export class LiveRunCancelled extends Error {
 export interface LiveRunCallbacks {
   onStarted?(): void;
   onOutput?(stream: StreamName, data: string): void;
+  /** The program started (`true`) or stopped (`false`) waiting for input (after the output before it). */
+  onWaiting?(waiting: boolean): void;
 }
 
 export interface LiveRun {
@@ -242,6 +266,9 @@ export function startLiveRun(request: ExecuteRequest, callbacks: LiveRunCallback
         break;
       case 'output':
         callbacks.onOutput?.(message.stream, message.data);
+        break;
+      case 'waiting_for_input':
+        callbacks.onWaiting?.(message.waiting);
         break;
       case 'result':
         settle({ result: resultOf(message) });

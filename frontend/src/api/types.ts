@@ -20,6 +20,8 @@ export type InvalidRequestBody = Schemas['InvalidRequestBody'];
 export type RateLimited = Schemas['RateLimited'];
 export type ErrorBody = Schemas['ErrorBody'];
 export type Limits = Schemas['LimitsOut'];
+/** The limit that ended a run: `name` is one of Limits' keys (a newer server may add others), `value` its value for the run. */
+export type LimitHit = Schemas['LimitOut'];
 /** One value the program displayed: `text/html`, `image/png` (base64) or `text/plain`. */
 export type RichResult = Schemas['RichResultOut'];
 

@@ -1,6 +1,7 @@
 import type { ApiClient } from '../api/client';
 import { StreamUnavailable, type LiveRun } from '../api/stream';
 import type { ExecutionResult, RuntimeInfo, SharedRun, Submission } from '../api/types';
+import type { LiveView } from '../features/run/useRunner';
 
 export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
   return {
@@ -15,6 +16,7 @@ export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResul
     cpu_ms: 80,
     memory_kb: 30_720,
     results: [],
+    limit_hit: null,
     waiting_for_input: false,
     ...overrides,
   };
@@ -81,3 +83,18 @@ export function submission(overrides: Partial<Submission> = {}): Submission {
     ...overrides,
   };
 }
+
+/** A live run's view as the runner holds it: a stream run in progress, stdin open. */
+export const liveView = (overrides: Partial<LiveView> = {}): LiveView => ({
+  transport: 'stream',
+  phase: 'running',
+  stdout: [],
+  stderr: '',
+  input: 'typed',
+  stdinOpen: true,
+  waiting: false,
+  runningSince: null,
+  stopping: false,
+  cancelled: false,
+  ...overrides,
+});

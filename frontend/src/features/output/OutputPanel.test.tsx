@@ -2,21 +2,9 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
 
-import { result } from '../../test/fixtures';
-import type { LiveView } from '../run/useRunner';
+import { liveView as live, result } from '../../test/fixtures';
 import { OutputPanel } from './OutputPanel';
 
-const live = (overrides: Partial<LiveView> = {}): LiveView => ({
-  transport: 'stream',
-  phase: 'running',
-  stdout: [],
-  stderr: '',
-  input: 'typed',
-  stdinOpen: true,
-  stopping: false,
-  cancelled: false,
-  ...overrides,
-});
 
 const TABLE = { mime: 'text/html' as const, data: '<table><tr><td>7</td></tr></table>' };
 
@@ -143,6 +131,41 @@ describe('OutputPanel', () => {
     expect(screen.getByTestId('stdout')).toHaveTextContent('Waiting for output…');
     rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ stopping: true })} onJump={() => {}} />);
     expect(screen.getByRole('status')).toHaveTextContent('Stopping…');
+  });
+
+  it('says, in words and to screen readers, when the program waits for input', () => {
+    const { rerender } = render(<OutputPanel busy="run" view={null} problem={null} live={live({ waiting: true, runningSince: Date.now() })} onJump={() => {}} />);
+    expect(screen.getByTestId('waiting-for-input')).toHaveTextContent('Waiting for input');
+    expect(screen.getByRole('status')).toHaveTextContent('Waiting for input: the program is reading a line.');
+    expect(screen.getByTestId('stdout')).toHaveTextContent('(no output yet)');
+    expect(screen.getByTestId('elapsed')).toBeInTheDocument();
+    rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ waiting: false, runningSince: Date.now() })} onJump={() => {}} />);
+    expect(screen.queryByTestId('waiting-for-input')).toBeNull();
+    expect(screen.getByRole('status')).toHaveTextContent('Running…');
+  });
+
+  it('puts the live run’s input field right under its output, in the panel', () => {
+    const input = { open: true, waiting: true, onSend: () => true, onClose: () => {} };
+    const view = live({ waiting: true, stdout: [{ kind: 'out', text: 'name? ' }], stderr: 'note\n' });
+    render(<OutputPanel busy="run" view={null} problem={null} live={view} input={input} onJump={() => {}} />);
+    const panel = screen.getByRole('region', { name: 'Output' });
+    const field = screen.getByTestId('live-stdin');
+    expect(panel).toContainElement(field);
+    // After stdout, before stderr, in the document's (and the tab) order.
+    const stdout = screen.getByTestId('stdout');
+    const stderr = screen.getByTestId('stderr');
+    expect(stdout.compareDocumentPosition(field) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(field.compareDocumentPosition(stderr) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(field).toHaveFocus();
+  });
+
+  it('names the limit that ended a run, and that it was waiting for input', () => {
+    const timedOut = result({ status: 'timeout', stdout: 'name? ', limit_hit: { name: 'wall_time_s', value: 2 }, waiting_for_input: true });
+    render(<OutputPanel busy={null} view={{ result: timedOut, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    const sentence = 'The program ran out of time: the wall-time limit of 2 s. It was waiting for input that never came';
+    expect(screen.getByRole('status')).toHaveTextContent(sentence);
+    expect(screen.getByTestId('status-badge')).toHaveAttribute('title', expect.stringContaining(sentence));
+    expect(screen.queryByTestId('run-progress')).toBeNull();
   });
 
   it('shows no empty output box while an HTTP fallback run is in flight', () => {

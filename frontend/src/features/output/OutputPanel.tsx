@@ -1,12 +1,15 @@
-import { describeProblem } from '../../api/errors';
+import type { ReactNode } from 'react';
+
 import { resultsOf } from '../../api/types';
-import { modKey } from '../../lib/platform';
 import type { Segment } from '../run/transcript';
 import { hasLiveOutput, type Busy, type LiveView, type ProblemView, type ResultView } from '../run/useRunner';
-import { formatDuration, formatMemory, STATUS_SENTENCES } from './format';
+import { LiveInput, type LiveInputProps } from '../stdin/LiveInput';
+import { formatDuration, formatMemory } from './format';
 import { OutputTabs } from './OutputTabs';
 import { ProblemBanner } from './ProblemBanner';
 import { ResultsView } from './ResultsView';
+import { RunProgress } from './RunProgress';
+import { announcement } from './runStatus';
 import { StatusBadge } from './StatusBadge';
 import { StreamView } from './StreamView';
 import { ViolationList } from './ViolationList';
@@ -19,35 +22,9 @@ interface Props {
   live?: LiveView | null;
   /** A Share is under way: the run it needs first is running, or the run is being sent. */
   sharing?: boolean;
+  /** While a live run can take input: the line input to its stdin, under its output. */
+  input?: LiveInputProps | null;
   onJump: (line: number, col: number) => void;
-}
-
-const BUSY_TEXT: Record<Exclude<Busy, null>, string> = {
-  run: 'Running…',
-  share: 'Sharing…',
-  load: 'Loading the saved snippet…',
-};
-
-function busyText(busy: Exclude<Busy, null>, live: LiveView | null, sharing: boolean): string {
-  if (busy === 'run' && live?.stopping) return 'Stopping…';
-  if (busy === 'run' && sharing) return 'Running, then sharing…';
-  return BUSY_TEXT[busy];
-}
-
-/** The sentence screen readers hear when a run ends (the live region), and sighted users see. */
-function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null, live: LiveView | null, sharing: boolean): string {
-  if (busy) return busyText(busy, live, sharing);
-  if (problem) return describeProblem(problem.problem, undefined, problem.action);
-  if (live?.cancelled) {
-    return live.transport === 'http'
-      ? 'Stopped waiting for the run (the server ends it at its time limit).'
-      : 'Stopped before the program started.';
-  }
-  if (!view) return `Press Run or ${modKey}+Enter to run the code.`;
-  const { result } = view;
-  const parts = [STATUS_SENTENCES[result.status]];
-  if (view.source === 'run' && view.savedId) parts.push('Shared: the permalink above shows this code, input and output.');
-  return parts.join(' ');
 }
 
 function Metric({ label, value }: { label: string; value: string }) {
@@ -59,16 +36,18 @@ function Metric({ label, value }: { label: string; value: string }) {
   );
 }
 
-/** stdout and stderr: a result's (authoritative) copies, or a live run's output as it arrives. */
-function Streams({ stdout, stderr, truncated, placeholder }: {
+/** stdout and stderr: a result's (authoritative) copies, or a live run's output as it arrives (and its input, right under stdout). */
+function Streams({ stdout, stderr, truncated, placeholder, input }: {
   stdout: string | readonly Segment[];
   stderr: string;
   truncated: { stdout: boolean; stderr: boolean };
   placeholder: string;
+  input?: ReactNode;
 }) {
   return (
     <>
       <StreamView label="Standard output" content={stdout} placeholder={placeholder} truncated={truncated.stdout} tone="out" testId="stdout" />
+      {input}
       {(stderr !== '' || truncated.stderr) && (
         <StreamView label="Standard error" content={stderr} truncated={truncated.stderr} tone="err" testId="stderr" />
       )}
@@ -78,7 +57,13 @@ function Streams({ stdout, stderr, truncated, placeholder }: {
 
 const NOT_TRUNCATED = { stdout: false, stderr: false };
 
-export function OutputPanel({ busy, view, problem, live = null, sharing = false, onJump }: Props) {
+/** What the live output box shows while it is empty. */
+function livePlaceholder(busy: Busy, live: LiveView): string {
+  if (!busy) return '(no output)';
+  return live.waiting ? '(no output yet)' : 'Waiting for output…';
+}
+
+export function OutputPanel({ busy, view, problem, live = null, sharing = false, input = null, onJump }: Props) {
   // The result stays in view while it is being shared.
   const result = busy === null || busy === 'share' ? view?.result : undefined;
   // A live run's output shows while it runs, and stays (under the banner) if it ended without a result.
@@ -90,13 +75,8 @@ export function OutputPanel({ busy, view, problem, live = null, sharing = false,
         <h2 id="output-heading" className="text-sm font-semibold text-slate-900 dark:text-slate-100">
           Output
         </h2>
-        {result && <StatusBadge status={result.status} />}
-        {busy && (
-          <span className="inline-flex items-center gap-1.5 text-xs text-slate-600 dark:text-slate-300">
-            <span aria-hidden="true" className="size-3 animate-spin rounded-full border-2 border-sky-500 border-t-transparent" />
-            {busyText(busy, live, sharing)}
-          </span>
-        )}
+        {result && <StatusBadge result={result} />}
+        {busy && <RunProgress busy={busy} live={live} sharing={sharing} />}
         {result && (
           <dl className="flex flex-wrap gap-x-3 gap-y-0.5 text-xs" data-testid="metrics">
             <Metric label="Wall" value={formatDuration(result.wall_ms)} />
@@ -123,7 +103,13 @@ export function OutputPanel({ busy, view, problem, live = null, sharing = false,
       {problem && problem.problem.kind === 'policy' && <ViolationList violations={problem.problem.violations} onJump={onJump} />}
 
       {showLive && (live.transport === 'stream' || hasLiveOutput(live)) && (
-        <Streams stdout={live.stdout} stderr={live.stderr} truncated={NOT_TRUNCATED} placeholder={busy ? 'Waiting for output…' : '(no output)'} />
+        <Streams
+          stdout={live.stdout}
+          stderr={live.stderr}
+          truncated={NOT_TRUNCATED}
+          placeholder={livePlaceholder(busy, live)}
+          input={input && <LiveInput {...input} />}
+        />
       )}
 
       {view && result && (

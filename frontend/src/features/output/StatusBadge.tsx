@@ -1,5 +1,5 @@
-import type { RunStatus } from '../../api/types';
-import { STATUS_LABELS, STATUS_SENTENCES } from './format';
+import type { ExecutionResult, RunStatus } from '../../api/types';
+import { resultSentence, STATUS_LABELS } from './format';
 
 const COLORS: Record<RunStatus, string> = {
   success: 'bg-emerald-100 text-emerald-900 ring-emerald-600/30 dark:bg-emerald-900/50 dark:text-emerald-200',
@@ -11,11 +11,12 @@ const COLORS: Record<RunStatus, string> = {
   internal_error: 'bg-slate-200 text-slate-900 ring-slate-600/30 dark:bg-slate-700 dark:text-slate-100',
 };
 
-export function StatusBadge({ status }: { status: RunStatus }) {
+export function StatusBadge({ result }: { result: Pick<ExecutionResult, 'status' | 'limit_hit' | 'waiting_for_input'> }) {
+  const { status } = result;
   return (
     <span
       className={`inline-flex items-center rounded-full px-2.5 py-0.5 text-xs font-semibold ring-1 ring-inset ${COLORS[status]}`}
-      title={STATUS_SENTENCES[status]}
+      title={resultSentence(result)}
       data-testid="status-badge"
       data-status={status}
     >

@@ -101,6 +101,71 @@ describe('useRunner, live runs', () => {
     ]);
   });
 
+  it('says when the program waits for input, with the prompt before it shown at once', async () => {
+    const { sockets, hook } = setUp();
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('name = input("name? ")\nprint(name)', '');
+    });
+    expect(hook.result.current.live).toMatchObject({ waiting: false, runningSince: null });
+    const socket = sockets.last();
+    vi.spyOn(Date, 'now').mockReturnValue(1_000_000);
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+    });
+    vi.restoreAllMocks();
+    expect(hook.result.current.live?.runningSince).toBe(1_000_000);
+    act(() => {
+      socket.receive({ type: 'output', stream: 'stdout', data: 'name? ' });
+      socket.receive({ type: 'waiting_for_input', waiting: true });
+    });
+    // No 16 ms wait for the output buffer: the prompt shows with the waiting.
+    expect(hook.result.current.live).toMatchObject({ waiting: true, stdout: [{ kind: 'out', text: 'name? ' }] });
+    act(() => {
+      hook.result.current.sendLine('Ada');
+    });
+    // Still waiting until the server says the program went on (it may read again at once).
+    expect(hook.result.current.live?.waiting).toBe(true);
+    act(() => socket.receive({ type: 'waiting_for_input', waiting: false }));
+    expect(hook.result.current.live?.waiting).toBe(false);
+    act(() => socket.receive({ type: 'waiting_for_input', waiting: true }));
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ status: 'timeout', stdout: 'name? ', waiting_for_input: true, limit_hit: { name: 'wall_time_s', value: 2 } }) });
+      await done;
+    });
+    // The result ends the waiting, and says it was waiting.
+    expect(hook.result.current.live).toBeNull();
+    expect(hook.result.current.view?.result).toMatchObject({ waiting_for_input: true, limit_hit: { name: 'wall_time_s', value: 2 } });
+  });
+
+  it('is no longer waiting once the input is closed (the next read gets end of file)', () => {
+    const { sockets, hook } = setUp();
+    act(() => {
+      void hook.result.current.run('input()', '');
+    });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'started' });
+      socket.receive({ type: 'waiting_for_input', waiting: true });
+    });
+    expect(hook.result.current.live?.waiting).toBe(true);
+    act(() => hook.result.current.closeInput());
+    expect(hook.result.current.live).toMatchObject({ waiting: false, stdinOpen: false });
+  });
+
+  it('starts the clock of an HTTP fallback run when its request goes', async () => {
+    const execute = vi.fn(() => new Promise<never>(() => {}));
+    const { sockets, hook } = setUp({ execute });
+    act(() => {
+      void hook.result.current.run('print(1)', '');
+    });
+    act(() => sockets.last().fail());
+    await waitFor(() => expect(hook.result.current.live).toMatchObject({ transport: 'http', phase: 'running' }));
+    expect(hook.result.current.live?.runningSince).toEqual(expect.any(Number));
+  });
+
   it('gives the stdin box’s text as the whole input: closed as soon as the run starts', async () => {
     const { sockets, hook } = setUp();
     act(() => {

@@ -47,6 +47,10 @@ export interface LiveView {
   input: 'typed' | 'given';
   /** Whether the program's stdin still takes lines (until the person closes it). */
   stdinOpen: boolean;
+  /** The program is blocked reading its stdin, as the stream last said (the result ends it). */
+  waiting: boolean;
+  /** When the run started running (epoch ms; the stream's `started`, or the HTTP request): null before. */
+  runningSince: number | null;
   /** Stop was asked for; the result is on its way. */
   stopping: boolean;
   /** The person stopped the run before the server could (HTTP fallback, or before it started). */
@@ -115,7 +119,18 @@ function keepsLastResult(busy: Busy, problem: ApiProblem): boolean {
 
 function newLive(stdin: string): LiveView {
   const input = stdin === '' ? 'typed' : 'given';
-  return { transport: 'stream', phase: 'connecting', stdout: [], stderr: '', input, stdinOpen: input === 'typed', stopping: false, cancelled: false };
+  return {
+    transport: 'stream',
+    phase: 'connecting',
+    stdout: [],
+    stderr: '',
+    input,
+    stdinOpen: input === 'typed',
+    waiting: false,
+    runningSince: null,
+    stopping: false,
+    cancelled: false,
+  };
 }
 
 /** Whether a live run has printed anything yet. */
@@ -169,7 +184,11 @@ export function useRunner(api: ApiClient): Runner {
 
   const setLive = useCallback((signal: AbortSignal, update: (live: LiveView) => LiveView) => {
     if (signal.aborted) return;
-    setState((s) => (s.live ? { ...s, live: update(s.live) } : s));
+    setState((s) => {
+      if (!s.live) return s;
+      const live = update(s.live);
+      return live === s.live ? s : { ...s, live };
+    });
   }, []);
 
   /** Shows the run's result; a Share that ran it stays under way (`sharing`) for the share to follow. */
@@ -194,7 +213,7 @@ export function useRunner(api: ApiClient): Runner {
 
   const runOverHttp = useCallback(
     async (request: ExecuteRequest, signal: AbortSignal): Promise<FinishedRun | null> => {
-      setLive(signal, (l) => ({ ...l, transport: 'http', phase: 'running' }));
+      setLive(signal, (l) => ({ ...l, transport: 'http', phase: 'running', runningSince: Date.now() }));
       try {
         const result = await api.execute(request, signal);
         return finish(signal, { result, origin: { code: request.code, stdin: request.stdin ?? '', typed: [] } });
@@ -221,9 +240,14 @@ export function useRunner(api: ApiClient): Runner {
         onStarted: () => {
           // Text in the stdin box is all the input: end of file after it, as over HTTP.
           if (stdin !== '') current.live?.closeStdin();
-          setLive(signal, (l) => ({ ...l, phase: 'running' }));
+          setLive(signal, (l) => ({ ...l, phase: 'running', runningSince: Date.now() }));
         },
         onOutput: (stream, data) => buffer.push(stream, data),
+        onWaiting: (waiting) => {
+          // The prompt written before the read shows with the waiting, not 16 ms after it.
+          buffer.flush();
+          setLive(signal, (l) => (l.waiting === waiting ? l : { ...l, waiting }));
+        },
       });
       current.live = live;
       signal.addEventListener('abort', () => {
@@ -294,7 +318,8 @@ export function useRunner(api: ApiClient): Runner {
   const closeInput = useCallback(() => {
     const current = session.current;
     if (!current?.live || !current.live.closeStdin()) return;
-    setLive(current.controller.signal, (l) => ({ ...l, stdinOpen: false }));
+    // Its next read gets end of file at once: nothing to wait for any more.
+    setLive(current.controller.signal, (l) => ({ ...l, stdinOpen: false, waiting: false }));
   }, [setLive]);
 
   /** Sends a finished run to POST /shares; on success the view (still showing it) gets its id. */

@@ -1,0 +1,49 @@
+import { act, render, screen } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+
+import { liveView } from '../../test/fixtures';
+import type { LiveView } from '../run/useRunner';
+import { RunProgress } from './RunProgress';
+
+const live = (overrides: Partial<LiveView> = {}): LiveView => liveView({ runningSince: 50_000, ...overrides });
+
+beforeEach(() => {
+  vi.useFakeTimers();
+  vi.setSystemTime(50_000);
+});
+afterEach(() => vi.useRealTimers());
+
+describe('RunProgress', () => {
+  it('shows the time since the run started, ticking', () => {
+    render(<RunProgress busy="run" live={live()} sharing={false} />);
+    expect(screen.getByTestId('run-progress')).toHaveTextContent('Running·0.0 s');
+    act(() => vi.advanceTimersByTime(3_400));
+    expect(screen.getByTestId('elapsed')).toHaveTextContent('3.4 s');
+    act(() => vi.advanceTimersByTime(1_250));
+    expect(screen.getByTestId('elapsed')).toHaveTextContent('4.6 s');
+  });
+
+  it('shows no time before the server started the run', () => {
+    render(<RunProgress busy="run" live={live({ phase: 'connecting', runningSince: null })} sharing={false} />);
+    expect(screen.getByTestId('run-progress')).toHaveTextContent('Running…');
+    expect(screen.queryByTestId('elapsed')).toBeNull();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('says, in words, when the program waits for input; the clock goes on', () => {
+    const { rerender } = render(<RunProgress busy="run" live={live({ waiting: true })} sharing={false} />);
+    act(() => vi.advanceTimersByTime(2_000));
+    expect(screen.getByTestId('run-progress')).toHaveAttribute('data-waiting', 'true');
+    expect(screen.getByTestId('run-progress')).toHaveTextContent('Waiting for input·2.0 s');
+    // Once Stop is asked for, it is stopping, not waiting.
+    rerender(<RunProgress busy="run" live={live({ waiting: true, stopping: true })} sharing={false} />);
+    expect(screen.getByTestId('run-progress')).toHaveTextContent('Stopping·2.0 s');
+  });
+
+  it('stops its timer when the run ends', () => {
+    const { unmount } = render(<RunProgress busy="run" live={live()} sharing={false} />);
+    expect(vi.getTimerCount()).toBe(1);
+    unmount();
+    expect(vi.getTimerCount()).toBe(0);
+  });
+});

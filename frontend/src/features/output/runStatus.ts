@@ -1,0 +1,42 @@
+// The words for where a run is: the output panel's busy indicator, and the sentence of its live
+// region (what screen readers hear, and sighted users read, when a run starts, waits and ends).
+import { describeProblem } from '../../api/errors';
+import { modKey } from '../../lib/platform';
+import type { Busy, LiveView, ProblemView, ResultView } from '../run/useRunner';
+import { resultSentence } from './format';
+
+const BUSY_LABELS: Record<Exclude<Busy, null>, string> = {
+  run: 'Running',
+  share: 'Sharing',
+  load: 'Loading the saved snippet',
+};
+
+/** What is under way, without an ellipsis (the indicator puts the elapsed time after it). */
+export function busyLabel(busy: Exclude<Busy, null>, live: LiveView | null, sharing: boolean): string {
+  if (busy === 'run' && live?.stopping) return 'Stopping';
+  if (busy === 'run' && sharing) return 'Running, then sharing';
+  return BUSY_LABELS[busy];
+}
+
+/** The run is going and its program is blocked reading its stdin (not once Stop was asked for). */
+export function isWaitingForInput(busy: Busy, live: LiveView | null): boolean {
+  return busy === 'run' && live?.phase === 'running' && live.waiting && !live.stopping;
+}
+
+export const WAITING_ANNOUNCEMENT = 'Waiting for input: the program is reading a line. Type it in the field under the output and press Enter.';
+
+/** The sentence of the live region. */
+export function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null, live: LiveView | null, sharing: boolean): string {
+  if (isWaitingForInput(busy, live)) return WAITING_ANNOUNCEMENT;
+  if (busy) return `${busyLabel(busy, live, sharing)}…`;
+  if (problem) return describeProblem(problem.problem, undefined, problem.action);
+  if (live?.cancelled) {
+    return live.transport === 'http'
+      ? 'Stopped waiting for the run (the server ends it at its time limit).'
+      : 'Stopped before the program started.';
+  }
+  if (!view) return `Press Run or ${modKey}+Enter to run the code.`;
+  const parts = [resultSentence(view.result)];
+  if (view.source === 'run' && view.savedId) parts.push('Shared: the permalink above shows this code, input and output.');
+  return parts.join(' ');
+}
