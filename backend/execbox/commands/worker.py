@@ -32,7 +32,7 @@ def worker(args: argparse.Namespace) -> int:
     runtime = WorkerRuntime(settings, name)
     app = create_celery(settings)
     register(app, runtime)
-    worker_ready.connect(lambda **_: runtime.start_heartbeat(), weak=False)
+    worker_ready.connect(lambda **_: runtime.start_heartbeat(app), weak=False)
     asked_to_stop = threading.Event()
     worker_shutting_down.connect(lambda **_: asked_to_stop.set(), weak=False)
     # Root is what the sandbox engine needs (namespaces, cgroups, per-run uids); no user code

@@ -35,6 +35,10 @@ MAX_REDELIVERIES = 1
 REPLY_TTL_S = 300
 LIVE_TTL_S = 300  # a live run's event lists, renewed with each push
 REDELIVERIES_TTL_S = 86_400
+# A worker holds a lease on each run it has started (worker/leases.py): renewed this often, it
+# lapses this long after its worker stopped, and the run is then put back on the queue.
+LEASE_RENEW_S = 2.0
+LEASE_TTL_S = 6
 ABANDONED_TTL_S = 3_600  # longer than a run waits in the queue and runs
 
 
@@ -44,6 +48,11 @@ def reply_key(job_id: str) -> str:
 
 def redeliveries_key(job_id: str) -> str:
     return f"execbox:redeliveries:{job_id}"
+
+
+def lease_key(task_id: str) -> str:
+    """A worker's lease on a run, by its Celery task id (the `id` header of its message)."""
+    return f"execbox:lease:{task_id}"
 
 
 def abandoned_key(job_id: str) -> str:

@@ -15,6 +15,8 @@ from typing import Any, TypeVar
 import redis
 import redis.asyncio
 import uvloop
+from celery import Celery
+from kombu import Connection
 
 from execbox import metrics
 from execbox.db.database import Database
@@ -23,7 +25,8 @@ from execbox.services.runners.local import LocalRunner
 from execbox.services.submission_store import SubmissionStore
 from execbox.settings import Settings
 from execbox.worker.abandoned_runs import AbandonedRuns
-from execbox.worker.protocol import RUNTIME_KEY, WORKER_KEY_PREFIX, encode_versions
+from execbox.worker.leases import OrphanSweeper, RunLeases
+from execbox.worker.protocol import LEASE_RENEW_S, RUNTIME_KEY, WORKER_KEY_PREFIX, encode_versions
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -48,11 +51,13 @@ class WorkerRuntime:
         self.store = SubmissionStore(self.database.sessions)
         self.runner = LocalRunner(self.engine, self.store)
         self.abandoned = AbandonedRuns(self.async_redis)
+        self.leases = RunLeases(self.redis, self.name)
         self._stopping = threading.Event()
         self._heartbeat = threading.Thread(target=self._beat, name="heartbeat", daemon=True)
         self._busy = 0
         self._versions = ""  # the runtime's versions, known once the engine has started
         self._busy_lock = threading.Lock()
+        self._broker: Connection | None = None  # the lease sweeper's, once started
 
     def start(self) -> None:
         self._thread.start()
@@ -60,9 +65,22 @@ class WorkerRuntime:
         self._versions = encode_versions(self.call(self.runner.versions()))
         log.info("worker %s: sandbox engine ready (%d runs at once)", self.name, self.engine.config.capacity)
 
-    def start_heartbeat(self) -> None:
-        """Once the worker consumes: from then on /health and /metrics count it."""
+    def start_heartbeat(self, app: Celery) -> None:
+        """Once the worker consumes: from then on /health and /metrics count it, its leases are
+        renewed and it sweeps for runs whose worker died (on a broker connection of its own)."""
         self._heartbeat.start()
+        self._broker = app.connection_for_write()
+        channel: Any = self._broker.default_channel  # kombu's Redis channel, with its QoS
+        sweeper = OrphanSweeper(self.redis, channel.qos)
+        threading.Thread(target=self._keep_leases, args=(sweeper,), name="leases", daemon=True).start()
+
+    def _keep_leases(self, sweeper: OrphanSweeper) -> None:
+        while not self._stopping.wait(LEASE_RENEW_S):
+            self.leases.renew()
+            try:
+                sweeper.sweep()
+            except redis.RedisError as error:
+                log.warning("worker %s: cannot look for runs whose worker died: %s", self.name, error)
 
     def call(self, work: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
@@ -87,6 +105,8 @@ class WorkerRuntime:
 
     def stop(self) -> None:
         self._stopping.set()
+        if self._broker is not None:
+            self._broker.release()
         with contextlib.suppress(redis.RedisError):
             self.redis.delete(WORKER_KEY_PREFIX + self.name)
         self.call(self.engine.close())

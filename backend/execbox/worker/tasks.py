@@ -41,8 +41,13 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
         job, reply = decode_job(message)
         # kombu marks a run it hands out again because its worker never acknowledged it.
         redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
-        # All of it on the engine's event loop, so that the verdict leaves as soon as it exists.
-        runtime.call(handle(runtime, job, reply, redelivered))
+        task_id = str(task.request.id)
+        runtime.leases.hold(task_id)  # from now until acknowledged, renewed while this worker lives
+        try:
+            # All of it on the engine's event loop, so that the verdict leaves as soon as it exists.
+            runtime.call(handle(runtime, job, reply, redelivered))
+        finally:
+            runtime.leases.release(task_id)
 
 
 async def handle(runtime: WorkerRuntime, job: Job, reply: Reply, redelivered: bool) -> None:

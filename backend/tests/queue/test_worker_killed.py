@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import redis
 
-from execbox.worker.protocol import redeliveries_key
+from execbox.worker.protocol import LEASE_TTL_S, redeliveries_key
 from tests.queue.conftest import (
     FINAL,
     PENDING,
@@ -37,9 +37,11 @@ RUNS = 4  # two per worker: each worker runs two at once
 RUN_S = 6
 # How long after the kill its sandbox processes may still be there.
 ORPHAN_GRACE_S = 3
-# Celery on Redis hands an unacknowledged run to another worker once it has been held for the
-# visibility timeout (kombu looks every 5 s); then the run takes RUN_S again. The rest is slack
-# for a loaded machine.
+# A killed worker's leases lapse within LEASE_TTL_S, a surviving worker's sweep (every
+# LEASE_RENEW_S) puts its runs back on the queue, and they take RUN_S again: all final within
+# SETTLED_WITHIN_S of the kill (issue 14), well before Celery's visibility timeout would have
+# handed them out (VISIBILITY_TIMEOUT_S). Polled until the latter, to tell the two apart.
+SETTLED_WITHIN_S = 20
 REDELIVERY_DEADLINE_S = VISIBILITY_TIMEOUT_S + 5 + RUN_S + 20
 
 
@@ -55,6 +57,7 @@ class Kill:
     settled_after_s: float | None  # seconds from the kill until every submission was final
     redeliveries: dict[str, int]  # each run's deliveries after its first, as the workers counted them
     survivors_runs: float  # runs the survivor finished since the submissions
+    restored: float  # runs the survivor put back on the queue since the submissions
     rows: list[tuple[str, str]]  # the database's rows of these submissions
 
 
@@ -80,6 +83,9 @@ def killed(shared_cluster: Cluster) -> Iterator[Kill]:
     )
     done_before = {
         worker.name: metric_sum(worker.metrics(), "execbox_runs_total") for worker in cluster.workers
+    }
+    restored_before = {
+        worker.name: metric_sum(worker.metrics(), "execbox_runs_restored_total") for worker in cluster.workers
     }
     expected = {}
     for index in range(RUNS):
@@ -113,6 +119,7 @@ def killed(shared_cluster: Cluster) -> Iterator[Kill]:
             submission_id: int(broker.get(redeliveries_key(submission_id)) or 0) for submission_id in ids
         }
     survivors_runs = metric_sum(survivor.metrics(), "execbox_runs_total") - done_before[survivor.name]
+    restored = metric_sum(survivor.metrics(), "execbox_runs_restored_total") - restored_before[survivor.name]
     rows = [row for row in database_rows(cluster.database_url) if row[0] in expected]
     yield Kill(
         ids=ids,
@@ -125,6 +132,7 @@ def killed(shared_cluster: Cluster) -> Iterator[Kill]:
         settled_after_s=settled_after_s,
         redeliveries=redeliveries,
         survivors_runs=survivors_runs,
+        restored=restored,
         rows=rows,
     )
 
@@ -153,13 +161,24 @@ def test_every_submission_ends_in_a_final_state(killed: Kill) -> None:
     print(f"all final {killed.settled_after_s:.1f} s after the kill: {sorted(statuses.values())}")
 
 
+def test_the_interrupted_runs_end_within_seconds_of_the_kill_not_after_the_visibility_timeout(
+    killed: Kill,
+) -> None:
+    assert killed.settled_after_s is not None and killed.settled_after_s <= SETTLED_WITHIN_S, (
+        f"final {killed.settled_after_s} s after the kill; leases lapse in {LEASE_TTL_S} s, "
+        f"runs take {RUN_S} s, the visibility timeout is {VISIBILITY_TIMEOUT_S} s"
+    )
+
+
 def test_the_interrupted_runs_are_run_once_more_on_the_other_worker(killed: Kill) -> None:
     twice = sorted(submission_id for submission_id, count in killed.redeliveries.items() if count == 1)
     once = sorted(submission_id for submission_id, count in killed.redeliveries.items() if count == 0)
     assert (len(twice), len(once)) == (killed.victims_runs, RUNS - killed.victims_runs), (
         f"redeliveries per run: {killed.redeliveries}; {killed.victims_runs} were on the killed worker"
     )
-    # The survivor finished its own runs and the killed worker's, each once.
+    # The survivor put back the killed worker's runs, none of its own (their leases held while
+    # they ran, as long as its leases last and longer), and finished them all, each once.
+    assert killed.restored == killed.victims_runs
     assert killed.survivors_runs == RUNS
     assert all(killed.finals[submission_id]["status"] == "success" for submission_id in twice)
 
