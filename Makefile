@@ -65,6 +65,7 @@ bench: setup
 	$(VENV)/bin/python bench/stream_bench.py
 	$(VENV)/bin/python bench/flood_bench.py
 	$(VENV)/bin/python bench/live_runs_bench.py
+	$(VENV)/bin/python bench/mixed_load_bench.py
 
 clean:
 	rm -rf $(VENV) $(RUNTIME) $(FRONTEND)/node_modules $(FRONTEND)/dist

@@ -14,6 +14,9 @@ RUNS_ABANDONED = Counter(
     "execbox_runs_abandoned", "Synchronous runs stopped because their client closed the connection"
 )
 RUNS_IN_PROGRESS = Gauge("execbox_runs_in_progress", "Runs this process is running or waiting for")
+RUNS_DEMOTED = Counter(
+    "execbox_runs_demoted", "Runs moved to the low CPU weight after using SANDBOX_DEMOTE_AFTER_CPU_S of CPU"
+)
 RESTORED_RUNS = Counter(
     "execbox_runs_restored", "Runs put back on the queue because their worker stopped holding them (worker)"
 )

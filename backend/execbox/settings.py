@@ -140,6 +140,8 @@ class Settings(BaseSettings):
     SANDBOX_FIRST_UID: int = 64000
     # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
     SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
+    # CPU time after which a run yields to fresh ones (the lowest CPU weight among the runs).
+    SANDBOX_DEMOTE_AFTER_CPU_S: float = Field(1.0, gt=0)
 
     @field_validator("ALLOWED_MODULES", "BANNED_BUILTINS", "ALLOWED_HOSTS", "ALLOWED_ORIGINS", mode="before")
     @classmethod
@@ -210,6 +212,7 @@ class Settings(BaseSettings):
             first_uid=self.SANDBOX_FIRST_UID,
             live_runs=self.SANDBOX_LIVE_RUNS,
             live_runs_max=self.SANDBOX_LIVE_RUNS_MAX,
+            demote_after_cpu_s=self.SANDBOX_DEMOTE_AFTER_CPU_S,
         )
         if self.SANDBOX_WARM_CHILDREN:
             config = dataclasses.replace(config, warm_children=self.SANDBOX_WARM_CHILDREN)

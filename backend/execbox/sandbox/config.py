@@ -98,6 +98,8 @@ class SandboxConfig:
     max_results: int = 50  # rich results (tables, figures, values) one run may produce
     max_processes: int = 64  # threads count too
     cpu_cores_per_run: float = 1.0  # CPU bandwidth one run may use, whatever its thread count
+    # CPU time after which a run yields to the others: moved to the lowest CPU weight.
+    demote_after_cpu_s: float = 1.0
     # Templates, children and programs run this much below the service's CPU priority: a busy
     # sandbox never delays the service's own work, such as sending a verdict while the kernel
     # tears the finished run's processes down.

@@ -23,6 +23,7 @@ from types import TracebackType
 from execbox.sandbox import cgroups, layout, preflight
 from execbox.sandbox.admission import Admission
 from execbox.sandbox.config import SandboxConfig
+from execbox.sandbox.cpu_demotion import CpuDemotion
 from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailable
 from execbox.sandbox.execution import execute
 from execbox.sandbox.limits import LimitRequest
@@ -49,6 +50,7 @@ class SandboxEngine:
         self._admission = Admission(self.config.capacity)
         self._runtime: RuntimeInfo | None = None
         self._uids = UidLease([])  # taken at start
+        self._demotion = CpuDemotion(self.config.demote_after_cpu_s)
 
     @property
     def runtime(self) -> RuntimeInfo:
@@ -135,7 +137,8 @@ class SandboxEngine:
         try:
             child = await pool.take()
             try:
-                return await execute(child, code, stdin_bytes, resolved, self.config.max_results, live)
+                with self._demotion.watching(child.group):
+                    return await execute(child, code, stdin_bytes, resolved, self.config.max_results, live)
             finally:
                 pool.release(child)
         finally:
@@ -161,6 +164,7 @@ class SandboxEngine:
         return sorted(pid for pool in self._pools.values() for pid in pool.sandbox_pids())
 
     async def close(self) -> None:
+        await self._demotion.close()
         if self._slots is not None:
             self._slots.close()
         for pool in self._pools.values():

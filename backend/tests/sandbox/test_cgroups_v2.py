@@ -58,3 +58,21 @@ def test_a_run_group_gets_its_limits_and_reads_its_counters(tmp_path: Path) -> N
     assert not group.is_empty()
     group.kill()
     assert (run / "cgroup.kill").read_text() == "1"
+
+
+def test_a_run_group_is_demoted_by_its_cpu_weight_and_without_a_cpu_controller_left_alone(
+    tmp_path: Path,
+) -> None:
+    manager = V2Manager.setup(tmp_path, _service_group(tmp_path))
+    run = manager.parent / "run-1"
+    run.mkdir()
+    for name in ("memory.max", "pids.max", "cpu.max", "cpu.weight", "cgroup.procs"):
+        (run / name).write_text("")
+    group = manager.create("run-1", LIMITS)
+    group.demote_cpu(True)
+    assert (run / "cpu.weight").read_text() == "1"
+    group.demote_cpu(False)
+    assert (run / "cpu.weight").read_text() == "100"
+    (run / "cpu.weight").unlink()  # no cpu controller delegated: every run keeps the same weight
+    group.demote_cpu(True)
+    assert group.cpu_demoted and not (run / "cpu.weight").exists()

@@ -220,7 +220,8 @@ def test_runs_after_a_failed_engine_call_keep_their_output(sandbox: SandboxHarne
     _, *outcomes = run_isolated([first, *later])
     for attempt, outcome in enumerate(outcomes):
         assert (outcome.get("status"), outcome.get("stdout")) == ("success", f"{attempt}\n"), outcome
-        assert outcome["seconds"] < 2, f"run {attempt} took {outcome['seconds']:.1f} s"
+        # A run caught in what went wrong before would take its whole 5 s wall limit.
+        assert outcome["seconds"] < 4, f"run {attempt} took {outcome['seconds']:.1f} s"
     sandbox.assert_healthy()
 
 

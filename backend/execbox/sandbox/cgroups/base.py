@@ -87,6 +87,7 @@ class RunGroup(ABC):
         self.memory_limit = limits.memory_bytes
         self._cpu_baseline = 0
         self._oom_baseline = 0
+        self.cpu_demoted = False  # at the low CPU weight (see sandbox/cpu_demotion.py)
         self._procs_fds: list[int] = []
         self._open_files: dict[Path, int] = {}
 
@@ -127,6 +128,10 @@ class RunGroup(ABC):
 
     @abstractmethod
     def _cpu_ns(self) -> int: ...
+
+    @abstractmethod
+    def _write_cpu_weight(self, low: bool) -> None:
+        """The group's CPU weight among the runs: normal, or low (served when others are not)."""
 
     @abstractmethod
     def _memory_peak(self) -> int: ...
@@ -179,9 +184,18 @@ class RunGroup(ABC):
         self._cpu_baseline = self._cpu_ns()
         self._oom_baseline = self._oom_kills()
 
+    def cpu_used_ns(self) -> int:
+        """CPU time used since `start_measuring`."""
+        return max(0, self._cpu_ns() - self._cpu_baseline)
+
+    def demote_cpu(self, low: bool) -> None:
+        if low != self.cpu_demoted:
+            self._write_cpu_weight(low)
+            self.cpu_demoted = low
+
     def usage(self) -> Usage:
         return Usage(
-            cpu_ns=max(0, self._cpu_ns() - self._cpu_baseline),
+            cpu_ns=self.cpu_used_ns(),
             memory_peak_bytes=self._memory_peak(),
             oom_kills=self._oom_kills() - self._oom_baseline,
         )

@@ -23,6 +23,10 @@ from execbox.sandbox.cgroups.base import (
 from execbox.sandbox.cgroups.mounts import CgroupMount, path_inside
 from execbox.sandbox.errors import SandboxUnavailable
 
+# cpu.shares among the runs (the kernel's default, and its minimum).
+_NORMAL_SHARES = 1024
+_LOW_SHARES = 2
+
 
 class V1Group(RunGroup):
     def __init__(self, dirs: dict[str, Path], unified: Path | None, limits: GroupLimits) -> None:
@@ -58,6 +62,10 @@ class V1Group(RunGroup):
 
     def _cpu_ns(self) -> int:
         return int(self._get(self.dirs["cpuacct"] / "cpuacct.usage"))
+
+    def _write_cpu_weight(self, low: bool) -> None:
+        if "cpu" in self.dirs:
+            self._put(self.dirs["cpu"] / "cpu.shares", str(_LOW_SHARES if low else _NORMAL_SHARES))
 
     def _memory_peak(self) -> int:
         return int(self._get(self.dirs["memory"] / "memory.max_usage_in_bytes"))

@@ -19,6 +19,10 @@ from execbox.sandbox.cgroups.base import (
 )
 from execbox.sandbox.errors import SandboxUnavailable
 
+# cpu.weight among the runs (the kernel's default, and its minimum).
+_NORMAL_WEIGHT = 100
+_LOW_WEIGHT = 1
+
 
 class V2Group(RunGroup):
     def __init__(self, path: Path, limits: GroupLimits) -> None:
@@ -41,6 +45,10 @@ class V2Group(RunGroup):
 
     def _cpu_ns(self) -> int:
         return stat_field(self._get(self.path / "cpu.stat"), "usage_usec") * 1000
+
+    def _write_cpu_weight(self, low: bool) -> None:
+        with contextlib.suppress(FileNotFoundError):  # no cpu controller delegated: equal weights
+            self._put(self.path / "cpu.weight", str(_LOW_WEIGHT if low else _NORMAL_WEIGHT))
 
     def _memory_peak(self) -> int:
         try:

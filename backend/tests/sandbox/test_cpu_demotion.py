@@ -1,0 +1,96 @@
+"""Short runs first: a run that has used more than its CPU allowance goes to the lowest CPU
+weight, read back from its own cgroup; a run that sleeps keeps the normal weight, and a slot's
+next run starts at the normal weight again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from execbox import metrics
+from execbox.sandbox.cgroups.mounts import cgroup_mounts, path_inside
+from execbox.sandbox.config import SandboxConfig
+from execbox.sandbox.limits import LimitRequest
+from execbox.sandbox.live import LiveIO, OutputStream
+from tests.sandbox.conftest import SandboxHarness
+from tests.support.processes import uid_range
+
+AFTER_CPU_S = 0.3
+HOG = "import os\nprint(os.getpid(), flush=True)\nwhile True:\n    pass\n"
+SLEEPER = "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(2)\n"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[SandboxHarness]:
+    with uid_range() as first_uid:
+        harness = SandboxHarness(
+            SandboxConfig(live_runs=2, warm_children=1, first_uid=first_uid, demote_after_cpu_s=AFTER_CPU_S)
+        )
+        yield harness
+        harness.close()
+
+
+def _engine_cgroup_version() -> int:
+    """The version the engine runs runs' CPU under here: v1 where a v1 cpu hierarchy is mounted."""
+    return 1 if any(m.fstype == "cgroup" and "cpu" in m.controllers for m in cgroup_mounts()) else 2
+
+
+def _cpu_weight_file(pid: int) -> Path:
+    """The v1 `cpu.shares` or v2 `cpu.weight` of the process's group, as the host sees it."""
+    groups: dict[str, str] = {}
+    for line in Path(f"/proc/{pid}/cgroup").read_text().splitlines():
+        _, controllers, group = line.split(":", 2)
+        for controller in controllers.split(","):
+            groups[controller] = group
+    for mount in cgroup_mounts():
+        if mount.fstype == "cgroup" and "cpu" in mount.controllers:
+            return path_inside(mount, groups["cpu"]) / "cpu.shares"
+    unified = next(mount for mount in cgroup_mounts() if mount.fstype == "cgroup2")
+    return path_inside(unified, groups[""]) / "cpu.weight"
+
+
+def _weight_after(harness: SandboxHarness, code: str, seconds: float) -> int:
+    """Starts `code` live (it prints its pid first), reads its group's CPU weight `seconds`
+    later, then stops it."""
+
+    async def scenario() -> int:
+        printed = asyncio.get_running_loop().create_future()
+
+        def on_output(stream: OutputStream, data: bytes) -> None:
+            if not printed.done():
+                printed.set_result(int(data.split()[0]))
+
+        live = LiveIO(on_output)
+        run = asyncio.ensure_future(harness.engine.run(code, live=live, limits=LimitRequest(wall_time_s=10)))
+        pid = await asyncio.wait_for(printed, 10)
+        await asyncio.sleep(seconds)
+        weight = int(_cpu_weight_file(pid).read_text())
+        live.stop()
+        await run
+        return weight
+
+    return harness.call(scenario())
+
+
+@pytest.mark.parametrize("version", [1, 2], ids=["cgroup-v1", "cgroup-v2"])
+def test_a_busy_run_is_demoted_and_a_sleeping_one_is_not(engine: SandboxHarness, version: int) -> None:
+    if version != _engine_cgroup_version():
+        unified = [m for m in cgroup_mounts() if m.fstype == "cgroup2"]
+        controllers = (unified[0].mountpoint / "cgroup.controllers").read_text().split() if unified else []
+        pytest.skip(
+            f"this host runs the runs' CPU under cgroup v{_engine_cgroup_version()}: its cgroup2 mount "
+            f"offers the controllers {controllers or 'none'}, no cpu (the v2 writes are checked on a "
+            "stand-in tree in test_cgroups_v2.py)"
+            if version == 2
+            else "this host has no cgroup v1 cpu hierarchy"
+        )
+    normal, low = (1024, 2) if version == 1 else (100, 1)
+    demoted_before = metrics.RUNS_DEMOTED._value.get()
+    busy, sleeping = _weight_after(engine, HOG, 1.0), _weight_after(engine, SLEEPER, 1.0)
+    assert (busy, sleeping) == (low, normal)
+    assert metrics.RUNS_DEMOTED._value.get() == demoted_before + 1
+    # The slot's next run (v1 reuses its group) starts at the normal weight again.
+    assert _weight_after(engine, SLEEPER, 0.1) == normal
