@@ -14,6 +14,7 @@ RUNS_ABANDONED = Counter(
     "execbox_runs_abandoned", "Synchronous runs stopped because their client closed the connection"
 )
 RUNS_IN_PROGRESS = Gauge("execbox_runs_in_progress", "Runs this process is running or waiting for")
+RUNS_REFUSED = Counter("execbox_runs_refused", "Runs refused before they started, by reason", ["reason"])
 RUNS_DEMOTED = Counter(
     "execbox_runs_demoted", "Runs moved to the low CPU weight after using SANDBOX_DEMOTE_AFTER_CPU_S of CPU"
 )

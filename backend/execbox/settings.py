@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     SANDBOX_FIRST_UID: int = 64000
     # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
     SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
+    # Synchronous runs (execute, submit, stream) alive at once per client on this node; past it
+    # 429. 0: no share (issue 30 gives it a default once queue mode counts it across nodes).
+    CLIENT_RUNS_ALIVE: int = Field(0, ge=0)
     # CPU time after which a run yields to fresh ones (the lowest CPU weight among the runs).
     SANDBOX_DEMOTE_AFTER_CPU_S: float = Field(1.0, gt=0)
 

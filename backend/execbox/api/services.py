@@ -15,6 +15,7 @@ from redis.asyncio import Redis
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
 from execbox.sandbox.engine import SandboxEngine
+from execbox.services.client_share import ClientShare
 from execbox.services.execution import ExecutionService
 from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
@@ -124,6 +125,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             rate_limiter=limiter,
             max_stdin_length=settings.MAX_STDIN_LENGTH,
             receipts=RunReceipts(settings.SECRET_KEY),
+            share=ClientShare(settings.CLIENT_RUNS_ALIVE),
         )
         yield Services(
             settings=settings,

@@ -72,3 +72,16 @@ class RateLimitExceeded(ServiceError):
         super().__init__(
             f"Too many {counted} from your address (limit: {limit}). Try again in {retry_after_s} s."
         )
+
+
+class ClientShareFull(RateLimitExceeded):
+    """The client already has its share of runs alive at once (see services/client_share.py)."""
+
+    def __init__(self, share: int, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        runs = "run is" if share == 1 else "runs are"
+        ServiceError.__init__(
+            self,
+            f"{share} of your {runs} still running, as many as one client may have at once; wait for "
+            f"one to finish (try again in {retry_after_s} s).",
+        )

@@ -9,6 +9,7 @@ from execbox.policy import CodePolicy, check
 from execbox.sandbox.errors import LimitError
 from execbox.sandbox.limits import LimitPolicy, LimitRequest
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
+from execbox.services.client_share import ClientShare
 from execbox.services.errors import InvalidRequest, PolicyRejected
 from execbox.services.live_session import LiveSession
 from execbox.services.rate_limit import RateLimiter
@@ -26,9 +27,11 @@ class ExecutionService:
         rate_limiter: RateLimiter | None,
         max_stdin_length: int,
         receipts: RunReceipts,
+        share: ClientShare,
     ) -> None:
         self.runner = runner
         self.receipts = receipts
+        self.share = share
         self.limits = limits
         self.policy = policy  # None: the operator switched the static policy off
         self.rate_limiter = rate_limiter  # None: no limit (e.g. behind a gateway that limits)
@@ -54,16 +57,20 @@ class ExecutionService:
         except LimitError as error:
             problems = [(f"body.limits.{error.limit}", str(error))] if error.limit else []
             raise InvalidRequest(str(error), problems) from None
+        self.share.check(client)  # first: a refusal for the share spends no run allowance
         if self.rate_limiter is not None:
             await self.rate_limiter.hit(client)
         return Job(id=new_id(), code=request.code, stdin=request.stdin, limits=limits)
 
     async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
         """Run `request` for `client` (an opaque key) and wait for the verdict."""
-        return await self.run(await self.admit(request, client))
+        job = await self.admit(request, client)
+        with self.share.holding(client):
+            return await self.run(job)
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:
-        """Run an admitted job and wait for the verdict, with its receipt (live: see `LiveSession`)."""
+        """Run an admitted job and wait for the verdict, with its receipt (live: see `LiveSession`).
+        A synchronous run holds one of its client's share meanwhile (`share.holding`)."""
         started = time.monotonic()
         metrics.RUNS_IN_PROGRESS.inc()
         try:

@@ -57,7 +57,8 @@ class StreamService:
         sender = loop.create_task(_pass_output(outbox, connection, session))
         listener = loop.create_task(self._listen(connection, session))
         try:
-            result = await self.execution.run(job, session)
+            with self.execution.share.holding(client):
+                result = await self.execution.run(job, session)
         finally:
             listener.cancel()
             outbox.close()
