@@ -59,6 +59,13 @@ frontend-test: setup
 
 test: lint typecheck unit frontend-test
 
+# The deployment for real (issue 14): builds both images, brings docker/docker-compose.yml up,
+# runs programs through the API, kills a worker mid-run, tears it all down. Minutes; needs a
+# Docker engine, or root to start one (docker/smoke-test.sh). Not part of `make test`.
+.PHONY: test-docker
+test-docker:
+	docker/smoke-test.sh
+
 bench: setup
 	$(VENV)/bin/python bench/sandbox_bench.py
 	$(VENV)/bin/python bench/http_bench.py
