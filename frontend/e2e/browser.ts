@@ -25,7 +25,15 @@ export interface Browser {
   close(): Promise<void>;
 }
 
-export async function launch(options: { colorScheme?: 'light' | 'dark'; width?: number; height?: number } = {}): Promise<Browser> {
+export interface LaunchOptions {
+  colorScheme?: 'light' | 'dark';
+  width?: number;
+  height?: number;
+  /** A phone: touch events, a coarse pointer that cannot hover, the mobile viewport. */
+  touch?: boolean;
+}
+
+export async function launch(options: LaunchOptions = {}): Promise<Browser> {
   const profile = mkdtempSync(join(tmpdir(), 'execbox-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -33,6 +41,7 @@ export async function launch(options: { colorScheme?: 'light' | 'dark'; width?: 
     args: ARGS,
     viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
     colorScheme: options.colorScheme ?? 'light',
+    ...(options.touch ? { hasTouch: true, isMobile: true } : {}),
   });
   return {
     context,
@@ -64,4 +73,30 @@ export async function editorText(page: Page): Promise<string> {
     const lines = Array.from(document.querySelectorAll('.monaco-editor .view-line'));
     return lines.map((l) => (l.textContent ?? '').replace(/\u00a0/g, ' ')).join('\n');
   });
+}
+
+/** Picks an example from the Examples menu with the mouse. */
+export async function pickExample(page: Page, id: string): Promise<void> {
+  await page.getByTestId('examples').click();
+  await page.getByTestId(`example-${id}`).click();
+  await page.getByTestId('examples-menu').waitFor({ state: 'detached' });
+}
+
+/** Resolves once the page has not scrolled for 300 ms (a smooth scroll is over). */
+export async function scrollSettled(page: Page): Promise<void> {
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        let timer = window.setTimeout(done, 300);
+        function done() {
+          window.removeEventListener('scroll', onScroll);
+          resolve();
+        }
+        function onScroll() {
+          window.clearTimeout(timer);
+          timer = window.setTimeout(done, 300);
+        }
+        window.addEventListener('scroll', onScroll);
+      }),
+  );
 }

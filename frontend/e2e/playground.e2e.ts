@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { editorText, launch, screenshot, typeCode, type Browser } from './browser';
+import { editorText, launch, pickExample, screenshot, typeCode, type Browser } from './browser';
 import { startServer, type Server } from './server';
 
 let server: Server;
@@ -75,7 +75,7 @@ describe('the playground against the real server', () => {
 
   it('shows a policy violation as an editor marker and in the output panel', async () => {
     const page = await openPlayground();
-    await page.getByTestId('examples').selectOption('policy');
+    await pickExample(page, 'policy');
     await expect.poll(() => editorText(page)).toMatch(/^import os/);
     await runAndWait(page);
     const violations = page.getByTestId('violations');
@@ -122,7 +122,12 @@ describe('the playground against the real server', () => {
   it('looks right in the dark theme and on a phone-width screen', async () => {
     const page = await openPlayground();
     await page.getByLabel('Theme').selectOption('dark');
-    await page.getByTestId('examples').selectOption('pandas');
+    await page.getByTestId('examples').click();
+    await page.getByTestId('examples-menu').waitFor();
+    await screenshot(page, 'examples-menu-dark');
+    await page.keyboard.press('Escape');
+    await pickExample(page, 'pandas');
+    await screenshot(page, 'examples-back-to-draft-dark');
     await runAndWait(page);
     await page.getByTestId('stdout').filter({ hasText: 'Paris' }).waitFor();
     expect(await page.evaluate(() => document.documentElement.classList.contains('dark'))).toBe(true);

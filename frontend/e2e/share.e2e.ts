@@ -163,7 +163,8 @@ describe('Share', () => {
     expect(await other.getByTestId('stderr').textContent()).toMatch(/ZeroDivisionError/);
     expect(await other.getByTestId('run-status').textContent()).toBe('The program stopped with an error.');
     expect(await other.getByText(/^Saved run from/).count()).toBe(1);
-    await other.locator('.execbox-error-glyph').waitFor();
+    // The line is marked: by the "!" glyph, or on a phone (no glyph margin) by its red line number.
+    await other.locator(width < 640 ? '.monaco-editor .line-numbers.execbox-error-line-number' : '.execbox-error-glyph').waitFor();
     expect(traffic(other)).toEqual({ streams: 0, executes: 0, shares: 0, submits: 0 });
     expect(await noSideScroll(other)).toBe(true);
     await showOutput(other, width);

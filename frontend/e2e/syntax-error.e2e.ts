@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { launch, screenshot, typeCode, type Browser } from './browser';
+import { launch, screenshot, scrollSettled, typeCode, type Browser } from './browser';
 import { startServer, type Server } from './server';
 
 let server: Server;
@@ -41,9 +41,12 @@ describe('a syntax error, answered as Python would', () => {
       // The marker: a squiggle on line 2, whose hover says what Python says, and who says it.
       const squiggle = page.locator('.monaco-editor .squiggly-error').first();
       await squiggle.waitFor();
+      // On a phone, Run scrolled the output up: measure once the page stands still.
+      await scrollSettled(page);
       const line2Top = await topOf(page, '.monaco-editor .line-numbers', /^2$/);
       expect(Math.abs((await topOf(page, '.monaco-editor .squiggly-error')) - line2Top)).toBeLessThan(3);
       // Over the text, as a person points: the squiggle itself lies under the text layer.
+      await squiggle.scrollIntoViewIfNeeded();
       const box = await squiggle.boundingBox();
       if (!box) throw new Error('the squiggle has no box');
       await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2 - 4);

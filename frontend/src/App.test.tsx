@@ -213,9 +213,64 @@ describe('App', () => {
   it('loads an example from the menu', async () => {
     render(<App api={fakeApi()} />);
     await editor();
-    await userEvent.selectOptions(screen.getByRole('combobox', { name: 'Load an example' }), 'stdin');
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'Reading standard input' }));
     expect((await editor()).value).toContain('statistics.median');
     expect(screen.getByLabelText('Standard input')).toHaveValue('4\n3.5\n1\n9\n2.25\n');
+    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
+    expect(await editor()).toHaveFocus();
+  });
+
+  it('keeps the draft one click away after an example replaced it, without saving the example over it', async () => {
+    localStorage.setItem('execbox:code', JSON.stringify('print("mine")\n'));
+    localStorage.setItem('execbox:stdin', JSON.stringify('my input'));
+    render(<App api={fakeApi()} />);
+    const code = await editor();
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'Reading standard input' }));
+    expect(screen.getByTestId('draft-restore')).toHaveTextContent('Loaded the example Reading standard input.');
+    // Another example over it: going back still goes to the person's draft, not to the first example.
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'A runtime error' }));
+    expect(code.value).toContain('def average');
+    expect(screen.getByLabelText('Standard input')).toHaveValue('');
+    // A reload now would find the draft, not the example.
+    await act(() => new Promise((r) => setTimeout(r, 400)));
+    expect(localStorage.getItem('execbox:code')).toBe(JSON.stringify('print("mine")\n'));
+
+    await userEvent.click(screen.getByRole('button', { name: /Back to your draft/ }));
+    expect(code.value).toBe('print("mine")\n');
+    expect(screen.getByLabelText('Standard input')).toHaveValue('my input');
+    expect(screen.queryByRole('button', { name: /Back to your draft/ })).not.toBeInTheDocument();
+    expect(code).toHaveFocus();
+  });
+
+  it('makes an edited example the draft: the offer goes and the example is saved', async () => {
+    localStorage.setItem('execbox:code', JSON.stringify('print("mine")\n'));
+    render(<App api={fakeApi()} />);
+    const code = await editor();
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'A runtime error' }));
+    expect(screen.getByRole('button', { name: /Back to your draft/ })).toBeInTheDocument();
+    fireEvent.change(code, { target: { value: `${code.value}# mine now\n` } });
+    expect(screen.queryByRole('button', { name: /Back to your draft/ })).not.toBeInTheDocument();
+    await waitFor(() => expect(localStorage.getItem('execbox:code')).toContain('# mine now'));
+  });
+
+  it('keeps the example when asked, and offers nothing when the example is already what the editor holds', async () => {
+    const example = 'def average(values):\n    return sum(values) / len(values)\n\nprint(average([1, 2, 3]))\nprint(average([]))\n';
+    localStorage.setItem('execbox:code', JSON.stringify(example));
+    render(<App api={fakeApi()} />);
+    await editor();
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'A runtime error' }));
+    expect(screen.getByTestId('draft-restore')).toBeEmptyDOMElement();
+
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'matplotlib: a plot' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Keep the example' }));
+    expect(screen.getByTestId('draft-restore')).toBeEmptyDOMElement();
+    await waitFor(() => expect(localStorage.getItem('execbox:code')).toContain('matplotlib'));
   });
 
   it('switches and remembers the theme', async () => {
@@ -476,5 +531,66 @@ describe('App live runs', () => {
     render(<App api={fakeApi({ submission: load })} />);
     expect(await screen.findByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByTestId('result-text')).toHaveTextContent('42');
+  });
+});
+
+describe('App keyboard and touch', () => {
+  afterEach(() => Reflect.deleteProperty(window, 'matchMedia'));
+
+  /** A touch screen (or not), as the media query `(hover: none) and (pointer: coarse)` says. */
+  function pointer(touch: boolean) {
+    Object.defineProperty(window, 'matchMedia', {
+      value: (query: string) => ({
+        matches: touch && query === '(hover: none) and (pointer: coarse)',
+        media: query,
+        addEventListener: () => {},
+        removeEventListener: () => {},
+      }),
+      configurable: true,
+    });
+  }
+
+  it('puts the editor first in the Tab order, after the skip link, which goes to the input', async () => {
+    render(<App api={fakeApi()} />);
+    const code = await editor();
+    await userEvent.tab();
+    const skip = screen.getByRole('link', { name: 'Skip the editor' });
+    expect(skip).toHaveFocus();
+    await userEvent.tab();
+    expect(code).toHaveFocus();
+    await userEvent.tab();
+    expect(screen.getByLabelText('Standard input')).toHaveFocus();
+    await userEvent.tab();
+    expect(screen.getByRole('button', { name: 'Run' })).toHaveFocus();
+
+    await userEvent.click(skip);
+    expect(screen.getByLabelText('Standard input')).toHaveFocus();
+    expect(window.location.hash).toBe('');
+  });
+
+  it('shows the keyboard shortcuts with a mouse or a touchpad', async () => {
+    pointer(false);
+    render(<App api={fakeApi()} />);
+    await editor();
+    expect(screen.getByTestId('key-hints')).toHaveTextContent('Ctrl+Enter runs · Esc stops · Ctrl+S shares · Ctrl+M lets Tab leave the editor');
+    expect(screen.getByTestId('run-key')).toBeInTheDocument();
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Press Run or Ctrl+Enter to run the code.');
+  });
+
+  it('names no keys on a touch screen, and leaves the focus off the editor after an example (no on-screen keyboard)', async () => {
+    pointer(true);
+    render(<App api={fakeApi()} />);
+    const code = await editor();
+    expect(screen.queryByTestId('key-hints')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('run-key')).not.toBeInTheDocument();
+    expect(screen.getByTestId('run-status')).toHaveTextContent('Press Run to run the code.');
+
+    await userEvent.click(screen.getByRole('button', { name: 'Examples' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'A runtime error' }));
+    expect(code.value).toContain('def average');
+    expect(code).not.toHaveFocus();
+    expect(screen.getByRole('button', { name: 'Examples' })).toHaveFocus();
+    await userEvent.click(screen.getByRole('button', { name: /Back to your draft/ }));
+    expect(code).not.toHaveFocus();
   });
 });

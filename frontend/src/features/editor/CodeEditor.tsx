@@ -2,7 +2,8 @@ import { forwardRef, useEffect, useImperativeHandle, useRef } from 'react';
 
 import type { Violation } from '../../api/types';
 import type { ResolvedTheme } from '../../theme/theme';
-import { modKey, tabFocusKey } from '../../lib/platform';
+import { isMac, modKey, tabFocusKey } from '../../lib/platform';
+import { gutterOptions, type GutterOptions } from './gutter';
 import { violationToMarker } from './markers';
 import { monaco } from './monaco';
 
@@ -22,6 +23,8 @@ export interface CodeEditorProps {
   errorMessage?: string;
   onRun: () => void;
   onShare: () => void;
+  /** Monaco's "Tab moves focus" mode ({tabFocusKey}) was turned on or off. */
+  onTabFocusModeChange?: (on: boolean) => void;
 }
 
 const MARKER_OWNER = 'execbox-policy';
@@ -32,17 +35,19 @@ function escapeMarkdown(text: string): string {
 }
 
 const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEditor(props, ref) {
-  const { value, onChange, theme, violations, errorLine, errorMessage, onRun, onShare } = props;
+  const { value, onChange, theme, violations, errorLine, errorMessage, onRun, onShare, onTabFocusModeChange } = props;
   const host = useRef<HTMLDivElement>(null);
   const editorRef = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   const decorations = useRef<monaco.editor.IEditorDecorationsCollection | null>(null);
   // Monaco's commands are registered once; refs keep them calling the latest callbacks.
-  const callbacks = useRef({ onChange, onRun, onShare });
-  callbacks.current = { onChange, onRun, onShare };
+  const callbacks = useRef({ onChange, onRun, onShare, onTabFocusModeChange });
+  callbacks.current = { onChange, onRun, onShare, onTabFocusModeChange };
 
   useEffect(() => {
     if (!host.current) return undefined;
+    let gutter: GutterOptions = gutterOptions(host.current.clientWidth);
     const editor = monaco.editor.create(host.current, {
+      ...gutter,
       value,
       language: 'python',
       theme: theme === 'dark' ? 'vs-dark' : 'vs',
@@ -50,7 +55,6 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
       fontSize: 14,
       fontFamily: "ui-monospace, 'Cascadia Code', 'JetBrains Mono', Menlo, Consolas, monospace",
       minimap: { enabled: false },
-      glyphMargin: true,
       scrollBeyondLastLine: false,
       tabSize: 4,
       insertSpaces: true,
@@ -63,9 +67,29 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
     decorations.current = editor.createDecorationsCollection();
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, () => callbacks.current.onRun());
     editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => callbacks.current.onShare());
-    const sub = editor.onDidChangeModelContent(() => callbacks.current.onChange(editor.getValue()));
+    // "Tab moves focus", on the keys of Monaco's own toggle, but as this editor's option: Monaco's
+    // toggle is a global that tells nobody, and the page says when the mode is on.
+    editor.addCommand(
+      isMac ? monaco.KeyMod.WinCtrl | monaco.KeyMod.Shift | monaco.KeyCode.KeyM : monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyM,
+      () => editor.updateOptions({ tabFocusMode: !editor.getOption(monaco.editor.EditorOption.tabFocusMode) }),
+    );
+    const subs = [
+      editor.onDidChangeModelContent(() => callbacks.current.onChange(editor.getValue())),
+      // A phone's margin is narrow; the window turning (or resized) across the threshold changes it.
+      editor.onDidLayoutChange(({ width }) => {
+        const next = gutterOptions(width);
+        if (next === gutter) return;
+        gutter = next;
+        editor.updateOptions(next);
+      }),
+      editor.onDidChangeConfiguration((e) => {
+        if (e.hasChanged(monaco.editor.EditorOption.tabFocusMode)) {
+          callbacks.current.onTabFocusModeChange?.(editor.getOption(monaco.editor.EditorOption.tabFocusMode));
+        }
+      }),
+    ];
     return () => {
-      sub.dispose();
+      subs.forEach((sub) => sub.dispose());
       editor.getModel()?.dispose();
       editor.dispose();
       editorRef.current = null;
@@ -113,6 +137,8 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
           isWholeLine: true,
           className: 'execbox-error-line',
           glyphMarginClassName: 'execbox-error-glyph',
+          // Without the glyph margin (a narrow editor) the line number is what marks the line.
+          lineNumberClassName: 'execbox-error-line-number',
           glyphMarginHoverMessage: errorMessage ? { value: escapeMarkdown(errorMessage) } : undefined,
           hoverMessage: errorMessage ? { value: escapeMarkdown(errorMessage) } : undefined,
           overviewRuler: { color: '#ef4444', position: monaco.editor.OverviewRulerLane.Full },

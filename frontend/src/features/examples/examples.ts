@@ -9,7 +9,7 @@ export interface Example {
 
 export const DEFAULT_CODE = `import numpy as np
 
-# Press Ctrl+Enter (⌘+Enter on a Mac) to run.
+# Press Run (or Ctrl+Enter; ⌘+Enter on a Mac) to run it.
 values = np.arange(1, 11)
 print("values:", values)
 print("mean:", values.mean(), "std:", round(values.std(), 3))

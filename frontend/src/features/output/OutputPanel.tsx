@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 
 import { resultsOf } from '../../api/types';
+import { useTouchScreen } from '../../lib/useMediaQuery';
 import type { Segment } from '../run/transcript';
 import { hasLiveOutput, type Busy, type LiveView, type ProblemView, type ResultView } from '../run/useRunner';
 import { LiveInput, type LiveInputProps } from '../stdin/LiveInput';
@@ -68,6 +69,7 @@ export function OutputPanel({ busy, view, problem, live = null, sharing = false,
   const result = busy === null || busy === 'share' ? view?.result : undefined;
   // A live run's output shows while it runs, and stays (under the banner) if it ended without a result.
   const showLive = live !== null && (busy === 'run' || (!busy && live.phase === 'over'));
+  const touch = useTouchScreen();
   return (
     // shrink-0: the column scrolls; squeezed, tall results would spill over the runtime panel below.
     <section aria-labelledby="output-heading" className="flex shrink-0 flex-col gap-3" aria-busy={busy !== null}>
@@ -96,7 +98,7 @@ export function OutputPanel({ busy, view, problem, live = null, sharing = false,
         className={problem && problem.problem.kind !== 'policy' ? 'sr-only' : 'text-sm text-slate-700 dark:text-slate-300'}
         data-testid="run-status"
       >
-        {announcement(busy, view, problem, live, sharing)}
+        {announcement(busy, view, problem, live, sharing, !touch)}
       </p>
 
       {problem && problem.problem.kind !== 'policy' && <ProblemBanner view={problem} />}

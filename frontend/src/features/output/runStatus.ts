@@ -25,8 +25,15 @@ export function isWaitingForInput(busy: Busy, live: LiveView | null): boolean {
 
 export const WAITING_ANNOUNCEMENT = 'Waiting for input: the program is reading a line. Type it in the field under the output and press Enter.';
 
-/** The sentence of the live region. */
-export function announcement(busy: Busy, view: ResultView | null, problem: ProblemView | null, live: LiveView | null, sharing: boolean): string {
+/** The sentence of the live region; `keys`: whether to name keyboard shortcuts (not on a touch screen). */
+export function announcement(
+  busy: Busy,
+  view: ResultView | null,
+  problem: ProblemView | null,
+  live: LiveView | null,
+  sharing: boolean,
+  keys = true,
+): string {
   if (isWaitingForInput(busy, live)) return WAITING_ANNOUNCEMENT;
   if (busy) return `${busyLabel(busy, live, sharing)}…`;
   if (problem) return describeProblem(problem.problem, undefined, problem.action);
@@ -35,7 +42,7 @@ export function announcement(busy: Busy, view: ResultView | null, problem: Probl
       ? 'Stopped waiting for the run (the server ends it at its time limit).'
       : 'Stopped before the program started.';
   }
-  if (!view) return `Press Run or ${modKey}+Enter to run the code.`;
+  if (!view) return keys ? `Press Run or ${modKey}+Enter to run the code.` : 'Press Run to run the code.';
   const parts = [resultSentence(view.result)];
   if (view.source === 'run' && view.savedId) parts.push('Shared: the permalink above shows this code, input and output.');
   return parts.join(' ');

@@ -1,5 +1,7 @@
 import { useEffect, useRef, useState } from 'react';
 
+import { modKey } from '../../lib/platform';
+import { useTouchScreen } from '../../lib/useMediaQuery';
 import { permalinkUrl } from './route';
 
 async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
@@ -26,6 +28,7 @@ export function ShareBar({ id }: { id: string }) {
   const url = permalinkUrl(id);
   const input = useRef<HTMLInputElement>(null);
   const [copied, setCopied] = useState<'yes' | 'failed' | null>(null);
+  const touch = useTouchScreen();
 
   useEffect(() => {
     if (copied === null) return undefined;
@@ -55,7 +58,7 @@ export function ShareBar({ id }: { id: string }) {
         Copy link
       </button>
       <span role="status" className="text-xs text-slate-600 dark:text-slate-300">
-        {copied === 'yes' ? 'Copied!' : copied === 'failed' ? 'Press Ctrl+C to copy' : ''}
+        {copied === 'yes' ? 'Copied!' : copied === 'failed' ? (touch ? 'Copy the selected link' : `Press ${modKey}+C to copy`) : ''}
       </span>
     </div>
   );
