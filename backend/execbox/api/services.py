@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from redis.asyncio import Redis
 
+from execbox import metrics
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
 from execbox.sandbox.engine import SandboxEngine
@@ -50,7 +51,7 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
     if stale:
         log.warning("%d submissions were pending when the server stopped; marked internal_error", stale)
     config = settings.sandbox_config
-    engine = SandboxEngine(config)
+    engine = SandboxEngine(config, on_demoted=metrics.RUNS_DEMOTED.inc)
     await engine.start()
     if config.rootless:
         mode = "rootless (user namespaces; runs share the service's uid)"

@@ -9,17 +9,17 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
-from execbox import metrics
 from execbox.sandbox.cgroups import RunGroup
 
 log = logging.getLogger(__name__)
 
 
 class CpuDemotion:
-    def __init__(self, after_cpu_s: float, interval_s: float = 0.1) -> None:
+    def __init__(self, after_cpu_s: float, on_demoted: Callable[[], None], interval_s: float = 0.1) -> None:
         self._after_ns = int(after_cpu_s * 1e9)
+        self._on_demoted = on_demoted  # e.g. a metric's count
         self._interval_s = interval_s
         self._watched: set[RunGroup] = set()
         self._watcher: asyncio.Task[None] | None = None
@@ -52,6 +52,6 @@ class CpuDemotion:
                 try:
                     if group.cpu_used_ns() > self._after_ns:
                         group.demote_cpu(True)
-                        metrics.RUNS_DEMOTED.inc()
+                        self._on_demoted()
                 except OSError as error:  # the run ended and its group went meanwhile
                     log.debug("cpu demotion: %s", error)

@@ -18,6 +18,7 @@ import itertools
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
 from types import TracebackType
 
 from execbox.sandbox import cgroups, layout, preflight
@@ -38,8 +39,15 @@ from execbox.sandbox.uid_lease import UidLease, lease_free_range
 log = logging.getLogger(__name__)
 
 
+def _nothing() -> None:
+    pass
+
+
 class SandboxEngine:
-    def __init__(self, config: SandboxConfig | None = None) -> None:
+    def __init__(
+        self, config: SandboxConfig | None = None, on_demoted: Callable[[], None] = _nothing
+    ) -> None:
+        """`on_demoted`: called each time a run goes to the low CPU weight (see `cpu_demotion`)."""
         self.config = config or SandboxConfig()
         self._pools: dict[TemplateKind, ChildPool] = {}
         self._templates: dict[TemplateKind, TemplateProcess] = {}
@@ -50,7 +58,7 @@ class SandboxEngine:
         self._admission = Admission(self.config.capacity)
         self._runtime: RuntimeInfo | None = None
         self._uids = UidLease([])  # taken at start
-        self._demotion = CpuDemotion(self.config.demote_after_cpu_s)
+        self._demotion = CpuDemotion(self.config.demote_after_cpu_s, on_demoted)
 
     @property
     def runtime(self) -> RuntimeInfo:

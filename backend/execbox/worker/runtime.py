@@ -46,7 +46,7 @@ class WorkerRuntime:
         )
         # For live runs, on the engine's event loop (connections are made there on first use).
         self.async_redis = redis.asyncio.Redis.from_url(settings.REDIS_URL or "", socket_connect_timeout=5)
-        self.engine = SandboxEngine(settings.sandbox_config)
+        self.engine = SandboxEngine(settings.sandbox_config, on_demoted=metrics.RUNS_DEMOTED.inc)
         self.database = Database(settings.database_url)
         self.store = SubmissionStore(self.database.sessions)
         self.runner = LocalRunner(self.engine, self.store)

@@ -18,7 +18,7 @@ import asyncio
 import copy
 import os
 import threading
-from collections.abc import Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -51,11 +51,11 @@ class Job:
 
 
 class SandboxHarness:
-    def __init__(self, config: SandboxConfig) -> None:
+    def __init__(self, config: SandboxConfig, on_demoted: Callable[[], None] | None = None) -> None:
         self.loop = asyncio.new_event_loop()
         self.thread = threading.Thread(target=self.loop.run_forever, name="sandbox-loop", daemon=True)
         self.thread.start()
-        self.engine = SandboxEngine(config)
+        self.engine = SandboxEngine(config) if on_demoted is None else SandboxEngine(config, on_demoted)
         self.call(self.engine.start())
         self.code_suffix = ""
 

@@ -5,12 +5,12 @@ next run starts at the normal weight again."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from execbox import metrics
 from execbox.sandbox.cgroups.mounts import cgroup_mounts, path_inside
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.limits import LimitRequest
@@ -23,12 +23,17 @@ HOG = "import os\nprint(os.getpid(), flush=True)\nwhile True:\n    pass\n"
 SLEEPER = "import os, time\nprint(os.getpid(), flush=True)\ntime.sleep(2)\n"
 
 
+# Each run the engine demoted, as its `on_demoted` hook was called (the services count it in
+# execbox_runs_demoted_total: tests/api/test_cpu_fairness.py).
+DEMOTED: list[None] = []
+
+
 @pytest.fixture(scope="module")
 def engine() -> Iterator[SandboxHarness]:
     with uid_range() as first_uid:
-        harness = SandboxHarness(
-            SandboxConfig(live_runs=2, warm_children=1, first_uid=first_uid, demote_after_cpu_s=AFTER_CPU_S)
-        )
+        config = SandboxConfig(live_runs=2, warm_children=1, first_uid=first_uid)
+        config = dataclasses.replace(config, demote_after_cpu_s=AFTER_CPU_S)
+        harness = SandboxHarness(config, on_demoted=lambda: DEMOTED.append(None))
         yield harness
         harness.close()
 
@@ -88,9 +93,9 @@ def test_a_busy_run_is_demoted_and_a_sleeping_one_is_not(engine: SandboxHarness,
             else "this host has no cgroup v1 cpu hierarchy"
         )
     normal, low = (1024, 2) if version == 1 else (100, 1)
-    demoted_before = metrics.RUNS_DEMOTED._value.get()
+    demoted_before = len(DEMOTED)
     busy, sleeping = _weight_after(engine, HOG, 1.0), _weight_after(engine, SLEEPER, 1.0)
     assert (busy, sleeping) == (low, normal)
-    assert metrics.RUNS_DEMOTED._value.get() == demoted_before + 1
+    assert len(DEMOTED) == demoted_before + 1
     # The slot's next run (v1 reuses its group) starts at the normal weight again.
     assert _weight_after(engine, SLEEPER, 0.1) == normal
