@@ -26,9 +26,8 @@ class CpuDemotion:
 
     @contextlib.contextmanager
     def watching(self, group: RunGroup) -> Iterator[None]:
-        """Watch `group` for the duration of a run, which starts at the normal weight (a slot's
-        group may have been demoted for the run before)."""
-        group.demote_cpu(False)
+        """Watch `group` for the duration of a run. The group is back at the normal weight when
+        the run ends: a slot's group serves its next child (v1), which warms up in it meanwhile."""
         self._watched.add(group)
         if self._watcher is None or self._watcher.done():
             self._watcher = asyncio.get_running_loop().create_task(self._watch())
@@ -36,6 +35,8 @@ class CpuDemotion:
             yield
         finally:
             self._watched.discard(group)
+            with contextlib.suppress(OSError):  # a group of its own (v2) may be gone already
+                group.demote_cpu(False)
 
     async def close(self) -> None:
         if self._watcher is not None:
