@@ -14,7 +14,17 @@ RUNS_ABANDONED = Counter(
     "execbox_runs_abandoned", "Synchronous runs stopped because their client closed the connection"
 )
 RUNS_IN_PROGRESS = Gauge("execbox_runs_in_progress", "Runs this process is running or waiting for")
-RUNS_REFUSED = Counter("execbox_runs_refused", "Runs refused before they started, by reason", ["reason"])
+RUNS_REFUSED = Counter(
+    "execbox_runs_refused",
+    "Runs refused before they started, by reason: node_full, client_share, client_waiting, rate_limit",
+    ["reason"],
+)
+RUNS_ADMITTED = Counter("execbox_runs_admitted", "Synchronous runs past every check, about to run or wait")
+RUNS_WAITING = Gauge(
+    "execbox_runs_waiting",
+    "Runs waiting for their turn: client_share (behind their client's own), node_full (for a sandbox)",
+    ["reason"],
+)
 RUNS_DEMOTED = Counter(
     "execbox_runs_demoted", "Runs moved to the low CPU weight after using SANDBOX_DEMOTE_AFTER_CPU_S of CPU"
 )

@@ -141,8 +141,12 @@ class Settings(BaseSettings):
     # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
     SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
     # Synchronous runs (execute, submit, stream) alive at once per client on this node; past it
-    # 429. 0: no share (issue 30 gives it a default once queue mode counts it across nodes).
-    CLIENT_RUNS_ALIVE: int = Field(0, ge=0)
+    # 429, or a wait for runs sent with `wait`. 0: no share.
+    CLIENT_RUNS_ALIVE: int = Field(2, ge=0)
+    # Runs of one client that may wait (sent with `wait`) behind its share; past it 429.
+    CLIENT_RUNS_WAITING: int = Field(20, ge=0)
+    # The longest a run sent with `wait` waits for its turn (its share, then a sandbox); then 503.
+    RUN_WAIT_MAX_S: float = Field(120.0, gt=0)
     # CPU time after which a run yields to fresh ones (the lowest CPU weight among the runs).
     SANDBOX_DEMOTE_AFTER_CPU_S: float = Field(1.0, gt=0)
 

@@ -60,6 +60,7 @@ async def _local_runner(settings: Settings, store: SubmissionStore, stack: Async
     runs = config.capacity
     log.info("sandbox: %s, up to %d run%s alive at once", mode, runs, "s" * (runs != 1))
     stack.push_async_callback(engine.close)
+    metrics.RUNS_WAITING.labels("node_full").set_function(lambda: engine.runs_waiting)
     runner = LocalRunner(engine, store, refuse_when_full=True)
     stack.push_async_callback(runner.drain)  # runs before engine.close: callbacks unwind in reverse
     return runner
@@ -126,7 +127,8 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             rate_limiter=limiter,
             max_stdin_length=settings.MAX_STDIN_LENGTH,
             receipts=RunReceipts(settings.SECRET_KEY),
-            share=ClientShare(settings.CLIENT_RUNS_ALIVE),
+            share=ClientShare(settings.CLIENT_RUNS_ALIVE, settings.CLIENT_RUNS_WAITING),
+            run_wait_max_s=settings.RUN_WAIT_MAX_S,
         )
         yield Services(
             settings=settings,

@@ -124,11 +124,13 @@ class SandboxEngine:
         live: LiveIO | None = None,
         start_by: float | None = None,
         wait: bool = True,
+        client: str = "",
     ) -> RunResult:
         """Runs `code` and waits for its verdict. With `live`, output is also handed over as it
         is read, stdin stays open for what `live` is sent, and `live.stop()` ends the run. With
         `start_by` (a `time.time()`), a run that cannot start by then raises `SandboxBusy`; with
-        `wait=False`, one that cannot start at once raises `SandboxFull`."""
+        `wait=False`, one that cannot start at once raises `SandboxFull`. Runs that wait are
+        started round-robin by `client` (see `admission`); `live` hears their place in line."""
         resolved = self.config.limits.resolve(limits)
         try:
             stdin_bytes = stdin.encode()
@@ -139,10 +141,12 @@ class SandboxEngine:
         if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
         if wait:
-            await self._admission.enter(start_by)
+            await self._admission.enter(start_by, client, live.on_queued if live else None)
         else:
             self._admission.enter_now()
         try:
+            if live is not None:
+                live.on_started()
             child = await pool.take()
             try:
                 with self._demotion.watching(child.group):
@@ -156,6 +160,11 @@ class SandboxEngine:
     def runs_alive(self) -> int:
         """Programs started and not yet ended (at most `config.capacity`)."""
         return self._admission.alive
+
+    @property
+    def runs_waiting(self) -> int:
+        """Runs waiting for a sandbox to come free."""
+        return self._admission.waiting
 
     def stop_admitting(self) -> None:
         """Start nothing more (a graceful shutdown): runs waiting and runs asked for from now

@@ -34,6 +34,14 @@ class ExecuteRequest(StrictBody):
     code: UnicodeText = Field(description="the Python program")
     stdin: PlainText = Field("", description="what the program reads from standard input")
     limits: LimitsIn | None = None
+    wait: bool = Field(
+        False,
+        description=(
+            "when every sandbox is busy, or this client already has its share of runs alive: wait "
+            "for a turn (at most RUN_WAIT_MAX_S; turns go round-robin between clients) instead of "
+            "being refused with 503 or 429"
+        ),
+    )
 
 
 class ErrorOut(BaseModel):

@@ -37,6 +37,17 @@ class StopMessage(_Control):
 ControlMessage = Annotated[StdinMessage | CloseStdinMessage | StopMessage, Field(discriminator="type")]
 
 
+class QueuedMessage(BaseModel):
+    """The run (sent with `wait`) waits for its turn; sent again as its place changes, then
+    `started`."""
+
+    type: Literal["queued"] = "queued"
+    position: int = Field(ge=0, description="runs that start before this one (0: it is next)")
+    reason: Literal["server_full", "client_share"] = Field(
+        description="server_full: every sandbox is busy; client_share: the client's other runs hold its share"
+    )
+
+
 class StartedMessage(BaseModel):
     type: Literal["started"] = "started"
 

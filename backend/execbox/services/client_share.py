@@ -1,44 +1,127 @@
 """A share per client: at most `per_client` runs alive at once for one client on this node, so
 that one address cannot hold every sandbox while others wait (issue 30).
 
-Synchronous runs only (execute, submit, the live stream): asynchronous submissions wait their
+Past its share a run is refused (`ClientShareFull`, 429), or, if its caller asked to wait, it
+waits behind the client's own runs (at most `waiting_per_client` of them), first come first
+served, until one of them ends or its deadline passes. Fairness between clients is the
+sandbox's admission's (round-robin by client): waiting here only keeps a client's burst out of
+it. Synchronous runs only (execute, submit, the live stream): asynchronous submissions wait their
 turn under their own per-client bound. Counted per node: in queue mode each API node keeps its
 own count (a count shared through Redis is the next step of issue 30). 0 turns the share off.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections import Counter
-from collections.abc import Iterator
+import time
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
 
 from execbox import metrics
-from execbox.services.errors import ClientShareFull
+from execbox.services.errors import ClientLineFull, ClientShareFull, NoTurnInTime
 
 # What a client refused for its share is told to wait: about a short run.
 _RETRY_AFTER_S = 2
 
+PositionSink = Callable[[int], None]
+
+
+def _ignore(position: int) -> None:
+    pass
+
+
+@dataclass(eq=False, slots=True)
+class _Waiter:
+    on_position: PositionSink
+    turn: asyncio.Future[None] = field(default_factory=lambda: asyncio.get_running_loop().create_future())
+
 
 class ClientShare:
-    def __init__(self, per_client: int) -> None:
+    def __init__(self, per_client: int, waiting_per_client: int) -> None:
         self.per_client = per_client
+        self.waiting_per_client = waiting_per_client
         self._alive: Counter[str] = Counter()
+        self._waiting: dict[str, deque[_Waiter]] = {}
 
-    def check(self, client: str) -> None:
-        """Raise `ClientShareFull` if `client` has its share alive now (before it is counted for
-        anything else, such as the rate limit)."""
-        if self.per_client and self._alive[client] >= self.per_client:
+    def check(self, client: str, wait: bool = False) -> None:
+        """Raise if `client` may not have one more run now (before it is counted for anything
+        else, such as the rate limit): `ClientShareFull` past its share, or with `wait`,
+        `ClientLineFull` when as many of its runs as may already wait."""
+        if not self._full(client):
+            return
+        if not wait:
             metrics.RUNS_REFUSED.labels("client_share").inc()
             raise ClientShareFull(self.per_client, _RETRY_AFTER_S)
+        if len(self._waiting.get(client, ())) >= self.waiting_per_client:
+            metrics.RUNS_REFUSED.labels("client_waiting").inc()
+            raise ClientLineFull(self.waiting_per_client, _RETRY_AFTER_S)
 
-    @contextlib.contextmanager
-    def holding(self, client: str) -> Iterator[None]:
-        """One of `client`'s runs, alive for the duration."""
-        self.check(client)
-        self._alive[client] += 1
+    @contextlib.asynccontextmanager
+    async def holding(
+        self, client: str, wait_until: float | None = None, on_position: PositionSink | None = None
+    ) -> AsyncIterator[None]:
+        """One of `client`'s runs, alive for the duration. Past the share: refused, or with
+        `wait_until` (a `time.time()`), in line until then (`NoTurnInTime` after it);
+        `on_position` hears how many of the client's runs wait before this one."""
+        self.check(client, wait=wait_until is not None)
+        if self._full(client):
+            assert wait_until is not None  # else `check` refused it
+            try:
+                await self._wait(client, wait_until, on_position or _ignore)
+            except TimeoutError:
+                raise NoTurnInTime from None
+        else:
+            self._alive[client] += 1
         try:
             yield
         finally:
-            self._alive[client] -= 1
-            if not self._alive[client]:
-                del self._alive[client]
+            self._leave(client)
+
+    def _full(self, client: str) -> bool:
+        return bool(self.per_client) and (self._alive[client] >= self.per_client or client in self._waiting)
+
+    async def _wait(self, client: str, wait_until: float, on_position: PositionSink) -> None:
+        """Until one of the client's runs hands its place over (counted, see `_leave`)."""
+        waiter = _Waiter(on_position)
+        line = self._waiting.setdefault(client, deque())
+        line.append(waiter)
+        on_position(len(line) - 1)
+        metrics.RUNS_WAITING.labels("client_share").inc()
+        try:
+            await asyncio.wait_for(asyncio.shield(waiter.turn), wait_until - time.time())
+        except (TimeoutError, asyncio.CancelledError):
+            self._drop(client, waiter)
+            raise
+        finally:
+            metrics.RUNS_WAITING.labels("client_share").dec()
+
+    def _leave(self, client: str) -> None:
+        """A run ended: its place goes to the client's first waiting run, else it is freed."""
+        line = self._waiting.get(client)
+        if line:
+            line.popleft().turn.set_result(None)
+            if not line:
+                del self._waiting[client]
+            self._tell_positions(client)
+            return
+        self._alive[client] -= 1
+        if not self._alive[client]:
+            del self._alive[client]
+
+    def _drop(self, client: str, waiter: _Waiter) -> None:
+        """A waiter gave up; if its place came meanwhile, the place goes on."""
+        if waiter.turn.done():
+            self._leave(client)
+            return
+        waiter.turn.cancel()
+        line = self._waiting[client]
+        line.remove(waiter)
+        if not line:
+            del self._waiting[client]
+        self._tell_positions(client)
+
+    def _tell_positions(self, client: str) -> None:
+        for position, waiter in enumerate(self._waiting.get(client, ())):
+            waiter.on_position(position)

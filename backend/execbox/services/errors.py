@@ -66,6 +66,18 @@ class ServerFull(Unavailable):
         )
 
 
+class NoTurnInTime(Unavailable):
+    """A run that asked to wait for its turn did not get it within the longest wait allowed."""
+
+    retry_after_s = 2
+
+    def __init__(self) -> None:
+        super().__init__(
+            "No turn came for your run within the longest wait this server allows (RUN_WAIT_MAX_S), "
+            "so your code was not started; try again when the server is less busy."
+        )
+
+
 class RateLimitExceeded(ServiceError):
     def __init__(self, limit: str, retry_after_s: int, counted: str = "runs") -> None:
         self.retry_after_s = retry_after_s
@@ -84,4 +96,21 @@ class ClientShareFull(RateLimitExceeded):
             self,
             f"{share} of your {runs} still running, as many as one client may have at once; wait for "
             f"one to finish (try again in {retry_after_s} s).",
+        )
+
+
+class ClientLineFull(RateLimitExceeded):
+    """The client already has as many runs waiting for their turn as one client may have."""
+
+    def __init__(self, waiting: int, retry_after_s: int) -> None:
+        self.retry_after_s = retry_after_s
+        runs, them = (
+            ("runs is already waiting for its", "it")
+            if waiting == 1
+            else ("runs are already waiting for their", "them")
+        )
+        ServiceError.__init__(
+            self,
+            f"{waiting} of your {runs} turn, as many as one client may have waiting; wait for "
+            f"{them} to start (try again in {retry_after_s} s).",
         )

@@ -1,4 +1,5 @@
-"""Run a request's code: the code policy first, then the rate limit, then a runner."""
+"""Run a request's code: the code policy first, then the client's share and the rate limit, then
+a runner (after a wait for a turn, if the request asked for one)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from execbox.sandbox.errors import LimitError
 from execbox.sandbox.limits import LimitPolicy, LimitRequest
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
 from execbox.services.client_share import ClientShare
-from execbox.services.errors import InvalidRequest, PolicyRejected
+from execbox.services.errors import InvalidRequest, PolicyRejected, RateLimitExceeded
 from execbox.services.live_session import LiveSession
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.run_receipts import RunReceipts
@@ -28,6 +29,7 @@ class ExecutionService:
         max_stdin_length: int,
         receipts: RunReceipts,
         share: ClientShare,
+        run_wait_max_s: float,
     ) -> None:
         self.runner = runner
         self.receipts = receipts
@@ -36,9 +38,11 @@ class ExecutionService:
         self.policy = policy  # None: the operator switched the static policy off
         self.rate_limiter = rate_limiter  # None: no limit (e.g. behind a gateway that limits)
         self.max_stdin_length = max_stdin_length
+        self.run_wait_max_s = run_wait_max_s
 
-    async def admit(self, request: ExecuteRequest, client: str) -> Job:
-        """Check `request` and count it against `client`'s rate limit: the job to run.
+    async def admit(self, request: ExecuteRequest, client: str, synchronous: bool = True) -> Job:
+        """Check `request` and count it against `client`'s rate limit: the job to run. A
+        synchronous run (its caller waits for it) is checked against the client's share too.
 
         Only requests that will reach the sandbox count: a user fixing policy violations in the
         editor does not use up their runs."""
@@ -57,15 +61,30 @@ class ExecutionService:
         except LimitError as error:
             problems = [(f"body.limits.{error.limit}", str(error))] if error.limit else []
             raise InvalidRequest(str(error), problems) from None
-        self.share.check(client)  # first: a refusal for the share spends no run allowance
+        if synchronous:  # first: a refusal for the share spends no run allowance
+            self.share.check(client, request.wait)
         if self.rate_limiter is not None:
-            await self.rate_limiter.hit(client)
-        return Job(id=new_id(), code=request.code, stdin=request.stdin, limits=limits)
+            try:
+                await self.rate_limiter.hit(client)
+            except RateLimitExceeded:
+                metrics.RUNS_REFUSED.labels("rate_limit").inc()
+                raise
+        metrics.RUNS_ADMITTED.inc()
+        start_by = time.time() + self.run_wait_max_s if request.wait else None
+        return Job(
+            id=new_id(),
+            code=request.code,
+            stdin=request.stdin,
+            limits=limits,
+            start_by=start_by,
+            client=client,
+            wait=request.wait,
+        )
 
     async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
         """Run `request` for `client` (an opaque key) and wait for the verdict."""
         job = await self.admit(request, client)
-        with self.share.holding(client):
+        async with self.share.holding(client, job.start_by):
             return await self.run(job)
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:

@@ -1,5 +1,5 @@
-"""A live run as the services see it: text out as the program writes it, and when it waits for
-input; stdin and stop in.
+"""A live run as the services see it: its place in line until it starts, then text out as the
+program writes it, and when it waits for input; stdin and stop in.
 
 The engine speaks bytes (`LiveIO`); a session turns its output into text: UTF-8 decoded per
 stream without ever splitting a character, and stderr cleaned of host paths by the runner that
@@ -12,9 +12,11 @@ import asyncio
 import codecs
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from execbox.sandbox.live import LiveIO, OutputStream
 
+QueueReason = Literal["server_full", "client_share"]
 OutputSink = Callable[[OutputStream, str], None]
 WaitingSink = Callable[[bool], None]
 
@@ -26,23 +28,48 @@ class InputWanted:
     waiting: bool
 
 
-LiveEvent = tuple[OutputStream, str] | InputWanted
+@dataclass(frozen=True, slots=True)
+class Queued:
+    """The run waits for its turn: `position` runs start before it."""
+
+    position: int
+    reason: QueueReason
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    """The run got its sandbox."""
+
+
+LiveEvent = tuple[OutputStream, str] | InputWanted | Queued | Started
 
 
 def _unchanged(text: str) -> str:
     return text
 
 
-def _ignore(waiting: bool) -> None:
+def _ignore(event: object) -> None:
     pass
 
 
 class LiveSession:
-    def __init__(self, on_output: OutputSink, on_waiting: WaitingSink = _ignore) -> None:
+    def __init__(
+        self,
+        on_output: OutputSink,
+        on_waiting: WaitingSink = _ignore,
+        on_queue: Callable[[Queued | Started], None] = _ignore,
+    ) -> None:
         self.emit = on_output
         # Also called by relays that learn it from elsewhere (queue mode).
         self.waiting_for_input = on_waiting
-        self.io = LiveIO(self._on_bytes, on_waiting)
+        self._on_queue = on_queue
+        self.has_started = False
+        self.io = LiveIO(
+            self._on_bytes,
+            on_waiting,
+            on_queued=lambda position: self.queued(position, "server_full"),
+            on_started=self.mark_started,
+        )
         # Set by the runner that runs the program, which knows the runtime's host paths.
         self.clean_stderr: Callable[[str], str] = _unchanged
         self._decoders: dict[OutputStream, codecs.IncrementalDecoder] = {
@@ -51,6 +78,16 @@ class LiveSession:
         }
         self.stdin_chars = 0
         self._typed: list[str] = []  # bounded by the stream's stdin limit
+
+    def queued(self, position: int, reason: QueueReason) -> None:
+        """The run waits for its turn (also called by the services and relays)."""
+        self._on_queue(Queued(position, reason))
+
+    def mark_started(self) -> None:
+        """The run got its sandbox (also called by relays that learn it from elsewhere)."""
+        if not self.has_started:
+            self.has_started = True
+            self._on_queue(Started())
 
     @property
     def typed_stdin(self) -> str:
@@ -80,12 +117,13 @@ class LiveSession:
 
 
 class Outbox:
-    """Output and input-wanted changes waiting to be passed on, in order, merged while they
-    wait: a slow consumer gets fewer, larger pieces instead of a growing backlog of small ones
-    (its size is bounded by the run's output limits), and only the last of successive changes."""
+    """Output, input-wanted changes and places in line waiting to be passed on, in order, merged
+    while they wait: a slow consumer gets fewer, larger pieces instead of a growing backlog of
+    small ones (its size is bounded by the run's output limits), and only the last of successive
+    changes."""
 
     def __init__(self) -> None:
-        self._pieces: list[tuple[OutputStream, list[str]] | InputWanted] = []
+        self._pieces: list[tuple[OutputStream, list[str]] | InputWanted | Queued | Started] = []
         self._ready = asyncio.Event()
         self._closed = False
 
@@ -98,9 +136,16 @@ class Outbox:
         self._ready.set()
 
     def put_waiting(self, waiting: bool) -> None:
-        if self._pieces and isinstance(self._pieces[-1], InputWanted):
+        self._put_latest(InputWanted(waiting))
+
+    def put_queue(self, event: Queued | Started) -> None:
+        self._put_latest(event)
+
+    def _put_latest(self, event: InputWanted | Queued | Started) -> None:
+        """`event`, in place of the one before if that was of its kind (only the last counts)."""
+        if self._pieces and type(self._pieces[-1]) is type(event):
             self._pieces.pop()
-        self._pieces.append(InputWanted(waiting))
+        self._pieces.append(event)
         self._ready.set()
 
     def close(self) -> None:
@@ -115,8 +160,7 @@ class Outbox:
             pieces, self._pieces = self._pieces, []
             if pieces:
                 yield [
-                    piece if isinstance(piece, InputWanted) else (piece[0], "".join(piece[1]))
-                    for piece in pieces
+                    (piece[0], "".join(piece[1])) if isinstance(piece, tuple) else piece for piece in pieces
                 ]
             if self._closed and not self._pieces:
                 return

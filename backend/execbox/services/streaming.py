@@ -11,10 +11,12 @@ from typing import Protocol
 
 from pydantic import BaseModel
 
+from execbox.schemas.execution import ExecutionResult
 from execbox.schemas.stream import (
     CloseStdinMessage,
     ControlMessage,
     OutputMessage,
+    QueuedMessage,
     ResultMessage,
     RunMessage,
     StartedMessage,
@@ -23,7 +25,8 @@ from execbox.schemas.stream import (
 )
 from execbox.services.errors import InvalidRequest, ServiceError
 from execbox.services.execution import ExecutionService
-from execbox.services.live_session import InputWanted, LiveSession, Outbox
+from execbox.services.live_session import InputWanted, LiveEvent, LiveSession, Outbox, Queued, Started
+from execbox.services.runners.base import Job
 
 
 class ClientGone(Exception):
@@ -46,27 +49,42 @@ class StreamService:
         self.max_stdin_length = max_stdin_length
 
     async def serve(self, request: RunMessage, connection: LiveConnection, client: str) -> None:
-        """Run `request` live: the same checks as `execute`, then output as it comes, then the
-        verdict. Raises ServiceError when the run is refused or the client breaks the protocol."""
+        """Run `request` live: the same checks as `execute`, its place in line while it waits
+        (with `wait`), then output as it comes, then the verdict. Raises ServiceError when the
+        run is refused or the client breaks the protocol. A run stopped, or whose client left,
+        before it started is withdrawn: it never runs and nothing more is sent."""
         job = await self.execution.admit(request, client)
-        await connection.send(StartedMessage())
         outbox = Outbox()
-        session = LiveSession(outbox.put, outbox.put_waiting)
+        session = LiveSession(outbox.put, outbox.put_waiting, outbox.put_queue)
         session.stdin_chars = len(request.stdin)
         loop = asyncio.get_running_loop()
         sender = loop.create_task(_pass_output(outbox, connection, session))
         listener = loop.create_task(self._listen(connection, session))
+        work = loop.create_task(self._run(job, session, client))
+        stopped = loop.create_task(session.io.stopped.wait())
         try:
-            with self.execution.share.holding(client):
-                result = await self.execution.run(job, session)
+            await asyncio.wait([work, stopped], return_when=asyncio.FIRST_COMPLETED)
+            if not work.done() and not session.has_started:
+                work.cancel()
+            await asyncio.wait([work])
         finally:
-            listener.cancel()
+            for task in (work, stopped, listener):
+                task.cancel()
             outbox.close()
-            await asyncio.wait([sender, listener])
+            await asyncio.wait([sender, listener, stopped])
         refusal = None if listener.cancelled() else listener.result()
         if refusal is not None:
             raise refusal
-        await connection.send(ResultMessage(**result.model_dump()))
+        if work.cancelled():
+            return
+        await connection.send(ResultMessage(**work.result().model_dump()))
+
+    async def _run(self, job: Job, session: LiveSession, client: str) -> ExecutionResult:
+        def place(position: int) -> None:
+            session.queued(position, "client_share")
+
+        async with self.execution.share.holding(client, job.start_by, place):
+            return await self.execution.run(job, session)
 
     async def _listen(self, connection: LiveConnection, session: LiveSession) -> ServiceError | None:
         """Applies the client's messages until it leaves; a broken message stops the run."""
@@ -96,9 +114,16 @@ async def _pass_output(outbox: Outbox, connection: LiveConnection, session: Live
     try:
         async for batch in outbox.batches():
             for event in batch:
-                if isinstance(event, InputWanted):
-                    await connection.send(WaitingMessage(waiting=event.waiting))
-                else:
-                    await connection.send(OutputMessage(stream=event[0], data=event[1]))
+                await connection.send(_message(event))
     except ClientGone:
         session.stop()
+
+
+def _message(event: LiveEvent) -> BaseModel:
+    if isinstance(event, InputWanted):
+        return WaitingMessage(waiting=event.waiting)
+    if isinstance(event, Queued):
+        return QueuedMessage(position=event.position, reason=event.reason)
+    if isinstance(event, Started):
+        return StartedMessage()
+    return OutputMessage(stream=event[0], data=event[1])

@@ -68,8 +68,8 @@ class SubmissionService:
         owner = owner_from(owner_token)
         async with self._admitting:
             await self._check_room(client)  # first: a refusal for room spends no run allowance
-            job = await self.execution.admit(request, client)
-            job = dataclasses.replace(job, start_by=time.time() + self.waiting.start_deadline_s)
+            job = await self.execution.admit(request, client, synchronous=False)
+            job = dataclasses.replace(job, start_by=time.time() + self.waiting.start_deadline_s, wait=False)
             await self.store.save_queued(job.id, job.code, job.stdin, client, owner.key)
         try:
             await self.execution.runner.dispatch(job)

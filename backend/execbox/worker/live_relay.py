@@ -29,7 +29,7 @@ _listeners: set[asyncio.Task[None]] = set()
 async def run_relayed(runner: LocalRunner, redis: Redis, job: Job) -> ExecutionResult:
     """Runs `job` live; the caller pushes the verdict after the output (the run's last event)."""
     outbox = Outbox()
-    session = LiveSession(outbox.put, outbox.put_waiting)
+    session = LiveSession(outbox.put, outbox.put_waiting, outbox.put_queue)
     loop = asyncio.get_running_loop()
     sender = loop.create_task(_send_output(redis, output_key(job.id), outbox))
     # Ended by a flag, not cancelled: redis-py (8.1) can swallow the cancellation of a BLPOP in

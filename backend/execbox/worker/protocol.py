@@ -16,7 +16,7 @@ from typing import Any
 
 from execbox.sandbox.limits import RunLimits
 from execbox.schemas.execution import ExecutionResult
-from execbox.services.live_session import InputWanted, LiveEvent
+from execbox.services.live_session import InputWanted, LiveEvent, Queued, Started
 from execbox.services.runners.base import Job, RuntimeVersions
 
 QUEUE = "execbox"  # the Celery queue, which is also the Redis list holding waiting runs
@@ -88,14 +88,19 @@ def decode_job(message: dict[str, Any]) -> tuple[Job, Reply]:
     return Job(**fields), Reply(message["reply"])
 
 
-# Events of a live run, on `output_key`: {"output": [stream, text]} and {"waiting": bool} ...
-# then {"result": {...}}.
+# Events of a live run, on `output_key`: {"queued": [position, reason]} while it waits for a
+# sandbox of the worker, {"started": true}, then {"output": [stream, text]} and {"waiting": bool}
+# ... then {"result": {...}}.
 # Requests to its worker, on `input_key`: {"stdin": text}, {"close_stdin": true}, {"stop": true}.
 
 
 def encode_event(event: LiveEvent) -> str:
     if isinstance(event, InputWanted):
         return json.dumps({"waiting": event.waiting})
+    if isinstance(event, Queued):
+        return json.dumps({"queued": [event.position, event.reason]})
+    if isinstance(event, Started):
+        return '{"started":true}'
     return json.dumps({"output": list(event)})
 
 
@@ -104,13 +109,18 @@ def encode_final(result: ExecutionResult) -> str:
 
 
 def decode_event(payload: str | bytes) -> LiveEvent | ExecutionResult:
-    """An output piece (stream, text), a change of waiting for input, or the verdict that ends
-    the run."""
+    """A place in line, the start, an output piece (stream, text), a change of waiting for
+    input, or the verdict that ends the run."""
     event = json.loads(payload)
     if "result" in event:
         return ExecutionResult.model_validate(event["result"])
     if "waiting" in event:
         return InputWanted(bool(event["waiting"]))
+    if "queued" in event:
+        position, reason = event["queued"]
+        return Queued(max(0, int(position)), "client_share" if reason == "client_share" else "server_full")
+    if "started" in event:
+        return Started()
     stream, text = event["output"]
     return ("stderr" if stream == "stderr" else "stdout"), str(text)
 

@@ -70,3 +70,23 @@ def test_the_stream_counts_against_the_same_share(server: ApiServer) -> None:
         assert refusal["status"] == 429 and SENTENCE in refusal["detail"], refusal
         assert third.close_code() == 4429
         assert first.finish()["stdout"] == second.finish()["stdout"] == "slept\n"
+
+
+def test_an_asynchronous_submission_is_not_counted_against_the_share(server: ApiServer) -> None:
+    with new_client(server) as mine:
+        sleepers = [
+            threading.Thread(target=mine.post, args=(EXECUTE,), kwargs={"json": SLEEPER}) for _ in range(2)
+        ]
+        for thread in sleepers:
+            thread.start()
+        time.sleep(0.7)  # both sleeping: the share is full
+        accepted = mine.post("/api/v1/code/submissions", json={"code": "print('later')"})
+        assert accepted.status_code == 202, accepted.text
+        for thread in sleepers:
+            thread.join(30)
+        submission = f"/api/v1/code/submissions/{accepted.json()['id']}"
+        deadline = time.monotonic() + 30
+        while (answer := mine.get(submission).json())["status"] in ("queued", "running"):
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        assert answer["stdout"] == "later\n", answer

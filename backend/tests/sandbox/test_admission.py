@@ -1,5 +1,6 @@
-"""Who may start a program: at most `capacity` alive, first come first served, none once the
-engine stops admitting (no sandbox needed: admission is bookkeeping)."""
+"""Who may start a program: at most `capacity` alive, round-robin by client (first come first
+served within one), places told to waiters, none once the engine stops admitting (no sandbox
+needed: admission is bookkeeping)."""
 
 from __future__ import annotations
 
@@ -115,3 +116,64 @@ def test_once_it_stops_admitting_waiting_and_new_runs_are_refused_and_alive_ones
         assert admission.alive == 0
 
     _run(scenario, capacity=2)
+
+
+def test_waiting_runs_start_round_robin_by_client_so_a_burst_cannot_push_another_client_back() -> None:
+    async def scenario(admission: Admission) -> list[str]:
+        order: list[str] = []
+
+        async def run(client: str, name: str) -> None:
+            await admission.enter(client=client)
+            order.append(name)
+            await asyncio.sleep(0)
+            admission.leave()
+
+        admission.enter_now()
+        burst = [asyncio.ensure_future(run("a", f"a{i}")) for i in range(1, 7)]
+        await _settle()
+        others = [asyncio.ensure_future(run("b", "b1")), asyncio.ensure_future(run("c", "c1"))]
+        await _settle()
+        admission.leave()
+        await asyncio.gather(*burst, *others)
+        assert admission.alive == 0
+        return order
+
+    assert _run(scenario) == ["a1", "b1", "c1", "a2", "a3", "a4", "a5", "a6"]
+
+
+def test_a_waiter_hears_its_place_fall_to_zero_and_a_run_that_gives_up_leaves_the_line() -> None:
+    async def scenario(admission: Admission) -> dict[str, list[int]]:
+        heard: dict[str, list[int]] = {name: [] for name in ("x", "y", "z")}
+        admission.enter_now()
+        waits = {
+            name: asyncio.ensure_future(admission.enter(client=name, on_position=heard[name].append))
+            for name in ("x", "y", "z")
+        }
+        await _settle()
+        waits["x"].cancel()  # its client went away
+        await _settle()
+        admission.leave()  # to y
+        await _settle()
+        assert waits["y"].done() and not waits["z"].done()
+        admission.leave()  # to z
+        await asyncio.gather(waits["y"], waits["z"])
+        assert admission.alive == 1 and admission.waiting == 0
+        return heard
+
+    heard = _run(scenario)
+    assert heard == {"x": [0], "y": [1, 0], "z": [2, 1, 0]}
+
+
+def test_a_run_past_its_start_deadline_leaves_the_line_and_the_next_gets_the_turn() -> None:
+    async def scenario(admission: Admission) -> None:
+        admission.enter_now()
+        late = asyncio.ensure_future(admission.enter(start_by=time.time() + 0.05, client="late"))
+        next_ = asyncio.ensure_future(admission.enter(client="next"))
+        await _settle()
+        with pytest.raises(SandboxBusy):
+            await late
+        admission.leave()
+        await asyncio.wait_for(next_, 1)
+        assert admission.alive == 1 and admission.waiting == 0
+
+    _run(scenario)

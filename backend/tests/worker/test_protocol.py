@@ -9,14 +9,15 @@ import pytest
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
-from execbox.services.live_session import InputWanted
+from execbox.services.live_session import InputWanted, Queued, Started
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.worker import protocol
 
 
 @pytest.mark.parametrize("reply", list(protocol.Reply))
 def test_a_job_arrives_as_it_was_sent(reply: protocol.Reply) -> None:
-    job = Job(id="abc_-1", code="print('é')\n", stdin="a\nb", limits=RunLimits(wall_time_s=2.5, memory_mb=64))
+    limits = RunLimits(wall_time_s=2.5, memory_mb=64)
+    job = Job(id="abc_-1", code="print('é')\n", stdin="a\nb", limits=limits, client="10.0.0.1", wait=True)
     message = json.loads(json.dumps(protocol.encode_job(job, reply)))  # what Celery carries
     assert protocol.decode_job(message) == (job, reply)
 
@@ -39,11 +40,13 @@ def test_a_result_arrives_as_it_was_sent() -> None:
     assert protocol.decode_event(protocol.encode_final(result)) == result
 
 
-def test_live_events_keep_stream_and_text_and_waiting() -> None:
+def test_live_events_keep_stream_and_text_and_waiting_and_places_in_line() -> None:
     for stream in ("stdout", "stderr"):
         assert protocol.decode_event(protocol.encode_event((stream, "é\x00\n"))) == (stream, "é\x00\n")
     for waiting in (True, False):
         assert protocol.decode_event(protocol.encode_event(InputWanted(waiting))) == InputWanted(waiting)
+    for event in (Queued(3, "server_full"), Queued(0, "client_share"), Started()):
+        assert protocol.decode_event(protocol.encode_event(event)) == event
 
 
 def test_versions_and_keys() -> None:

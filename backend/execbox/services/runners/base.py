@@ -21,6 +21,10 @@ class Job:
     # A `time.time()` by which it must start, or it is answered without running (a waiting
     # submission nobody would wait for); None: it waits for as long as it takes.
     start_by: float | None = None
+    # Whose run it is (the rate limit's key): runs that wait for a sandbox start round-robin by it.
+    client: str = ""
+    # Its caller waits for a turn (until `start_by`) rather than be refused when none is free.
+    wait: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ import asyncio
 import dataclasses
 import logging
 
+from execbox import metrics
 from execbox.sandbox.engine import SandboxEngine
 from execbox.sandbox.errors import (
     SandboxBusy,
@@ -16,7 +17,7 @@ from execbox.sandbox.errors import (
 )
 from execbox.sandbox.limits import LimitRequest
 from execbox.schemas.execution import ExecutionResult
-from execbox.services.errors import ServerFull, Unavailable
+from execbox.services.errors import NoTurnInTime, ServerFull, Unavailable
 from execbox.services.live_session import LiveSession
 from execbox.services.presenter import internal_error, present
 from execbox.services.runners.base import Job, RuntimeVersions
@@ -56,17 +57,20 @@ class LocalRunner:
 
     async def _run(self, job: Job, live: LiveSession | None) -> ExecutionResult:
         limits = LimitRequest(**dataclasses.asdict(job.limits))
-        wait = job.start_by is not None or not self.refuse_when_full
+        wait = job.wait or job.start_by is not None or not self.refuse_when_full
         try:
             sanitize = self._sanitizer()
             if live is not None:
                 live.clean_stderr = sanitize
             result = await self.engine.run(
-                job.code, job.stdin, limits, live.io if live else None, job.start_by, wait
+                job.code, job.stdin, limits, live.io if live else None, job.start_by, wait, job.client
             )
         except SandboxFull:
+            metrics.RUNS_REFUSED.labels("node_full").inc()
             raise ServerFull(self.engine.config.capacity) from None
         except SandboxBusy:
+            if job.wait:
+                raise NoTurnInTime from None
             return internal_error(NOT_STARTED)
         except (SandboxClosed, SandboxInternalError) as error:
             raise Unavailable(f"The sandbox cannot run code now ({error}); try again shortly.") from None

@@ -15,7 +15,7 @@ from redis.exceptions import RedisError
 
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
-from execbox.services.live_session import InputWanted, LiveSession
+from execbox.services.live_session import InputWanted, LiveSession, Queued, Started
 from execbox.services.runners.base import Job, RuntimeVersions
 from execbox.services.runners.queue_depth import QueueDepth
 from execbox.worker.protocol import (
@@ -91,6 +91,10 @@ class QueueRunner:
                         return event
                     if isinstance(event, InputWanted):
                         live.waiting_for_input(event.waiting)
+                    elif isinstance(event, Queued):
+                        live.queued(event.position, event.reason)
+                    elif isinstance(event, Started):
+                        live.mark_started()
                     else:
                         live.emit(*event)
             raise self._no_verdict(job)
