@@ -5,6 +5,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { launch, screenshot, type Browser } from './browser';
+import { openPage, pageErrors, run, waitForStatus } from './pages';
 import { startServer, type Server } from './server';
 
 let server: Server;
@@ -26,38 +27,6 @@ afterAll(async () => {
   await server?.stop();
 });
 
-const errorsOf = new WeakMap<Page, string[]>();
-
-/**
- * A page `width` px wide on `base`, with `code` in the editor (through the app's draft restore:
- * typing would let Monaco auto-indent) and an empty stdin box (the pages share localStorage).
- */
-async function openPage(base: string, width: number, code: string): Promise<Page> {
-  const page = await browser.context.newPage();
-  await page.setViewportSize({ width, height: width < 640 ? 844 : 800 });
-  const errors: string[] = [];
-  errorsOf.set(page, errors);
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.addInitScript((draft) => {
-    localStorage.setItem('execbox:code', JSON.stringify(draft));
-    localStorage.setItem('execbox:stdin', JSON.stringify(''));
-  }, code);
-  await page.goto(base);
-  await page.locator('.monaco-editor').first().waitFor();
-  return page;
-}
-
-async function run(page: Page): Promise<void> {
-  await page.getByRole('button', { name: 'Run', exact: true }).click();
-}
-
-async function waitForStatus(page: Page, status: string, timeout = 15_000): Promise<void> {
-  await page.locator(`[data-testid="status-badge"][data-status="${status}"]`).waitFor({ timeout });
-}
-
 const hasFocus = (page: Page, testId: string) => page.getByTestId(testId).evaluate((el) => el === document.activeElement);
 
 /** The seconds the running clock shows ("3.4 s"). */
@@ -71,7 +40,7 @@ async function elapsedSeconds(page: Page): Promise<number> {
 describe.each([1280, 390])('at %i px', (width) => {
   it('says the program waits for input, focuses the field under the output, and goes on once answered', async () => {
     const code = 'import time\nname = input("name? ")\nprint(f"Hello, {name}!")\ntime.sleep(1)\nprint("done")\n';
-    const page = await openPage(server.url, width, code);
+    const page = await openPage(browser, server.url, code, { width });
     await run(page);
 
     const waiting = page.getByTestId('waiting-for-input');
@@ -122,12 +91,12 @@ describe.each([1280, 390])('at %i px', (width) => {
     expect(await page.getByTestId('stdout').textContent()).toBe('name? Ada\nHello, Ada!\ndone\n');
     expect(await page.getByTestId('live-stdin').count()).toBe(0);
     expect(await page.getByTestId('elapsed').count()).toBe(0);
-    expect(errorsOf.get(page)).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 
   it('counts the time while the program runs, then shows its wall time', async () => {
-    const page = await openPage(server.url, width, 'import time\ntime.sleep(1.5)\nprint("slept")\n');
+    const page = await openPage(browser, server.url, 'import time\ntime.sleep(1.5)\nprint("slept")\n', { width });
     await run(page);
     const elapsed = page.getByTestId('elapsed');
     await elapsed.waitFor({ timeout: 10_000 });
@@ -143,12 +112,12 @@ describe.each([1280, 390])('at %i px', (width) => {
     const wall = (await page.getByTestId('metrics').textContent()) ?? '';
     const seconds = Number(/Wall(\d+\.\d+) s/.exec(wall)?.[1] ?? Number.NaN);
     expect(seconds).toBeGreaterThanOrEqual(1.5);
-    expect(errorsOf.get(page)).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 
   it(`names the ${WALL_TIME_S} s wall-time limit of a program that waited for input that never came`, async () => {
-    const page = await openPage(shortServer.url, width, 'name = input("name? ")\nprint(name)\n');
+    const page = await openPage(browser, shortServer.url, 'name = input("name? ")\nprint(name)\n', { width });
     await run(page);
     await page.getByTestId('waiting-for-input').waitFor({ timeout: 10_000 });
     await waitForStatus(page, 'timeout', 15_000);
@@ -166,7 +135,7 @@ describe.each([1280, 390])('at %i px', (width) => {
     const status = await page.getByTestId('run-status').boundingBox();
     expect(status && status.y >= 0 && status.y + status.height <= (page.viewportSize()?.height ?? 0)).toBe(true);
     await screenshot(page, `waiting-timeout-${width}`);
-    expect(errorsOf.get(page)).toEqual([]);
+    expect(pageErrors(page)).toEqual([]);
     await page.close();
   });
 });

@@ -49,7 +49,7 @@ describe('App', () => {
     fireEvent.change(await editor(), { target: { value: 'print(input())' } });
     await userEvent.type(screen.getByLabelText('Standard input'), '42');
     await userEvent.click(screen.getByRole('button', { name: 'Run' }));
-    expect(execute).toHaveBeenCalledWith({ code: 'print(input())', stdin: '42' }, expect.any(AbortSignal));
+    expect(execute).toHaveBeenCalledWith({ code: 'print(input())', stdin: '42', wait: false }, expect.any(AbortSignal));
     expect(await screen.findByTestId('stdout')).toHaveTextContent('42');
   });
 
@@ -131,7 +131,7 @@ describe('App', () => {
     screen.getByLabelText('Standard input').focus();
     await userEvent.keyboard('{Control>}s{/Control}');
     await waitFor(() => expect(window.location.pathname).toBe('/s/slow'));
-    expect(execute).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '' }, expect.any(AbortSignal));
+    expect(execute).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '', wait: false }, expect.any(AbortSignal));
     expect(share).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '', result: timedOut, receipt: 'r2' }, expect.any(AbortSignal));
     expect(screen.getByTestId('status-badge')).toHaveTextContent('Timed out');
   });
@@ -375,6 +375,27 @@ describe('App live runs', () => {
     expect(screen.getByTestId('previous-output')).toHaveTextContent('Output of the previous run');
   });
 
+  it('says where a run waits for its turn, and Stop takes it out of the line', async () => {
+    const sockets = liveApp();
+    fireEvent.change(await editor(), { target: { value: 'print("b")' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Run' }));
+    const socket = sockets.last();
+    act(() => socket.open());
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print("b")', stdin: '', wait: true }]);
+    act(() => socket.receive({ type: 'queued', position: 1, reason: 'server_full' }));
+    expect(screen.getByTestId('queued')).toHaveTextContent('Waiting for a free sandbox (1 ahead)');
+    expect(screen.getByRole('status')).toHaveTextContent(/^Waiting for a free sandbox \(1 ahead\): /);
+    act(() => socket.receive({ type: 'queued', position: 0, reason: 'server_full' }));
+    expect(screen.getByTestId('queued')).toHaveTextContent('Waiting for a free sandbox (next in line)');
+    expect(screen.queryByTestId('live-stdin')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Stop' }));
+    expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
+    expect(socket.closedByClient).toBe(1000);
+    await waitFor(() => expect(screen.getByRole('status')).toHaveTextContent('Stopped before the program started.'));
+    expect(screen.queryByTestId('queued')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Run' })).toBeInTheDocument();
+  });
+
   it('stops with Escape', async () => {
     const sockets = liveApp();
     await editor();
@@ -388,7 +409,7 @@ describe('App live runs', () => {
     fireEvent.change(await editor(), { target: { value: 'print(input())' } });
     await userEvent.type(screen.getByLabelText('Standard input'), 'given');
     const socket = await startRun(sockets);
-    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: 'given' }, { type: 'close_stdin' }]);
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: 'given', wait: true }, { type: 'close_stdin' }]);
     expect(screen.getByLabelText('Standard input')).toHaveAttribute('readonly');
     expect(screen.getByTestId('stdin-given-note')).toHaveTextContent('then end of input');
     expect(screen.queryByTestId('live-stdin')).toBeNull();
@@ -400,7 +421,7 @@ describe('App live runs', () => {
     fireEvent.change(code, { target: { value: 'print(input())' } });
     expect(screen.queryByTestId('live-stdin')).toBeNull();
     const socket = await startRun(sockets);
-    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: '' }]);
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: '', wait: true }]);
     expect(screen.getByLabelText('Standard input')).toHaveAttribute('readonly');
     const field = await screen.findByTestId('live-stdin');
     await userEvent.type(field, 'Ada{Enter}');

@@ -16,7 +16,7 @@ from execbox import metrics
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
 from execbox.sandbox.engine import SandboxEngine
-from execbox.services.client_share import ClientShare
+from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
 from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
@@ -26,6 +26,7 @@ from execbox.services.runners.base import Runner
 from execbox.services.runners.local import LocalRunner
 from execbox.services.runners.lost_runs import LostRunSweeper
 from execbox.services.runners.queue import QueueRunner
+from execbox.services.share_leases import SharedShare
 from execbox.services.streaming import StreamService
 from execbox.services.submission_store import SubmissionStore
 from execbox.services.submissions import SubmissionService, WaitingBounds
@@ -120,6 +121,14 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
         limiter = None
         if settings.RATE_LIMIT_ENABLED:
             limiter = RateLimiter(settings.RATE_LIMIT, settings.REDIS_URL)
+        share: Share = ClientShare(settings.CLIENT_RUNS_ALIVE, settings.CLIENT_RUNS_WAITING)
+        if isinstance(runner, QueueRunner) and settings.CLIENT_RUNS_ALIVE:
+            share = SharedShare(
+                runner.redis,
+                settings.CLIENT_RUNS_ALIVE,
+                settings.CLIENT_RUNS_WAITING,
+                verdict_wait_s=settings.QUEUE_WAIT_TIMEOUT,
+            )
         execution = ExecutionService(
             runner,
             limits=settings.limit_policy,
@@ -127,7 +136,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             rate_limiter=limiter,
             max_stdin_length=settings.MAX_STDIN_LENGTH,
             receipts=RunReceipts(settings.SECRET_KEY),
-            share=ClientShare(settings.CLIENT_RUNS_ALIVE, settings.CLIENT_RUNS_WAITING),
+            share=share,
             run_wait_max_s=settings.RUN_WAIT_MAX_S,
         )
         yield Services(

@@ -6,8 +6,10 @@ waits behind the client's own runs (at most `waiting_per_client` of them), first
 served, until one of them ends or its deadline passes. Fairness between clients is the
 sandbox's admission's (round-robin by client): waiting here only keeps a client's burst out of
 it. Synchronous runs only (execute, submit, the live stream): asynchronous submissions wait their
-turn under their own per-client bound. Counted per node: in queue mode each API node keeps its
-own count (a count shared through Redis is the next step of issue 30). 0 turns the share off.
+turn under their own per-client bound. 0 turns the share off.
+
+This node's runs only: in queue mode the share is counted over the whole deployment instead
+(services/share_leases.py), behind the same `Share` interface.
 """
 
 from __future__ import annotations
@@ -18,18 +20,49 @@ import time
 from collections import Counter, deque
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from typing import NoReturn, Protocol
 
 from execbox import metrics
 from execbox.services.errors import ClientLineFull, ClientShareFull, NoTurnInTime
 
 # What a client refused for its share is told to wait: about a short run.
-_RETRY_AFTER_S = 2
+RETRY_AFTER_S = 2
 
 PositionSink = Callable[[int], None]
 
 
-def _ignore(position: int) -> None:
+def ignore_position(position: int) -> None:
     pass
+
+
+class Share(Protocol):
+    async def check(self, client: str, wait: bool = False) -> None:
+        """Raise if `client` may not have one more run now (before it is counted for anything
+        else, such as the rate limit): `ClientShareFull` past its share, or with `wait`,
+        `ClientLineFull` when as many of its runs as may already wait."""
+        ...
+
+    def holding(
+        self,
+        client: str,
+        run_id: str,
+        wait_until: float | None = None,
+        on_position: PositionSink = ignore_position,
+    ) -> contextlib.AbstractAsyncContextManager[None]:
+        """One of `client`'s runs (`run_id`), alive for the duration. Past the share: refused,
+        or with `wait_until` (a `time.time()`), in line until then (`NoTurnInTime` after it);
+        `on_position` hears how many of the client's runs wait before this one."""
+        ...
+
+
+def refuse(per_client: int) -> NoReturn:
+    metrics.RUNS_REFUSED.labels("client_share").inc()
+    raise ClientShareFull(per_client, RETRY_AFTER_S)
+
+
+def refuse_waiting(waiting_per_client: int) -> NoReturn:
+    metrics.RUNS_REFUSED.labels("client_waiting").inc()
+    raise ClientLineFull(waiting_per_client, RETRY_AFTER_S)
 
 
 @dataclass(eq=False, slots=True)
@@ -39,37 +72,35 @@ class _Waiter:
 
 
 class ClientShare:
+    """This node's count (see `Share` for what the methods promise)."""
+
     def __init__(self, per_client: int, waiting_per_client: int) -> None:
         self.per_client = per_client
         self.waiting_per_client = waiting_per_client
         self._alive: Counter[str] = Counter()
         self._waiting: dict[str, deque[_Waiter]] = {}
 
-    def check(self, client: str, wait: bool = False) -> None:
-        """Raise if `client` may not have one more run now (before it is counted for anything
-        else, such as the rate limit): `ClientShareFull` past its share, or with `wait`,
-        `ClientLineFull` when as many of its runs as may already wait."""
+    async def check(self, client: str, wait: bool = False) -> None:
         if not self._full(client):
             return
         if not wait:
-            metrics.RUNS_REFUSED.labels("client_share").inc()
-            raise ClientShareFull(self.per_client, _RETRY_AFTER_S)
+            refuse(self.per_client)
         if len(self._waiting.get(client, ())) >= self.waiting_per_client:
-            metrics.RUNS_REFUSED.labels("client_waiting").inc()
-            raise ClientLineFull(self.waiting_per_client, _RETRY_AFTER_S)
+            refuse_waiting(self.waiting_per_client)
 
     @contextlib.asynccontextmanager
     async def holding(
-        self, client: str, wait_until: float | None = None, on_position: PositionSink | None = None
+        self,
+        client: str,
+        run_id: str,  # noqa: ARG002 -- counted, not named, on one node
+        wait_until: float | None = None,
+        on_position: PositionSink = ignore_position,
     ) -> AsyncIterator[None]:
-        """One of `client`'s runs, alive for the duration. Past the share: refused, or with
-        `wait_until` (a `time.time()`), in line until then (`NoTurnInTime` after it);
-        `on_position` hears how many of the client's runs wait before this one."""
-        self.check(client, wait=wait_until is not None)
+        await self.check(client, wait=wait_until is not None)
         if self._full(client):
             assert wait_until is not None  # else `check` refused it
             try:
-                await self._wait(client, wait_until, on_position or _ignore)
+                await self._wait(client, wait_until, on_position)
             except TimeoutError:
                 raise NoTurnInTime from None
         else:

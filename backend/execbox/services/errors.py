@@ -91,11 +91,11 @@ class ClientShareFull(RateLimitExceeded):
 
     def __init__(self, share: int, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
-        runs = "run is" if share == 1 else "runs are"
+        runs, which = ("runs is", "it") if share == 1 else ("runs are", "one")
         ServiceError.__init__(
             self,
             f"{share} of your {runs} still running, as many as one client may have at once; wait for "
-            f"one to finish (try again in {retry_after_s} s).",
+            f"{which} to finish (try again in {retry_after_s} s).",
         )
 
 

@@ -10,7 +10,7 @@ from execbox.policy import CodePolicy, check
 from execbox.sandbox.errors import LimitError
 from execbox.sandbox.limits import LimitPolicy, LimitRequest
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
-from execbox.services.client_share import ClientShare
+from execbox.services.client_share import Share
 from execbox.services.errors import InvalidRequest, PolicyRejected, RateLimitExceeded
 from execbox.services.live_session import LiveSession
 from execbox.services.rate_limit import RateLimiter
@@ -28,7 +28,7 @@ class ExecutionService:
         rate_limiter: RateLimiter | None,
         max_stdin_length: int,
         receipts: RunReceipts,
-        share: ClientShare,
+        share: Share,
         run_wait_max_s: float,
     ) -> None:
         self.runner = runner
@@ -62,7 +62,7 @@ class ExecutionService:
             problems = [(f"body.limits.{error.limit}", str(error))] if error.limit else []
             raise InvalidRequest(str(error), problems) from None
         if synchronous:  # first: a refusal for the share spends no run allowance
-            self.share.check(client, request.wait)
+            await self.share.check(client, request.wait)
         if self.rate_limiter is not None:
             try:
                 await self.rate_limiter.hit(client)
@@ -84,7 +84,7 @@ class ExecutionService:
     async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
         """Run `request` for `client` (an opaque key) and wait for the verdict."""
         job = await self.admit(request, client)
-        async with self.share.holding(client, job.start_by):
+        async with self.share.holding(client, job.id, job.start_by):
             return await self.run(job)
 
     async def run(self, job: Job, live: LiveSession | None = None) -> ExecutionResult:

@@ -83,7 +83,7 @@ class StreamService:
         def place(position: int) -> None:
             session.queued(position, "client_share")
 
-        async with self.execution.share.holding(client, job.start_by, place):
+        async with self.execution.share.holding(client, job.id, job.start_by, place):
             return await self.execution.run(job, session)
 
     async def _listen(self, connection: LiveConnection, session: LiveSession) -> ServiceError | None:

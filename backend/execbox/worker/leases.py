@@ -11,6 +11,9 @@ into `internal_error` still counts it.
 
 The price: a worker cut off from Redis for LEASE_TTL_S loses its leases, and its runs may then
 run twice, as they would after a visibility timeout.
+
+The same renewals keep a synchronous run counted in its client's share over the deployment
+(services/share_leases.py) while it lives, and no longer once its worker is gone.
 """
 
 from __future__ import annotations
@@ -24,45 +27,60 @@ from typing import Any
 import redis
 
 from execbox import metrics
+from execbox.services.share_leases import SHARE_LEASE_TTL_S, share_key
 from execbox.worker.protocol import LEASE_TTL_S, lease_key
 
 log = logging.getLogger(__name__)
+
+# A run counted in a client's share: (client, run id).
+Counted = tuple[str, str]
 
 
 class RunLeases:
     def __init__(self, client: redis.Redis, owner: str) -> None:
         self._redis = client
         self._owner = owner
-        self._held: set[str] = set()
+        self._held: dict[str, Counted | None] = {}
         self._lock = threading.Lock()
 
-    def hold(self, task_id: str) -> None:
+    def hold(self, task_id: str, counted: Counted | None = None) -> None:
+        """Lease `task_id`'s run, and renew its place in its client's share if it has one."""
         with self._lock:
-            self._held.add(task_id)
-        self._write([task_id])
+            self._held[task_id] = counted
+        self._write({task_id: counted})
 
     def release(self, task_id: str) -> None:
         with self._lock:
-            self._held.discard(task_id)
+            counted = self._held.pop(task_id, None)
+        releasing = self._redis.pipeline(transaction=False)
+        releasing.delete(lease_key(task_id))
+        if counted is not None:
+            client, run_id = counted
+            releasing.zrem(share_key(client), run_id)
         try:
-            self._redis.delete(lease_key(task_id))
+            releasing.execute()
         except redis.RedisError as error:
             log.warning("task %s: its lease was not released (it lapses by itself): %s", task_id, error)
 
     def renew(self) -> None:
         with self._lock:
-            held = list(self._held)
+            held = dict(self._held)
         if held:
             self._write(held)
 
-    def _write(self, task_ids: list[str]) -> None:
+    def _write(self, held: dict[str, Counted | None]) -> None:
         writing = self._redis.pipeline(transaction=False)
-        for task_id in task_ids:
+        share_lease_until = time.time() + SHARE_LEASE_TTL_S
+        for task_id, counted in held.items():
             writing.set(lease_key(task_id), self._owner, ex=LEASE_TTL_S)
+            if counted is not None:
+                client, run_id = counted
+                # Only a run its API node counted (xx): see services/share_leases.py.
+                writing.zadd(share_key(client), {run_id: share_lease_until}, xx=True)
         try:
             writing.execute()
         except redis.RedisError as error:
-            log.warning("leases of %d runs not written: %s", len(task_ids), error)
+            log.warning("leases of %d runs not written: %s", len(held), error)
 
 
 class OrphanSweeper:

@@ -42,7 +42,10 @@ def register(app: Celery, runtime: WorkerRuntime) -> None:
         # kombu marks a run it hands out again because its worker never acknowledged it.
         redelivered = bool((task.request.delivery_info or {}).get("redelivered"))
         task_id = str(task.request.id)
-        runtime.leases.hold(task_id)  # from now until acknowledged, renewed while this worker lives
+        # From now until acknowledged, renewed while this worker lives; a synchronous run's place
+        # in its client's share with it.
+        counted = (job.client, job.id) if reply is not Reply.DATABASE and job.client else None
+        runtime.leases.hold(task_id, counted)
         try:
             # All of it on the engine's event loop, so that the verdict leaves as soon as it exists.
             runtime.call(handle(runtime, job, reply, redelivered))

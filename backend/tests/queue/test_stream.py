@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.queue.conftest import Cluster
+from tests.queue.conftest import Cluster, Launcher, sleeper, wait_until
 from tests.support.stream_client import (
     ASKS_FOR_A_NAME,
     TICKER,
@@ -80,3 +80,23 @@ def test_a_client_that_goes_away_stops_its_run_on_the_worker(cluster: Cluster, s
         live = streams.start(code="print('spinning', flush=True)\nwhile True:\n    pass\n")
         live.until("output")
         live.connection.close()
+
+
+def test_a_run_behind_busy_workers_says_so_then_starts_when_a_worker_takes_it(launcher: Launcher) -> None:
+    settings = launcher.settings(SANDBOX_LIVE_RUNS="1")  # the worker runs one program at a time
+    worker = launcher.worker("worker", settings)
+    api = launcher.api(settings)
+    with StreamClient(api.url) as streams:
+        running = streams.start(code=sleeper(2, "first"))
+        running.until("started")
+        queued = streams.start(code=sleeper(0, "second"))
+        wait_until(lambda: worker.metrics()["execbox_runs_in_progress"] == 1, 10, "the first run in progress")
+        last = streams.start(code="print('last')")
+        assert last.finish()["stdout"] == "last\n"
+        assert queued.finish()["stdout"] == "second\n"
+        assert running.finish()["stdout"] == "first\n"
+    kinds = [r.message["type"] for r in last.received]
+    assert kinds[:2] == ["queued", "started"], kinds
+    assert last.received[0].message == {"type": "queued", "position": 1, "reason": "server_full"}
+    # It started once the two before it were done, not when it was queued.
+    assert last.received[1].at > 1.5

@@ -18,7 +18,8 @@ def new_address() -> str:
     return next(_ADDRESSES)
 
 
-def new_client(server: ApiServer) -> httpx.Client:
-    """A client with a source address of its own."""
-    transport = httpx.HTTPTransport(local_address=new_address())
+def new_client(server: ApiServer, address: str | None = None) -> httpx.Client:
+    """A client with a source address of its own (or `address`: the same client of another
+    server)."""
+    transport = httpx.HTTPTransport(local_address=address or new_address())
     return httpx.Client(base_url=server.url, transport=transport, timeout=60)

@@ -28,7 +28,7 @@ function failWith(code: string, message: string): AxiosAdapter {
 async function problemOf(adapter: AxiosAdapter): Promise<ApiProblem> {
   const client = createApiClient({ adapter });
   try {
-    await client.execute({ code: 'print(1)', stdin: '' });
+    await client.execute({ code: 'print(1)', stdin: '', wait: false });
   } catch (err) {
     expect(err).toBeInstanceOf(ApiError);
     return (err as ApiError).problem;
@@ -58,11 +58,11 @@ describe('api client', () => {
       seen = config;
       return answer(200, success)(config);
     };
-    const result = await createApiClient({ adapter }).execute({ code: 'print(1)', stdin: 'x' });
+    const result = await createApiClient({ adapter }).execute({ code: 'print(1)', stdin: 'x', wait: false });
     expect(result.stdout).toBe('1\n');
     expect(seen?.url).toBe('/api/v1/code/execute');
     expect(seen?.method).toBe('post');
-    expect(JSON.parse(String(seen?.data))).toEqual({ code: 'print(1)', stdin: 'x' });
+    expect(JSON.parse(String(seen?.data))).toEqual({ code: 'print(1)', stdin: 'x', wait: false });
     expect(AxiosHeaders.from(seen?.headers).getContentType()).toMatch(/application\/json/);
   });
 

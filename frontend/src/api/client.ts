@@ -10,7 +10,7 @@ import axios, {
 
 import { ApiError, problemFromBody, type ApiProblem } from './errors';
 import { keepOwnerToken, ownerHeaders } from './ownerToken';
-import { startLiveRun, type LiveRun, type LiveRunCallbacks, type SocketFactory } from './stream';
+import { startLiveRun, type LiveRun, type LiveRunCallbacks, type LiveRunRequest, type SocketFactory } from './stream';
 import type { ExecuteRequest, ExecutionResult, RuntimeInfo, SharedRun, ShareRequest, Submission } from './types';
 
 // Long enough for a queued run at the maximum wall-time limit; the server enforces the real one.
@@ -46,7 +46,7 @@ export function toProblem(error: unknown): ApiProblem {
 export interface ApiClient {
   execute(body: ExecuteRequest, signal?: AbortSignal): Promise<ExecutionResult>;
   /** A live run over the WebSocket stream (see stream.ts); its `done` may ask for the HTTP fallback. */
-  live(body: ExecuteRequest, callbacks: LiveRunCallbacks): LiveRun;
+  live(body: LiveRunRequest, callbacks: LiveRunCallbacks): LiveRun;
   /** Saves a finished run as it ended (its result and receipt as the server returned them): no new run. */
   share(body: ShareRequest, signal?: AbortSignal): Promise<SharedRun>;
   submission(id: string, signal?: AbortSignal): Promise<Submission>;

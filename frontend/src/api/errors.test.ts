@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 
-import { describeProblem, isReceiptRefusal, runLimitOf, type ApiProblem } from './errors';
+import { describeProblem, isReceiptRefusal, problemFromBody, runLimitOf, type ApiProblem } from './errors';
 
 const refusal = (limit: string) => `Too many runs from your address (limit: ${limit}). Try again in 42 s.`;
 
@@ -54,5 +54,41 @@ describe('describeProblem for a share', () => {
   it('falls back to the run’s sentences where they fit', () => {
     expect(describeProblem({ kind: 'network', detail: 'x' }, undefined, 'share')).toMatch(/Could not reach the execbox server/);
     expect(describeProblem({ kind: 'too-large', detail: 'x' })).toMatch(/The code and input are too large/);
+  });
+});
+
+describe('a 429 for the client’s share of runs', () => {
+  const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
+
+  it('is told apart from the rate limit by its sentence', () => {
+    expect(problemFromBody(429, { detail, retry_after_s: 2 }, 'HTTP 429')).toEqual({ kind: 'client-share', detail, retryAfterS: 2 });
+    const one = '1 of your runs is still running, as many as one client may have at once; wait for it to finish (try again in 2 s).';
+    expect(problemFromBody(429, { detail: one }, 'HTTP 429', 3)).toEqual({ kind: 'client-share', detail: one, retryAfterS: 3 });
+    const waiting = '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start (try again in 2 s).';
+    expect(problemFromBody(429, { detail: waiting, retry_after_s: 2 }, 'HTTP 429')).toEqual({ kind: 'client-share', detail: waiting, retryAfterS: 2 });
+    expect(describeProblem({ kind: 'client-share', detail: waiting, retryAfterS: 2 })).toBe(
+      '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start. You can run again in 2 seconds.',
+    );
+    expect(problemFromBody(429, { detail: 'Rate limit exceeded.' }, 'HTTP 429')).toMatchObject({ kind: 'rate-limited' });
+    expect(problemFromBody(429, { detail: 'Too many runs from your address (limit: 2/minute). Try again in 5 s.' }, 'HTTP 429')).toMatchObject({
+      kind: 'rate-limited',
+      limit: '2 per minute',
+    });
+  });
+
+  it('says the server’s sentence, its wait counted down', () => {
+    const problem: ApiProblem = { kind: 'client-share', detail, retryAfterS: 2 };
+    expect(describeProblem(problem)).toBe(
+      '2 of your runs are still running, as many as one client may have at once; wait for one to finish. You can run again in 2 seconds.',
+    );
+    expect(describeProblem(problem, 0)).toMatch(/wait for one to finish\. You can run again now\.$/);
+    // A share that had to run first was refused as a run.
+    expect(describeProblem(problem, 1, 'share')).toMatch(/^2 of your runs are still running.* You can run again in 1 second\.$/);
+  });
+
+  it('keeps a sentence without a wait in it as it is', () => {
+    expect(describeProblem({ kind: 'client-share', detail: '3 of your runs are still running.', retryAfterS: 0 })).toBe(
+      '3 of your runs are still running. You can run again now.',
+    );
   });
 });

@@ -6,6 +6,8 @@ export type ApiProblem =
   | { kind: 'policy'; detail: string; violations: Violation[] }
   | { kind: 'invalid'; detail: string; errors: FieldProblem[] }
   | { kind: 'rate-limited'; detail: string; retryAfterS: number; limit: string | null }
+  /** A 429 for the client's share: as many of its runs are alive (or waiting) as one client may have at once. */
+  | { kind: 'client-share'; detail: string; retryAfterS: number }
   | { kind: 'too-large'; detail: string }
   | { kind: 'unavailable'; detail: string; retryAfterS: number | null }
   | { kind: 'not-found'; detail: string }
@@ -101,6 +103,12 @@ export function describeProblem(problem: ApiProblem, remainingS?: number, action
         ? `Too many runs in a short time${limit}. You can run again in ${seconds(wait)}.`
         : `Too many runs in a short time${limit}. You can run again now.`;
     }
+    case 'client-share': {
+      // The server's sentence says how many runs are alive; the countdown replaces its own wait.
+      const sentence = stripDot(problem.detail.replace(CLIENT_SHARE_WAIT, ''));
+      const wait = remainingS ?? problem.retryAfterS;
+      return wait > 0 ? `${sentence}. You can run again in ${seconds(wait)}.` : `${sentence}. You can run again now.`;
+    }
     case 'too-large':
       return 'The code and input are too large for the server to accept. Shorten them and try again.';
     case 'unavailable': {
@@ -159,6 +167,7 @@ export function problemFromBody(status: number, data: unknown, fallbackDetail: s
     const errors = isObject(data) && Array.isArray(data.errors) ? data.errors.filter(isFieldProblem) : [];
     return { kind: 'invalid', detail, errors };
   }
+  if (status === 429 && CLIENT_SHARE_DETAIL.test(detail)) return { kind: 'client-share', detail, retryAfterS: wait ?? 2 };
   if (status === 429) return { kind: 'rate-limited', detail, retryAfterS: wait ?? 60, limit: runLimitOf(detail) };
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 503) return { kind: 'unavailable', detail, retryAfterS: wait };
@@ -166,6 +175,12 @@ export function problemFromBody(status: number, data: unknown, fallbackDetail: s
   if (status >= 500) return { kind: 'server', status, detail };
   return { kind: 'unexpected', status, detail };
 }
+
+// The client's share refusals read "2 of your runs are still running, as many as one client may
+// have at once; wait for one to finish (try again in 2 s)." and "20 of your runs are already
+// waiting for their turn, ...": not the rate limit, each says why in its own sentence.
+const CLIENT_SHARE_DETAIL = /^\d+ of your runs? (?:is|are) (?:still running|already waiting)\b/;
+const CLIENT_SHARE_WAIT = /\s*\(try again in [^)]*\)/;
 
 // The run limit's refusal reads "Too many runs from your address (limit: 10/minute). ...", the
 // limit in the syntax of the `limits` library. The refused-requests limit says "Too many refused

@@ -185,6 +185,12 @@ export interface components {
              * @default
              */
             stdin: string;
+            /**
+             * Wait
+             * @description when every sandbox is busy, or this client already has its share of runs alive: wait for a turn (at most RUN_WAIT_MAX_S; turns go round-robin between clients) instead of being refused with 503 or 429
+             * @default false
+             */
+            wait: boolean;
         };
         /** ExecutionResult */
         ExecutionResult: {

@@ -3,7 +3,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { fakeSockets } from '../test/fakeSocket';
 import { result } from '../test/fixtures';
 import { ApiError, type ApiProblem } from './errors';
-import { LiveRunCancelled, parseServerMessage, startLiveRun, streamUrl, StreamUnavailable, type LiveRunOptions } from './stream';
+import {
+  LiveRunCancelled,
+  parseServerMessage,
+  startLiveRun,
+  StoppedBeforeStart,
+  streamUrl,
+  StreamUnavailable,
+  type LiveRunOptions,
+} from './stream';
 
 const URL = 'ws://execbox.test/api/v1/code/stream';
 
@@ -13,6 +21,7 @@ function setUp(options: Partial<LiveRunOptions> = {}) {
   const live = startLiveRun(
     { code: 'print(1)', stdin: 'first\n' },
     {
+      onQueued: (position, reason) => events.push(`queued:${position}:${reason}`),
       onStarted: () => events.push('started'),
       onOutput: (stream, data) => events.push(`${stream}:${data}`),
       onWaiting: (waiting) => events.push(`waiting:${waiting}`),
@@ -84,6 +93,20 @@ describe('parseServerMessage', () => {
     expect(parseServerMessage(JSON.stringify({ type: 'result', ...old, limit_hit: { name: 'wall_time_s' } }))).toMatchObject({ limit_hit: null });
   });
 
+  it('accepts queued with its place in the line, a reason it does not know as null', () => {
+    expect(parseServerMessage('{"type":"queued","position":2,"reason":"server_full"}')).toEqual({ type: 'queued', position: 2, reason: 'server_full' });
+    expect(parseServerMessage('{"type":"queued","position":0,"reason":"client_share"}')).toEqual({ type: 'queued', position: 0, reason: 'client_share' });
+    expect(parseServerMessage('{"type":"queued","position":1,"reason":"maintenance"}')).toEqual({ type: 'queued', position: 1, reason: null });
+    expect(parseServerMessage('{"type":"queued","position":1}')).toEqual({ type: 'queued', position: 1, reason: null });
+  });
+
+  it('ignores a queued without a whole, non-negative position', () => {
+    for (const position of [-1, 1.5, '1', null]) {
+      expect(parseServerMessage(JSON.stringify({ type: 'queued', position, reason: 'server_full' }))).toBeNull();
+    }
+    expect(parseServerMessage('{"type":"queued","reason":"server_full"}')).toBeNull();
+  });
+
   it('gives a result from a server without rich results an empty list', () => {
     const { results: _results, ...old } = result();
     void _results;
@@ -97,7 +120,7 @@ describe('startLiveRun', () => {
     expect(socket.url).toBe(URL);
     expect(socket.sent).toEqual([]);
     socket.open();
-    expect(socket.sent).toEqual([{ type: 'run', code: 'print(1)', stdin: 'first\n' }]);
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(1)', stdin: 'first\n', wait: true }]);
     socket.receive({ type: 'started' });
     socket.receive({ type: 'output', stream: 'stdout', data: 'a\n' });
     socket.receive({ type: 'output', stream: 'stderr', data: 'warn\n' });
@@ -135,6 +158,10 @@ describe('startLiveRun', () => {
 
   it.each([
     [{ status: 429, detail: 'Rate limit exceeded.', retry_after_s: 12.2 }, { kind: 'rate-limited', retryAfterS: 13 }],
+    [
+      { status: 429, detail: '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).', retry_after_s: 2 },
+      { kind: 'client-share', retryAfterS: 2 },
+    ],
     [{ status: 413, detail: 'Too big.' }, { kind: 'too-large' }],
     [{ status: 503, detail: 'The sandbox is not ready.', retry_after_s: 5 }, { kind: 'unavailable', retryAfterS: 5 }],
     [{ status: 422, detail: 'Bad body.', errors: [{ field: 'stdin', message: 'too long' }] }, { kind: 'invalid', errors: [{ field: 'stdin', message: 'too long' }] }],
@@ -190,6 +217,77 @@ describe('startLiveRun', () => {
     await expect(live.done).resolves.toMatchObject({ status: 'success' });
   });
 
+  it('reports its place in the line while the run waits its turn, then the run as usual', async () => {
+    const { live, socket, events } = setUp();
+    socket.open();
+    socket.receive({ type: 'queued', position: 2, reason: 'server_full' });
+    socket.receive({ type: 'queued', position: 1, reason: 'server_full' });
+    socket.receive({ type: 'queued', position: 0, reason: 'client_share' });
+    // Not live yet: nothing goes to the program's stdin.
+    expect(live.sendStdin('early\n')).toBe(false);
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'output', stream: 'stdout', data: 'b\n' });
+    socket.receive({ type: 'result', ...result({ stdout: 'b\n' }) });
+    await expect(live.done).resolves.toMatchObject({ stdout: 'b\n' });
+    expect(events).toEqual(['queued:2:server_full', 'queued:1:server_full', 'queued:0:client_share', 'started', 'stdout:b\n']);
+  });
+
+  it('ignores a queued after `started`', async () => {
+    const { live, socket, events } = setUp();
+    socket.open();
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'queued', position: 0, reason: 'server_full' });
+    socket.receive({ type: 'result', ...result() });
+    await live.done;
+    expect(events).toEqual(['started']);
+  });
+
+  it('waits as long as the run is queued: no handshake timeout once the server queued it', async () => {
+    vi.useFakeTimers();
+    const { live, socket, events } = setUp({ handshakeTimeoutMs: 1_000 });
+    socket.open();
+    vi.advanceTimersByTime(900);
+    socket.receive({ type: 'queued', position: 0, reason: 'server_full' });
+    vi.advanceTimersByTime(60_000);
+    expect(socket.closedByClient).toBeNull();
+    socket.receive({ type: 'started' });
+    socket.receive({ type: 'result', ...result() });
+    await expect(live.done).resolves.toMatchObject({ status: 'success' });
+    expect(events).toEqual(['queued:0:server_full', 'started']);
+  });
+
+  it('leaves the line at once when stopped while queued: stop, close, StoppedBeforeStart', async () => {
+    const { live, socket, events } = setUp();
+    socket.open();
+    socket.receive({ type: 'queued', position: 3, reason: 'client_share' });
+    live.stop();
+    expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
+    expect(socket.closedByClient).toBe(1000);
+    await expect(live.done).rejects.toBeInstanceOf(StoppedBeforeStart);
+    socket.receive({ type: 'started' });
+    expect(events).toEqual(['queued:3:client_share']);
+  });
+
+  it('leaves the line as soon as it is queued when stopped before the server answered', async () => {
+    const { live, socket, events } = setUp();
+    socket.open();
+    live.stop();
+    expect(socket.sent).toHaveLength(1);
+    socket.receive({ type: 'queued', position: 0, reason: 'server_full' });
+    expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
+    expect(socket.closedByClient).toBe(1000);
+    await expect(live.done).rejects.toBeInstanceOf(StoppedBeforeStart);
+    expect(events).toEqual([]);
+  });
+
+  it('reports a connection lost while queued as a network problem, not a reason to use HTTP', async () => {
+    const { live, socket } = setUp();
+    socket.open();
+    socket.receive({ type: 'queued', position: 1, reason: 'server_full' });
+    socket.serverClose(1006);
+    expect(await problemOf(live.done)).toMatchObject({ kind: 'network' });
+  });
+
   it('reports a connection lost during the run (no fallback: the program already ran)', async () => {
     const { live, socket } = setUp();
     socket.open();
@@ -225,7 +323,7 @@ describe('startLiveRun', () => {
     const early = setUp();
     early.live.stop();
     early.socket.open();
-    expect(early.socket.sent).toEqual([{ type: 'run', code: 'print(1)', stdin: 'first\n' }]);
+    expect(early.socket.sent).toEqual([{ type: 'run', code: 'print(1)', stdin: 'first\n', wait: true }]);
     early.socket.receive({ type: 'started' });
     expect(early.socket.sent.at(-1)).toEqual({ type: 'stop' });
   });

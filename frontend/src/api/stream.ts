@@ -12,8 +12,14 @@ export type StreamName = 'stdout' | 'stderr';
 
 // --- client → server -------------------------------------------------------------------------
 
-/** First and once: the program, with the initial stdin and limits of POST /api/v1/code/execute. */
+/**
+ * First and once: the program, with the initial stdin and limits of POST /api/v1/code/execute.
+ * `wait`: a run that cannot start at once (every sandbox busy, or this client's share of runs
+ * alive) waits for its turn, told by `queued` messages, instead of being refused (429, 503).
+ */
 export type RunMessage = { type: 'run' } & ExecuteRequest;
+/** What a live run is given: the program, its stdin and limits (the stream always waits: `wait` is its own). */
+export type LiveRunRequest = Omit<ExecuteRequest, 'wait'>;
 /** Appended to the program's stdin as is (`"line\n"` for input() to return `"line"`). */
 export interface StdinMessage {
   type: 'stdin';
@@ -31,9 +37,24 @@ export type ClientMessage = RunMessage | StdinMessage | CloseStdinMessage | Stop
 
 // --- server → client -------------------------------------------------------------------------
 
-/** The code passed the policy and the rate limit; the run is queued or running. */
+/** The code passed the policy and the rate limit, and (after any `queued`) its turn came: the run is under way. */
 export interface StartedMessage {
   type: 'started';
+}
+/**
+ * Why a run waits: `server_full`, every sandbox of the server is busy; `client_share`, this client
+ * (its address or key) already has its share of runs alive, and this one starts when one ends.
+ */
+export type QueueReason = 'server_full' | 'client_share';
+/**
+ * Before `started`, zero or more (only for a run sent with `wait`): the run waits for its turn.
+ * `position`: how many runs start before this one (0: it is next); it goes down as they start.
+ */
+export interface QueuedMessage {
+  type: 'queued';
+  position: number;
+  /** null: a reason newer than this page (it still waits for its turn). */
+  reason: QueueReason | null;
 }
 /** Output as the program writes it, in order within each stream. */
 export interface OutputMessage {
@@ -61,7 +82,7 @@ export interface ErrorMessage {
   errors?: FieldProblem[];
   retry_after_s?: number;
 }
-export type ServerMessage = StartedMessage | OutputMessage | WaitingMessage | ResultMessage | ErrorMessage;
+export type ServerMessage = StartedMessage | QueuedMessage | OutputMessage | WaitingMessage | ResultMessage | ErrorMessage;
 
 // Every status of the schema, so a result's status can be checked at run time; the type below
 // fails to compile when the backend adds a status this list lacks.
@@ -69,6 +90,10 @@ const RUN_STATUSES = ['success', 'runtime_error', 'timeout', 'memory_limit', 'ou
 type MissingStatus = Exclude<RunStatus, (typeof RUN_STATUSES)[number]>;
 const allStatusesListed: [MissingStatus] extends [never] ? true : MissingStatus = true;
 void allStatusesListed;
+
+function isQueueReason(v: unknown): v is QueueReason {
+  return v === 'server_full' || v === 'client_share';
+}
 
 function isRunStatus(v: unknown): v is RunStatus {
   return typeof v === 'string' && (RUN_STATUSES as readonly string[]).includes(v);
@@ -105,6 +130,9 @@ export function parseServerMessage(raw: unknown): ServerMessage | null {
   switch (m.type) {
     case 'started':
       return { type: 'started' };
+    case 'queued':
+      if (typeof m.position !== 'number' || !Number.isInteger(m.position) || m.position < 0) return null;
+      return { type: 'queued', position: m.position, reason: isQueueReason(m.reason) ? m.reason : null };
     case 'output':
       if ((m.stream !== 'stdout' && m.stream !== 'stderr') || typeof m.data !== 'string') return null;
       return { type: 'output', stream: m.stream, data: m.data };
@@ -171,6 +199,14 @@ export class StreamUnavailable extends Error {
   }
 }
 
+/** The run was stopped while it waited for its turn: it never ran (the socket is closed). */
+export class StoppedBeforeStart extends Error {
+  constructor() {
+    super('The run was stopped before it started.');
+    this.name = 'StoppedBeforeStart';
+  }
+}
+
 /** The caller cancelled the live run (closing the socket stops it on the server). */
 export class LiveRunCancelled extends Error {
   constructor() {
@@ -180,6 +216,8 @@ export class LiveRunCancelled extends Error {
 }
 
 export interface LiveRunCallbacks {
+  /** The run waits for its turn: `position` runs start before it (0: next), for `reason`. */
+  onQueued?(position: number, reason: QueueReason | null): void;
   onStarted?(): void;
   onOutput?(stream: StreamName, data: string): void;
   /** The program started (`true`) or stopped (`false`) waiting for input (after the output before it). */
@@ -188,14 +226,19 @@ export interface LiveRunCallbacks {
 
 export interface LiveRun {
   /**
-   * The result. Rejects with ApiError (refused: the HTTP API's problem; or the connection was lost
-   * after `started`: kind `disconnected`), StreamUnavailable (fall back to HTTP), or LiveRunCancelled.
+   * The result. Rejects with ApiError (refused: the HTTP API's problem; the connection was lost
+   * while the run waited its turn: kind `network`; or after `started`: kind `disconnected`),
+   * StreamUnavailable (fall back to HTTP), StoppedBeforeStart, or LiveRunCancelled.
    */
   readonly done: Promise<ExecutionResult>;
   /** Appends to the program's stdin; false when the run is not live (not started yet, or over). */
   sendStdin(data: string): boolean;
   closeStdin(): boolean;
-  /** Ends the run (the result says `stopped`); before `started` it is sent as soon as the run starts. */
+  /**
+   * Ends the run (the result says `stopped`). While it waits for its turn (after `queued`) it
+   * leaves the queue at once: the socket closes and `done` rejects with StoppedBeforeStart. Before
+   * either, it is done as soon as the server says which.
+   */
   stop(): void;
   /** Closes the socket without waiting for a result. */
   cancel(): void;
@@ -209,8 +252,10 @@ export interface LiveRunOptions {
 
 const browserSocket: SocketFactory = (url) => new WebSocket(url);
 
-export function startLiveRun(request: ExecuteRequest, callbacks: LiveRunCallbacks = {}, options: LiveRunOptions = {}): LiveRun {
+export function startLiveRun(request: LiveRunRequest, callbacks: LiveRunCallbacks = {}, options: LiveRunOptions = {}): LiveRun {
   let started = false;
+  /** The server accepted the run and said it waits for its turn (a `queued` came, `started` not yet). */
+  let queued = false;
   let settled = false;
   let stopWanted = false;
   let resolveDone: (result: ExecutionResult) => void = () => {};
@@ -250,14 +295,32 @@ export function startLiveRun(request: ExecuteRequest, callbacks: LiveRunCallback
     options.handshakeTimeoutMs ?? HANDSHAKE_TIMEOUT_MS,
   );
 
+  /** Leaves the queue: the server drops a waiting run whose socket closes (the stop says why first). */
+  const leaveQueue = () => {
+    send({ type: 'stop' });
+    settle({ error: new StoppedBeforeStart() });
+  };
+
   socket.addEventListener('open', () => {
-    send({ type: 'run', ...request });
+    // The playground's user would rather wait for a busy server than be refused by it.
+    send({ type: 'run', ...request, wait: true });
   });
   socket.addEventListener('message', (event) => {
     if (settled) return;
     const message = parseServerMessage(event.data);
     if (!message) return;
     switch (message.type) {
+      case 'queued':
+        if (started) break;
+        queued = true;
+        // Accepted: it waits for its turn, however long that takes (the server bounds the wait).
+        clearTimeout(handshake);
+        if (stopWanted) {
+          leaveQueue();
+          break;
+        }
+        callbacks.onQueued?.(message.position, message.reason);
+        break;
       case 'started':
         started = true;
         clearTimeout(handshake);
@@ -281,7 +344,10 @@ export function startLiveRun(request: ExecuteRequest, callbacks: LiveRunCallback
   // An `error` event is always followed by `close`, which decides.
   socket.addEventListener('error', () => {});
   socket.addEventListener('close', (event) => {
-    if (!started) {
+    if (queued && !started) {
+      // The stream works (it queued the run): the server or the network went away, not the stream.
+      settle({ error: new ApiError({ kind: 'network', detail: `the socket closed while the run waited for its turn (code ${event.code})` }) });
+    } else if (!started) {
       settle({ error: new StreamUnavailable(`the socket closed before the run started (code ${event.code})`) });
     } else {
       settle({ error: new ApiError({ kind: 'disconnected', detail: `the socket closed during the run (code ${event.code})` }) });
@@ -295,6 +361,7 @@ export function startLiveRun(request: ExecuteRequest, callbacks: LiveRunCallback
     stop: () => {
       stopWanted = true;
       if (started) send({ type: 'stop' });
+      else if (queued) leaveQueue();
     },
     cancel: () => settle({ error: new LiveRunCancelled() }),
   };

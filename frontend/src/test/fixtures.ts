@@ -88,6 +88,7 @@ export function submission(overrides: Partial<Submission> = {}): Submission {
 export const liveView = (overrides: Partial<LiveView> = {}): LiveView => ({
   transport: 'stream',
   phase: 'running',
+  queue: null,
   stdout: [],
   stderr: '',
   input: 'typed',

@@ -81,6 +81,14 @@ class QueueRunner:
             await self.redis.set(abandoned_key(job_id), 1, ex=ABANDONED_TTL_S)
 
     async def _run_live(self, job: Job, live: LiveSession) -> ExecutionResult:
+        # Runs left in the queue mean every worker is busy: say so (once: the queue cannot say
+        # where in it this run is later); `started` comes from the worker that takes it.
+        try:
+            ahead = await self.waiting()
+        except RedisError:
+            ahead = 0  # then the run's enqueueing says what is wrong
+        if ahead:
+            live.queued(ahead, "server_full")
         await self._enqueue(job, Reply.LIVE)
         forwarder = asyncio.get_running_loop().create_task(self._forward_input(job, live))
         try:

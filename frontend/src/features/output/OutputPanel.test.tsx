@@ -144,6 +144,48 @@ describe('OutputPanel', () => {
     expect(screen.getByRole('status')).toHaveTextContent('Running…');
   });
 
+  it.each([
+    [{ position: 2, reason: 'server_full' }, 'Waiting for a free sandbox (2 ahead)', 'every sandbox of the server is running a program'],
+    [{ position: 0, reason: 'server_full' }, 'Waiting for a free sandbox (next in line)', 'yours starts as soon as one is free'],
+    [{ position: 1, reason: 'client_share' }, 'Waiting for your other runs to finish (1 ahead)', 'this one starts when one of them ends'],
+    [{ position: 0, reason: 'client_share' }, 'Waiting for your other runs to finish (next in line)', 'as many runs going as the server allows'],
+    [{ position: 3, reason: null }, 'Waiting for its turn (3 ahead)', 'the server starts it when its turn comes'],
+  ] as const)('says where a queued run is in the line (%o), in words and in the live region', (queue, label, why) => {
+    render(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'queued', queue })} onJump={() => {}} />);
+    expect(screen.getByTestId('queued')).toHaveTextContent(label);
+    expect(screen.getByTestId('run-progress')).toHaveAttribute('data-queued', 'true');
+    expect(screen.getByRole('status')).toHaveTextContent(`${label}: `);
+    expect(screen.getByRole('status')).toHaveTextContent(why);
+    // No clock before the run starts, and no promise of output yet.
+    expect(screen.queryByTestId('elapsed')).toBeNull();
+    expect(screen.getByTestId('stdout')).toHaveTextContent('The program starts when its turn comes.');
+  });
+
+  it('counts from the start once a queued run starts, and says Stopping rather than the line once Stop is asked', () => {
+    const queue = { position: 0, reason: 'server_full' } as const;
+    const { rerender } = render(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'queued', queue, stopping: true })} onJump={() => {}} />);
+    expect(screen.queryByTestId('queued')).toBeNull();
+    expect(screen.getByRole('status')).toHaveTextContent('Stopping…');
+    rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'running', runningSince: Date.now() })} onJump={() => {}} />);
+    expect(screen.queryByTestId('queued')).toBeNull();
+    expect(screen.getByTestId('elapsed')).toBeInTheDocument();
+    expect(screen.getByRole('status')).toHaveTextContent('Running…');
+  });
+
+  it('says a queued run was stopped before it started', () => {
+    render(<OutputPanel busy={null} view={null} problem={null} live={live({ phase: 'over', cancelled: true })} onJump={() => {}} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Stopped before the program started.');
+    expect(screen.queryByTestId('run-progress')).toBeNull();
+  });
+
+  it('shows the sentence of a refusal for the client’s share where the run was refused', () => {
+    const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
+    const problem = { problem: { kind: 'client-share' as const, detail, retryAfterS: 2 }, at: Date.now() };
+    render(<OutputPanel busy={null} view={null} problem={problem} onJump={() => {}} />);
+    expect(screen.getByTestId('problem')).toHaveTextContent('2 of your runs are still running, as many as one client may have at once; wait for one to finish.');
+    expect(screen.getByRole('status')).toHaveTextContent('2 of your runs are still running');
+  });
+
   it('puts the live run’s input field right under its output, in the panel', () => {
     const input = { open: true, waiting: true, onSend: () => true, onClose: () => {} };
     const view = live({ waiting: true, stdout: [{ kind: 'out', text: 'name? ' }], stderr: 'note\n' });

@@ -61,6 +61,7 @@ const NOT_TRUNCATED = { stdout: false, stderr: false };
 /** What the live output box shows while it is empty. */
 function livePlaceholder(busy: Busy, live: LiveView): string {
   if (!busy) return '(no output)';
+  if (live.phase === 'queued') return 'The program starts when its turn comes.';
   return live.waiting ? '(no output yet)' : 'Waiting for output…';
 }
 

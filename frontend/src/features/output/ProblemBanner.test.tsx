@@ -23,6 +23,17 @@ describe('ProblemBanner', () => {
     expect(screen.getByTestId('problem')).toHaveTextContent('Too many runs in a short time (limit: 10 per minute). You can run again now.');
   });
 
+  it('shows the sentence of a refusal for the client’s share, counting its wait down, in amber', () => {
+    const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
+    render(<ProblemBanner view={{ problem: { kind: 'client-share', detail, retryAfterS: 2 }, at: Date.now() }} />);
+    const banner = screen.getByTestId('problem');
+    expect(banner).toHaveTextContent('2 of your runs are still running, as many as one client may have at once; wait for one to finish. You can run again in 2 seconds.');
+    expect(banner).toHaveAttribute('data-kind', 'client-share');
+    expect(banner.className).toContain('amber');
+    act(() => vi.advanceTimersByTime(2_500));
+    expect(banner).toHaveTextContent('wait for one to finish. You can run again now.');
+  });
+
   it('explains a network failure', () => {
     render(<ProblemBanner view={{ problem: { kind: 'network', detail: 'Network Error' }, at: Date.now() }} />);
     expect(screen.getByTestId('problem')).toHaveTextContent(/Could not reach the execbox server/);

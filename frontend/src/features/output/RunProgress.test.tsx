@@ -40,6 +40,22 @@ describe('RunProgress', () => {
     expect(screen.getByTestId('run-progress')).toHaveTextContent('Stopping·2.0 s');
   });
 
+  it('shows a queued run’s place in the line, without a clock, until it starts', () => {
+    const { rerender } = render(
+      <RunProgress busy="run" live={live({ phase: 'queued', queue: { position: 1, reason: 'server_full' }, runningSince: null })} sharing={false} />,
+    );
+    expect(screen.getByTestId('run-progress')).toHaveTextContent(/^Waiting for a free sandbox \(1 ahead\)$/);
+    expect(screen.getByTestId('queued')).toHaveAttribute('data-position', '1');
+    expect(screen.getByTestId('queued')).toHaveAttribute('data-reason', 'server_full');
+    expect(vi.getTimerCount()).toBe(0);
+    rerender(<RunProgress busy="run" live={live({ phase: 'queued', queue: { position: 0, reason: 'client_share' }, runningSince: null })} sharing />);
+    expect(screen.getByTestId('run-progress')).toHaveTextContent(/^Waiting for your other runs to finish \(next in line\)$/);
+    act(() => vi.advanceTimersByTime(5_000));
+    rerender(<RunProgress busy="run" live={live({ phase: 'running', runningSince: Date.now() })} sharing={false} />);
+    expect(screen.queryByTestId('queued')).toBeNull();
+    expect(screen.getByTestId('run-progress')).toHaveTextContent('Running·0.0 s');
+  });
+
   it('stops its timer when the run ends', () => {
     const { unmount } = render(<RunProgress busy="run" live={live()} sharing={false} />);
     expect(vi.getTimerCount()).toBe(1);

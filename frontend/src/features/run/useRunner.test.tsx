@@ -174,7 +174,7 @@ describe('useRunner, live runs', () => {
     expect(hook.result.current.live).toMatchObject({ input: 'given', stdinOpen: false });
     const socket = sockets.last();
     act(() => socket.open());
-    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: 'no newline at the end' }]);
+    expect(socket.sent).toEqual([{ type: 'run', code: 'print(input())', stdin: 'no newline at the end', wait: true }]);
     act(() => socket.receive({ type: 'started' }));
     expect(socket.sent.at(-1)).toEqual({ type: 'close_stdin' });
   });
@@ -226,7 +226,7 @@ describe('useRunner, live runs', () => {
       sockets.last().fail();
       await done;
     });
-    expect(execute).toHaveBeenCalledWith({ code: 'print("over http")', stdin: 'in' }, expect.any(AbortSignal));
+    expect(execute).toHaveBeenCalledWith({ code: 'print("over http")', stdin: 'in', wait: false }, expect.any(AbortSignal));
     expect(hook.result.current).toMatchObject({ busy: null, problem: null, live: null });
     expect(hook.result.current.view?.result.stdout).toBe('over http\n');
   });
@@ -256,6 +256,12 @@ describe('useRunner, live runs', () => {
       status: 429,
       detail: 'Too many runs from your address (limit: 2/minute). Try again in 42 s.',
       problem: { kind: 'rate-limited', limit: '2 per minute' },
+    },
+    {
+      refusal: 'the client’s share of runs',
+      status: 429,
+      detail: '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).',
+      problem: { kind: 'client-share', retryAfterS: 42 },
     },
     {
       refusal: 'a full server (503)',
@@ -289,6 +295,89 @@ describe('useRunner, live runs', () => {
     expect(hook.result.current.problem?.problem).toMatchObject(problem);
     expect(hook.result.current).toMatchObject({ busy: null, live: null });
     expect(hook.result.current.view).toMatchObject({ source: 'run', result: { status: 'success', stdout: 'ok\n' } });
+  });
+
+  it('shows the run’s place in the line while it waits its turn; the clock starts with the run', async () => {
+    const execute = vi.fn();
+    const { sockets, hook } = setUp({ execute });
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print("b")', '');
+    });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'queued', position: 1, reason: 'server_full' });
+    });
+    expect(hook.result.current).toMatchObject({ busy: 'run', live: { phase: 'queued', queue: { position: 1, reason: 'server_full' }, runningSince: null } });
+    act(() => socket.receive({ type: 'queued', position: 0, reason: 'server_full' }));
+    expect(hook.result.current.live?.queue).toEqual({ position: 0, reason: 'server_full' });
+    // Typed too early: not the program's input.
+    act(() => {
+      expect(hook.result.current.sendLine('early')).toBe(false);
+    });
+    vi.spyOn(Date, 'now').mockReturnValue(2_000_000);
+    act(() => socket.receive({ type: 'started' }));
+    vi.restoreAllMocks();
+    expect(hook.result.current.live).toMatchObject({ phase: 'running', queue: null, runningSince: 2_000_000 });
+    await act(async () => {
+      socket.receive({ type: 'result', ...result({ stdout: 'b\n' }) });
+      await done;
+    });
+    expect(hook.result.current).toMatchObject({ busy: null, live: null, problem: null, view: { result: { stdout: 'b\n' } } });
+    expect(execute).not.toHaveBeenCalled();
+  });
+
+  it('says why the run waits: this client’s other runs hold its share', () => {
+    const { sockets, hook } = setUp();
+    act(() => {
+      void hook.result.current.run('print(1)', '');
+    });
+    act(() => {
+      sockets.last().open();
+      sockets.last().receive({ type: 'queued', position: 0, reason: 'client_share' });
+    });
+    expect(hook.result.current.live?.queue).toEqual({ position: 0, reason: 'client_share' });
+  });
+
+  it('stops a queued run at once: it leaves the line, nothing ran, no HTTP fallback', async () => {
+    const execute = vi.fn();
+    const { sockets, hook } = setUp({ execute });
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print(1)', '');
+    });
+    const socket = sockets.last();
+    act(() => {
+      socket.open();
+      socket.receive({ type: 'queued', position: 2, reason: 'server_full' });
+    });
+    await act(async () => {
+      hook.result.current.stop();
+      await done;
+    });
+    expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
+    expect(socket.closedByClient).toBe(1000);
+    expect(execute).not.toHaveBeenCalled();
+    expect(hook.result.current).toMatchObject({ busy: null, problem: null, view: null, live: { phase: 'over', queue: null, cancelled: true, transport: 'stream' } });
+  });
+
+  it('reports a connection lost while queued, without running the code over HTTP', async () => {
+    const execute = vi.fn();
+    const { sockets, hook } = setUp({ execute });
+    let done: Promise<void> = Promise.resolve();
+    act(() => {
+      done = hook.result.current.run('print(1)', '');
+    });
+    await act(async () => {
+      const socket = sockets.last();
+      socket.open();
+      socket.receive({ type: 'queued', position: 0, reason: 'server_full' });
+      socket.serverClose(1006);
+      await done;
+    });
+    expect(execute).not.toHaveBeenCalled();
+    expect(hook.result.current).toMatchObject({ busy: null, live: null, problem: { problem: { kind: 'network' } } });
   });
 
   it('keeps the output so far when the connection drops during the run', async () => {

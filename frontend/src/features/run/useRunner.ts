@@ -2,8 +2,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { isCancelled, type ApiClient } from '../../api/client';
 import { ApiError, isReceiptRefusal, type ApiProblem, type ProblemAction } from '../../api/errors';
-import { LiveRunCancelled, StreamUnavailable, type LiveRun } from '../../api/stream';
-import { finishedResult, type ExecuteRequest, type Submission } from '../../api/types';
+import { LiveRunCancelled, StoppedBeforeStart, StreamUnavailable, type LiveRun, type LiveRunRequest, type QueueReason } from '../../api/stream';
+import { finishedResult, type Submission } from '../../api/types';
 import { createOutputBuffer, type OutputBuffer } from './outputBuffer';
 import { planShare, shareRequests, type FinishedRun, type ShareableView } from './share';
 import { appendSegment, finalTranscript, type Segment } from './transcript';
@@ -31,12 +31,25 @@ export interface ProblemView {
   action?: ProblemAction;
 }
 
+/** Where a run that waits for its turn is in the server's line, as the stream last said. */
+export interface QueueView {
+  /** How many runs start before this one (0: it is next). */
+  position: number;
+  /** Every sandbox is busy (`server_full`), or this client's other runs hold its share (`client_share`); null: unknown. */
+  reason: QueueReason | null;
+}
+
 /** The run in progress (or the one that just ended without a result): its output so far. */
 export interface LiveView {
   /** `stream`: the WebSocket carries it (live output, input, Stop); `http`: the fallback, one request. */
   transport: 'stream' | 'http';
-  /** `connecting` until the server accepts the run, `running` while it runs, `over` once it ended without a result. */
-  phase: 'connecting' | 'running' | 'over';
+  /**
+   * `connecting` until the server accepts the run, `queued` while it waits for its turn, `running`
+   * while it runs, `over` once it ended without a result.
+   */
+  phase: 'connecting' | 'queued' | 'running' | 'over';
+  /** While `queued`: its place in the line (null otherwise). */
+  queue: QueueView | null;
   stdout: Segment[];
   stderr: string;
   /**
@@ -79,7 +92,7 @@ function cancelled(s: RunnerState): RunnerState {
     busy: null,
     view: null,
     problem: null,
-    live: s.live ? { ...s.live, phase: 'over', cancelled: true } : null,
+    live: s.live ? { ...s.live, phase: 'over', queue: null, cancelled: true } : null,
     sharing: false,
   };
 }
@@ -114,7 +127,7 @@ function toProblem(err: unknown): ApiProblem {
  */
 function keepsLastResult(busy: Busy, problem: ApiProblem): boolean {
   if (busy === 'share') return true;
-  return (problem.kind === 'rate-limited' || problem.kind === 'unavailable') && busy !== 'load';
+  return (problem.kind === 'rate-limited' || problem.kind === 'client-share' || problem.kind === 'unavailable') && busy !== 'load';
 }
 
 function newLive(stdin: string): LiveView {
@@ -122,6 +135,7 @@ function newLive(stdin: string): LiveView {
   return {
     transport: 'stream',
     phase: 'connecting',
+    queue: null,
     stdout: [],
     stderr: '',
     input,
@@ -212,10 +226,12 @@ export function useRunner(api: ApiClient): Runner {
   }, []);
 
   const runOverHttp = useCallback(
-    async (request: ExecuteRequest, signal: AbortSignal): Promise<FinishedRun | null> => {
+    async (request: LiveRunRequest, signal: AbortSignal): Promise<FinishedRun | null> => {
       setLive(signal, (l) => ({ ...l, transport: 'http', phase: 'running', runningSince: Date.now() }));
       try {
-        const result = await api.execute(request, signal);
+        // Over HTTP the page would not learn that the run waits for its turn (no `queued`): a busy
+        // server's refusal, said at once, beats a long silent request that looks like a slow run.
+        const result = await api.execute({ ...request, wait: false }, signal);
         return finish(signal, { result, origin: { code: request.code, stdin: request.stdin ?? '', typed: [] } });
       } catch (err) {
         fail(err, signal);
@@ -230,17 +246,21 @@ export function useRunner(api: ApiClient): Runner {
     async (code: string, stdin: string, sharing: boolean): Promise<FinishedRun | null> => {
       const controller = start('run', newLive(stdin), sharing);
       const { signal } = controller;
-      const request: ExecuteRequest = { code, stdin };
+      const request: LiveRunRequest = { code, stdin };
       const buffer = createOutputBuffer((out, err) =>
         setLive(signal, (l) => ({ ...l, stdout: appendSegment(l.stdout, 'out', out), stderr: l.stderr + err })),
       );
       const current: Session = { live: null, buffer, controller, stopWanted: false, typed: [] };
       session.current = current;
       const live = api.live(request, {
+        onQueued: (position, reason) => {
+          setLive(signal, (l) => ({ ...l, phase: 'queued', queue: { position, reason } }));
+        },
         onStarted: () => {
           // Text in the stdin box is all the input: end of file after it, as over HTTP.
           if (stdin !== '') current.live?.closeStdin();
-          setLive(signal, (l) => ({ ...l, phase: 'running', runningSince: Date.now() }));
+          // The clock starts now, not while the run waited for its turn.
+          setLive(signal, (l) => ({ ...l, phase: 'running', queue: null, runningSince: Date.now() }));
         },
         onOutput: (stream, data) => buffer.push(stream, data),
         onWaiting: (waiting) => {
@@ -261,6 +281,11 @@ export function useRunner(api: ApiClient): Runner {
       } catch (err) {
         buffer.flush();
         if (signal.aborted || err instanceof LiveRunCancelled) return null;
+        // Stopped while it waited for its turn: it left the line, nothing ran.
+        if (err instanceof StoppedBeforeStart) {
+          setState(cancelled);
+          return null;
+        }
         if (!(err instanceof StreamUnavailable)) {
           fail(err, signal);
           return null;
