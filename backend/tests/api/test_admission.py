@@ -50,11 +50,17 @@ def _refused_as_full(response: httpx.Response, took_s: float) -> None:
     assert body["retry_after_s"] == int(response.headers["retry-after"]) > 0
 
 
+def _refused_as_full_so_far(server: ApiServer) -> float:
+    return metric_sum(server.metrics(), 'execbox_runs_refused_total{reason="node_full"}')
+
+
 def test_a_run_past_the_live_runs_is_refused_at_once_and_a_freed_one_serves_at_once(
     server: ApiServer,
 ) -> None:
+    refused_before = _refused_as_full_so_far(server)
     with StreamClient(server.url) as streams:
         first, second = _fill(streams)
+        assert metric_sum(server.metrics(), "execbox_runs_admitted_total") >= LIVE_RUNS
         for path in (EXECUTE, SUBMIT):
             asked = time.perf_counter()
             response = server.client.post(path, json={"code": "print('past the limit')"})
@@ -65,6 +71,7 @@ def test_a_run_past_the_live_runs_is_refused_at_once_and_a_freed_one_serves_at_o
         assert (error["type"], error["status"], error["retry_after_s"]) == ("error", 503, 2)
         assert FULL in error["detail"]
         assert refused.close_code() == 4503
+        assert _refused_as_full_so_far(server) == refused_before + 3
 
         first.send({"type": "stdin", "data": "one\n"})
         assert first.finish()["stdout"] == "waiting\ngot one\n"

@@ -13,6 +13,7 @@ import pytest
 
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
+from tests.support.metrics import metric_sum
 from tests.support.owners import new_owner
 from tests.support.redis import RedisServer, redis_server
 
@@ -63,6 +64,9 @@ def limited(make_database: MakeDatabase) -> Iterator[ApiServer]:
     server.close()
 
 
+REFUSED_FOR_RATE = 'execbox_runs_refused_total{reason="rate_limit"}'
+
+
 def assert_ran(response: httpx.Response) -> None:
     assert response.status_code == 200, response.text
     assert response.json()["stdout"] == "42\n"
@@ -90,12 +94,14 @@ def assert_no_traceback(server: ApiServer) -> None:
 def test_the_fourth_run_in_a_minute_is_refused_with_when_to_retry(limited: ApiServer) -> None:
     client = Client(limited)
     assert limited.client.get("/api/v1/runtime").json()["rate_limit"] == "3/minute"
+    refused_before = metric_sum(limited.metrics(), REFUSED_FOR_RATE)
     for _ in range(3):
         assert_ran(client.run())
     started = time.monotonic()
     wait = assert_rate_limited(client.run())
     assert wait >= 55 - (time.monotonic() - started)  # the window opened moments ago
     assert_rate_limited(client.run())  # and stays closed
+    assert metric_sum(limited.metrics(), REFUSED_FOR_RATE) == refused_before + 2
     # Reading is not limited.
     assert limited.client.get(SUBMISSIONS, headers=client.headers).status_code == 200
     assert limited.client.get("/health").status_code == 200
