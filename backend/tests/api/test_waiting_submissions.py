@@ -82,7 +82,8 @@ def test_failed_submissions_are_forgotten_after_the_retention_and_successes_and_
     with new_client(server) as client:
         failed = client.post(SUBMISSIONS, json={"code": "1 / 0"}).json()["id"]
         kept = client.post(SUBMISSIONS, json={"code": "print('kept')"}).json()["id"]
-        ran = client.post(EXECUTE, json={"code": "1 / 0"}).json()
+        # It waits for the one sandbox the two submissions take in turn (else 503, no receipt).
+        ran = client.post(EXECUTE, json={"code": "1 / 0", "wait": True}).json()
         shared = client.post(SHARES, json={"code": "1 / 0", "result": ran, "receipt": ran["receipt"]})
         assert shared.status_code == 201, shared.text
         assert final_submission(client, failed)["status"] == "runtime_error"  # readable at first
