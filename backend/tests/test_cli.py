@@ -7,6 +7,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -112,3 +113,25 @@ def test_a_second_server_whose_port_is_taken_says_so_before_starting_anything() 
     assert f"cannot listen on 127.0.0.1:{port} (Address already in use)" in completed.stderr
     assert "pass --port with a free one" in completed.stderr
     assert "sandbox:" not in completed.stderr  # nothing was started
+
+
+def test_a_run_killed_while_the_sandbox_starts_says_nothing_of_its_insides(tmp_path: Path) -> None:
+    """SIGTERM to `execbox run` at any moment of the sandbox's start: the templates it started
+    notice their host is gone and end quietly, printing nothing to the person's terminal."""
+    program = tmp_path / "slow.py"
+    program.write_text("import time\ntime.sleep(10)\n")
+    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+        with uid_range() as first_uid:
+            uids = {"EXECBOX_FIRST_UID": str(first_uid), "SANDBOX_FIRST_UID": str(first_uid)}
+            run = subprocess.Popen(
+                [str(EXECBOX), "run", str(program)],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                env={**os.environ, **uids, "ENVIRONMENT": "local"},
+            )
+            time.sleep(delay)
+            run.terminate()
+            # EOF on stderr only once every process that holds it (the templates too) is gone.
+            _out, err = run.communicate(timeout=30)
+        assert "Traceback" not in err and "Error" not in err, (delay, err)

@@ -48,7 +48,17 @@ _REPORTED_PACKAGES = ("numpy", "pandas", "scipy", "matplotlib")
 
 def main(control_fd: int, preload: list[str], package_dir: str) -> None:
     control = socket.socket(fileno=control_fd)
-    plan = cast(SandboxPlan, decode(control.recv(MAX_TEMPLATE_MESSAGE)))
+    # The host may go away (its process killed) while we start or serve: then there is nobody
+    # to report to, and the person's terminal is no place for our traceback.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        _start_and_serve(control, preload, package_dir)
+
+
+def _start_and_serve(control: socket.socket, preload: list[str], package_dir: str) -> None:
+    first = control.recv(MAX_TEMPLATE_MESSAGE)
+    if not first:
+        return  # the host is gone before it sent the plan
+    plan = cast(SandboxPlan, decode(first))
     # Whatever a run leaves behind is re-parented to us, reaped at once, and so stops
     # counting against its slot's process limits.
     linux.prctl(linux.PR_SET_CHILD_SUBREAPER, 1)
