@@ -81,7 +81,9 @@ class SharedShare:
         wait_until: float | None = None,
         on_position: PositionSink = ignore_position,
     ) -> AsyncIterator[None]:
-        await self.check(client, wait=wait_until is not None)
+        # `take` counts and refuses in one round trip: `check`'s count would only repeat it.
+        if wait_until is not None and self._waiting[client] >= self.waiting_per_client:
+            refuse_waiting(self.waiting_per_client)
         if not await _asking(self.take(client, run_id)):
             if wait_until is None:
                 refuse(self.per_client)
