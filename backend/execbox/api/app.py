@@ -12,7 +12,9 @@ from execbox.api import errors
 from execbox.api.api_docs import mount_api_docs
 from execbox.api.body_limit import BodySizeLimit
 from execbox.api.front_door import HostAllowList, TrustedHosts
+from execbox.api.published_schema import publish_bounds
 from execbox.api.refusal_limit import RefusalLimit
+from execbox.api.responses import ANY_API_REQUEST, problem_responses
 from execbox.api.routes import code, health, metrics, runtime, stream
 from execbox.api.services import running_services
 from execbox.api.web_ui import mount_web_ui
@@ -42,13 +44,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # A redirect would be built from the request's Host: wrong paths get a 404 instead.
         redirect_slashes=False,
     )
-    api = APIRouter(prefix=API_PREFIX)
+    api = APIRouter(prefix=API_PREFIX, responses=problem_responses(*ANY_API_REQUEST))
     api.include_router(code.router)
     api.include_router(stream.router)
     api.include_router(runtime.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(metrics.router)
+    publish_bounds(app, settings)
     mount_api_docs(app, settings.WEB_UI_DIR)
     mount_web_ui(app, settings.WEB_UI_DIR)  # last: its catch-all route must not shadow the API
     errors.install(app)
@@ -59,7 +62,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     refusals = None
     if settings.RATE_LIMIT_ENABLED:
-        refusals = RateLimiter(settings.REFUSAL_RATE_LIMIT, settings.REDIS_URL, counts="refused requests")
+        refusals = RateLimiter(
+            settings.REFUSAL_RATE_LIMIT, settings.REDIS_URL, counts="refused requests", reason="refusal_limit"
+        )
     app.add_middleware(RefusalLimit, limiter=refusals, secret_key=settings.SECRET_KEY, prefix=API_PREFIX)
     app.add_middleware(TrustedHosts, hosts=HostAllowList(settings.ALLOWED_HOSTS))  # outermost
     return app

@@ -10,15 +10,9 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
-from execbox.schemas.errors import (
-    FieldProblem,
-    InvalidRequestBody,
-    PolicyRejection,
-    RateLimited,
-    RetryLater,
-    ViolationOut,
-)
+from execbox.schemas.errors import FieldProblem, Problem, ViolationOut
 from execbox.services.errors import (
     InvalidRequest,
     NotFound,
@@ -98,8 +92,8 @@ async def _invalid_body(_request: Request, exc: Exception) -> JSONResponse:
     more = len(errors) - len(problems)
     if more:
         summary += f" ({more} more problem{'s' * (more != 1)} not listed)"
-    body = InvalidRequestBody(detail=f"The request is invalid. {summary}", errors=problems)
-    return JSONResponse(body.model_dump(), status_code=422)
+    body = Problem(detail=f"The request is invalid. {summary}", errors=problems)
+    return JSONResponse(body.body(), status_code=422)
 
 
 def _http_detail(request: Request, exc: HTTPException) -> str:
@@ -122,11 +116,28 @@ def _http_detail(request: Request, exc: HTTPException) -> str:
     return str(exc.detail)
 
 
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at the request's path (Starlette's 405 names only those of
+    the first route that matched the path, e.g. POST where GET is served too)."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
+
+
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, HTTPException)
-    return JSONResponse(
-        {"detail": _http_detail(request, exc)}, status_code=exc.status_code, headers=exc.headers
-    )
+    headers = dict(exc.headers or {})
+    if exc.status_code == 405:
+        headers["Allow"] = _allowed_methods(request)
+        exc.headers = headers
+    return JSONResponse({"detail": _http_detail(request, exc)}, status_code=exc.status_code, headers=headers)
 
 
 def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict[str, str]]:
@@ -138,21 +149,21 @@ def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict
             )
             for v in exc.violations
         ]
-        return 422, PolicyRejection(detail=str(exc), violations=violations).model_dump(), {}
+        return 422, Problem(detail=str(exc), violations=violations).body(), {}
     if isinstance(exc, RateLimitExceeded):
-        body = RateLimited(detail=str(exc), retry_after_s=exc.retry_after_s)
-        return 429, body.model_dump(), {"Retry-After": str(exc.retry_after_s)}
+        body = Problem(detail=str(exc), retry_after_s=exc.retry_after_s, reason=exc.reason)
+        return 429, body.body(), {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, Unavailable):
         if not isinstance(exc, ServerFull):  # a full server is working as meant
             log.warning("unavailable: %s", exc)
-        retry = RetryLater(detail=str(exc), retry_after_s=exc.retry_after_s)
-        return 503, retry.model_dump(), {"Retry-After": str(exc.retry_after_s)}
+        retry = Problem(detail=str(exc), retry_after_s=exc.retry_after_s, reason=exc.reason)
+        return 503, retry.body(), {"Retry-After": str(exc.retry_after_s)}
     if isinstance(exc, Unauthorized):
         return 401, {"detail": str(exc)}, {"WWW-Authenticate": "Bearer"}
     if isinstance(exc, InvalidRequest):
         # The same shape as a body that does not validate: clients read one kind of 422.
         problems = [FieldProblem(field=field, message=message) for field, message in exc.problems]
-        return 422, InvalidRequestBody(detail=str(exc), errors=problems).model_dump(), {}
+        return 422, Problem(detail=str(exc), errors=problems).body(), {}
     return (404 if isinstance(exc, NotFound) else 400), {"detail": str(exc)}, {}
 
 

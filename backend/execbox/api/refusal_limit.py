@@ -15,6 +15,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from execbox.api.errors import describe_service_error
 from execbox.services.client_key import client_key
 from execbox.services.errors import RateLimitExceeded, Unavailable
 from execbox.services.rate_limit import RateLimiter
@@ -57,13 +58,14 @@ class RefusalLimit:
 
 
 async def _too_many(send: Send, error: RateLimitExceeded) -> None:
-    body = json.dumps({"detail": str(error), "retry_after_s": error.retry_after_s}).encode()
+    status, problem, extra_headers = describe_service_error(error)
+    body = json.dumps(problem).encode()
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"retry-after", str(error.retry_after_s).encode()),
+        *((name.lower().encode(), value.encode()) for name, value in extra_headers.items()),
     ]
-    await send({"type": "http.response.start", "status": 429, "headers": headers})
+    await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 
 
@@ -81,6 +83,7 @@ async def _too_many_streams(receive: Receive, send: Send, error: RateLimitExceed
     if (await receive())["type"] != "websocket.connect":
         return
     await send({"type": "websocket.accept"})
-    refusal = {"type": "error", "status": 429, "detail": str(error), "retry_after_s": error.retry_after_s}
+    status, problem, _headers = describe_service_error(error)
+    refusal = {"type": "error", "status": status, **problem}
     await send({"type": "websocket.send", "text": json.dumps(refusal)})
     await send({"type": "websocket.close", "code": 4429, "reason": "too many refused requests"})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from execbox.policy import Rule, Violation
+from execbox.schemas.errors import RefusalReason
 
 
 class ServiceError(Exception):
@@ -51,12 +52,14 @@ class Unavailable(ServiceError):
     """A dependency (sandbox, database, rate-limit store) cannot serve right now; try again later."""
 
     retry_after_s = 5
+    reason: RefusalReason = "unavailable"
 
 
 class ServerFull(Unavailable):
     """Every sandbox of this server is running a program; a run asked for now is not started."""
 
     retry_after_s = 2
+    reason: RefusalReason = "server_full"
 
     def __init__(self, sandboxes: int) -> None:
         # When to try again travels beside it (Retry-After, `retry_after_s`).
@@ -70,6 +73,7 @@ class NoTurnInTime(Unavailable):
     """A run that asked to wait for its turn did not get it within the longest wait allowed."""
 
     retry_after_s = 2
+    reason: RefusalReason = "no_turn"
 
     def __init__(self) -> None:
         super().__init__(
@@ -79,8 +83,13 @@ class NoTurnInTime(Unavailable):
 
 
 class RateLimitExceeded(ServiceError):
-    def __init__(self, limit: str, retry_after_s: int, counted: str = "runs") -> None:
+    reason: RefusalReason = "rate_limit"
+
+    def __init__(
+        self, limit: str, retry_after_s: int, counted: str = "runs", reason: RefusalReason = "rate_limit"
+    ) -> None:
         self.retry_after_s = retry_after_s
+        self.reason = reason
         super().__init__(
             f"Too many {counted} from your address (limit: {limit}). Try again in {retry_after_s} s."
         )
@@ -88,6 +97,8 @@ class RateLimitExceeded(ServiceError):
 
 class ClientShareFull(RateLimitExceeded):
     """The client already has its share of runs alive at once (see services/client_share.py)."""
+
+    reason: RefusalReason = "client_share"
 
     def __init__(self, share: int, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s
@@ -101,6 +112,8 @@ class ClientShareFull(RateLimitExceeded):
 
 class ClientLineFull(RateLimitExceeded):
     """The client already has as many runs waiting for their turn as one client may have."""
+
+    reason: RefusalReason = "client_waiting"
 
     def __init__(self, waiting: int, retry_after_s: int) -> None:
         self.retry_after_s = retry_after_s

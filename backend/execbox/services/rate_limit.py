@@ -13,6 +13,7 @@ from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 from limits.storage import storage_from_string
 
+from execbox.schemas.errors import RefusalReason
 from execbox.services.errors import RateLimitExceeded, Unavailable
 
 _REDIS_TIMEOUT_S = 2.0  # an unreachable Redis answers clients with 503 quickly, not a hang
@@ -25,9 +26,12 @@ def _async_storage(uri: str, **options: float | str | bool) -> Storage:
 
 
 class RateLimiter:
-    def __init__(self, limit: str, redis_url: str | None, counts: str = "runs") -> None:
+    def __init__(
+        self, limit: str, redis_url: str | None, counts: str = "runs", reason: RefusalReason = "rate_limit"
+    ) -> None:
         self.limit = limit
         self.counts = counts  # what is counted: names the window in the store and in refusals
+        self.reason = reason
         self.items: list[RateLimitItem] = parse_many(limit)
         self.storage: Storage = (
             _async_storage(
@@ -61,7 +65,7 @@ class RateLimiter:
                 if not await step(item, self.counts, client):
                     stats = await self.strategy.get_window_stats(item, self.counts, client)
                     wait = max(1, math.ceil(stats.reset_time - time.time()))
-                    raise RateLimitExceeded(self.limit, wait, self.counts)
+                    raise RateLimitExceeded(self.limit, wait, self.counts, self.reason)
         except self._storage_errors as error:
             raise Unavailable(
                 f"The rate limiter's store is unavailable ({type(error).__name__}); try again shortly."

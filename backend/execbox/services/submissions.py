@@ -85,7 +85,10 @@ class SubmissionService:
         bounds = self.waiting
         if await self.store.count_pending(client) >= bounds.per_client:
             raise RateLimitExceeded(
-                f"{bounds.per_client} waiting at once", _RETRY_WAITING_S, "submissions waiting for a verdict"
+                f"{bounds.per_client} waiting at once",
+                _RETRY_WAITING_S,
+                "submissions waiting for a verdict",
+                reason="async_waiting",
             )
         if await self.store.count_pending() >= bounds.in_all:
             raise Unavailable(

@@ -48,6 +48,7 @@ def _refused_as_full(response: httpx.Response, took_s: float) -> None:
     body = response.json()
     assert FULL in body["detail"] and "not started" in body["detail"]
     assert body["retry_after_s"] == int(response.headers["retry-after"]) > 0
+    assert body["reason"] == "server_full"
 
 
 def _refused_as_full_so_far(server: ApiServer) -> float:

@@ -46,7 +46,7 @@ def test_a_clients_third_run_at_once_is_refused_and_another_clients_is_not(serve
         time.sleep(0.7)  # both sleeping
         third = mine.post(EXECUTE, json={"code": "print('third')"})
         assert third.status_code == 429, third.text
-        assert SENTENCE in third.json()["detail"]
+        assert SENTENCE in third.json()["detail"] and third.json()["reason"] == "client_share"
         assert third.headers["retry-after"] == "2" and third.json()["retry_after_s"] == 2
         started = time.perf_counter()
         other = theirs.post(EXECUTE, json={"code": "print('other')"})

@@ -138,7 +138,7 @@ def test_waits_are_bounded_in_count_per_client_and_in_time(one_sandbox: ApiServe
         time.sleep(0.3)
         too_many = mine.post(EXECUTE, json=_stamped(0))
         assert too_many.status_code == 429, too_many.text
-        assert TOO_MANY_WAITING in too_many.json()["detail"]
+        assert TOO_MANY_WAITING in too_many.json()["detail"] and too_many.json()["reason"] == "client_waiting"
         asked = time.perf_counter()
         late = theirs.post(EXECUTE, json=_stamped(0))  # waits for the one sandbox, in vain
         waited = time.perf_counter() - asked
@@ -146,7 +146,7 @@ def test_waits_are_bounded_in_count_per_client_and_in_time(one_sandbox: ApiServe
         holder.join(30)
     assert late.status_code == 503, late.text
     assert "No turn came for your run within the longest wait this server allows" in late.json()["detail"]
-    assert late.headers["retry-after"] == "2"
+    assert late.headers["retry-after"] == "2" and late.json()["reason"] == "no_turn"
     assert 1.3 < waited < 3.0
     assert answers["waiter"].status_code == 503  # behind its own run, which held on past its wait
     assert _start_time(answers["holder"]) > 0

@@ -196,7 +196,7 @@ def test_refusals_count_against_a_client_s_allowance(server: ApiServer) -> None:
             spent = client.post(EXECUTE, json=request)
             assert spent.status_code == 429, spent.text
             assert "Too many refused requests from your address (limit: 5/minute)" in spent.json()["detail"]
-            assert int(spent.headers["retry-after"]) > 0
+            assert int(spent.headers["retry-after"]) > 0 and spent.json()["reason"] == "refusal_limit"
         assert other.post(EXECUTE, json={"code": "print(1)"}).status_code == 200
 
 
@@ -220,6 +220,7 @@ def test_refused_streams_count_and_a_spent_allowance_refuses_streams(server: Api
     spent, code = first_message({"type": "run", "code": "print(1)"})
     assert (spent["type"], spent["status"], code) == ("error", 429, 4429)
     assert "Too many refused requests from your address" in str(spent["detail"])
+    assert spent["reason"] == "refusal_limit"
 
 
 # --- 10. /metrics is not for every client ---------------------------------------------------

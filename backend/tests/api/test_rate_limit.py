@@ -83,6 +83,7 @@ def assert_rate_limited(response: httpx.Response, limit: str = "3/minute") -> in
     assert body["retry_after_s"] == wait
     assert f"limit: {limit}" in body["detail"], body
     assert f"Try again in {wait} s" in body["detail"], body
+    assert body["reason"] == "rate_limit", body
     return wait
 
 

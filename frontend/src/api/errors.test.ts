@@ -60,12 +60,18 @@ describe('describeProblem for a share', () => {
 describe('a 429 for the client’s share of runs', () => {
   const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
 
-  it('is told apart from the rate limit by its sentence', () => {
-    expect(problemFromBody(429, { detail, retry_after_s: 2 }, 'HTTP 429')).toEqual({ kind: 'client-share', detail, retryAfterS: 2 });
+  it('is told apart from the rate limit by its reason', () => {
+    expect(problemFromBody(429, { detail, retry_after_s: 2, reason: 'client_share' }, 'HTTP 429')).toEqual({ kind: 'client-share', detail, retryAfterS: 2 });
     const one = '1 of your runs is still running, as many as one client may have at once; wait for it to finish (try again in 2 s).';
-    expect(problemFromBody(429, { detail: one }, 'HTTP 429', 3)).toEqual({ kind: 'client-share', detail: one, retryAfterS: 3 });
+    expect(problemFromBody(429, { detail: one, reason: 'client_share' }, 'HTTP 429', 3)).toEqual({ kind: 'client-share', detail: one, retryAfterS: 3 });
     const waiting = '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start (try again in 2 s).';
-    expect(problemFromBody(429, { detail: waiting, retry_after_s: 2 }, 'HTTP 429')).toEqual({ kind: 'client-share', detail: waiting, retryAfterS: 2 });
+    expect(problemFromBody(429, { detail: waiting, retry_after_s: 2, reason: 'client_waiting' }, 'HTTP 429')).toEqual({
+      kind: 'client-share',
+      detail: waiting,
+      retryAfterS: 2,
+    });
+    // Its sentence alone does not make it one: only the reason does.
+    expect(problemFromBody(429, { detail, reason: 'rate_limit' }, 'HTTP 429')).toMatchObject({ kind: 'rate-limited' });
     expect(describeProblem({ kind: 'client-share', detail: waiting, retryAfterS: 2 })).toBe(
       '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start. You can run again in 2 seconds.',
     );

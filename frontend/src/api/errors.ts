@@ -1,6 +1,6 @@
 // Every failed API call is turned into one ApiProblem, so components switch on `kind` and
 // never inspect HTTP statuses or Axios internals.
-import type { FieldProblem, Violation } from './types';
+import type { FieldProblem, RefusalReason, Violation } from './types';
 
 export type ApiProblem =
   | { kind: 'policy'; detail: string; violations: Violation[] }
@@ -167,7 +167,9 @@ export function problemFromBody(status: number, data: unknown, fallbackDetail: s
     const errors = isObject(data) && Array.isArray(data.errors) ? data.errors.filter(isFieldProblem) : [];
     return { kind: 'invalid', detail, errors };
   }
-  if (status === 429 && CLIENT_SHARE_DETAIL.test(detail)) return { kind: 'client-share', detail, retryAfterS: wait ?? 2 };
+  if (status === 429 && isObject(data) && CLIENT_SHARE_REASONS.has(data.reason as RefusalReason)) {
+    return { kind: 'client-share', detail, retryAfterS: wait ?? 2 };
+  }
   if (status === 429) return { kind: 'rate-limited', detail, retryAfterS: wait ?? 60, limit: runLimitOf(detail) };
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 503) return { kind: 'unavailable', detail, retryAfterS: wait };
@@ -176,10 +178,9 @@ export function problemFromBody(status: number, data: unknown, fallbackDetail: s
   return { kind: 'unexpected', status, detail };
 }
 
-// The client's share refusals read "2 of your runs are still running, as many as one client may
-// have at once; wait for one to finish (try again in 2 s)." and "20 of your runs are already
-// waiting for their turn, ...": not the rate limit, each says why in its own sentence.
-const CLIENT_SHARE_DETAIL = /^\d+ of your runs? (?:is|are) (?:still running|already waiting)\b/;
+// The client's share refusals (its runs alive, or waiting) say why in their own sentences, not the
+// rate limit's: "2 of your runs are still running, ...; wait for one to finish (try again in 2 s)."
+const CLIENT_SHARE_REASONS: ReadonlySet<RefusalReason> = new Set<RefusalReason>(['client_share', 'client_waiting']);
 const CLIENT_SHARE_WAIT = /\s*\(try again in [^)]*\)/;
 
 // The run limit's refusal reads "Too many runs from your address (limit: 10/minute). ...", the

@@ -149,11 +149,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
-        /** ErrorBody */
-        ErrorBody: {
-            /** Detail */
-            detail: string;
-        };
         /** ErrorOut */
         ErrorOut: {
             /**
@@ -247,11 +242,6 @@ export interface components {
             /** Message */
             message: string;
         };
-        /** HTTPValidationError */
-        HTTPValidationError: {
-            /** Detail */
-            detail?: components["schemas"]["ValidationError"][];
-        };
         /** HealthOut */
         HealthOut: {
             /** Database */
@@ -271,13 +261,6 @@ export interface components {
              * @description ok, or degraded when a dependency below is unavailable
              */
             status: string;
-        };
-        /** InvalidRequestBody */
-        InvalidRequestBody: {
-            /** Detail */
-            detail: string;
-            /** Errors */
-            errors: components["schemas"]["FieldProblem"][];
         };
         /** LimitOut */
         LimitOut: {
@@ -360,35 +343,37 @@ export interface components {
              */
             preset: string;
         };
-        /** PolicyRejection */
-        PolicyRejection: {
-            /** Detail */
-            detail: string;
-            /** Violations */
-            violations: components["schemas"]["ViolationOut"][];
-        };
         /**
-         * RateLimited
-         * @description Too many requests from one client (429).
+         * Problem
+         * @description The body of every refusal (4xx and 503), whatever refused it: a sentence, and the
+         *     specifics a program needs where there are some (absent otherwise).
          */
-        RateLimited: {
-            /** Detail */
+        Problem: {
+            /**
+             * Detail
+             * @description what went wrong and what to do about it, for a person
+             */
             detail: string;
             /**
-             * Retry After S
-             * @description seconds to wait before trying again, as in Retry-After
+             * Errors
+             * @description 422: each part of the request at fault and what is wrong with it
              */
-            retry_after_s: number;
-        };
-        /** RetryLater */
-        RetryLater: {
-            /** Detail */
-            detail: string;
+            errors?: components["schemas"]["FieldProblem"][] | null;
+            /**
+             * Reason
+             * @description 429 and 503: why, as a word a program can test
+             */
+            reason?: ("rate_limit" | "refusal_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
             /**
              * Retry After S
-             * @description seconds to wait before trying again, as in Retry-After
+             * @description 429 and 503: seconds to wait before trying again, as in Retry-After
              */
-            retry_after_s: number;
+            retry_after_s?: number | null;
+            /**
+             * Violations
+             * @description 422: where and how the code breaks the code policy
+             */
+            violations?: components["schemas"]["ViolationOut"][] | null;
         };
         /**
          * RichResultOut
@@ -618,19 +603,6 @@ export interface components {
             /** Stdout */
             stdout: boolean;
         };
-        /** ValidationError */
-        ValidationError: {
-            /** Context */
-            ctx?: Record<string, never>;
-            /** Input */
-            input?: unknown;
-            /** Location */
-            loc: (string | number)[];
-            /** Message */
-            msg: string;
-            /** Error Type */
-            type: string;
-        };
         /** ViolationOut */
         ViolationOut: {
             /**
@@ -686,31 +658,40 @@ export interface operations {
                     "application/json": components["schemas"]["ExecutionResult"];
                 };
             };
-            /** @description the request body is too large */
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the code breaks the code policy (`violations`), or the body is invalid (`errors`) */
+            /** @description the request is invalid (`errors` says where), or the code breaks the code policy (`violations`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyRejection"] | components["schemas"]["InvalidRequestBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many runs; see the Retry-After header */
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimited"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
@@ -719,7 +700,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetryLater"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -749,13 +730,22 @@ export interface operations {
                     "application/json": components["schemas"]["SharedRun"];
                 };
             };
-            /** @description the request body is too large */
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description the receipt does not match the run or has expired (`errors`), or the body is invalid */
@@ -764,16 +754,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["InvalidRequestBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many runs; see the Retry-After header */
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimited"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description the database is unavailable; see Retry-After */
@@ -782,7 +772,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetryLater"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -811,13 +801,40 @@ export interface operations {
                     "application/json": components["schemas"]["SubmissionPage"];
                 };
             };
-            /** @description Validation Error */
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request is invalid (`errors` says where), or the code breaks the code policy (`violations`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -847,31 +864,40 @@ export interface operations {
                     "application/json": components["schemas"]["SubmissionAccepted"];
                 };
             };
-            /** @description the request body is too large */
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the code breaks the code policy (`violations`), or the body is invalid (`errors`) */
+            /** @description the request is invalid (`errors` says where), or the code breaks the code policy (`violations`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyRejection"] | components["schemas"]["InvalidRequestBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many runs; see the Retry-After header */
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimited"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
@@ -880,7 +906,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetryLater"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -905,22 +931,49 @@ export interface operations {
                     "application/json": components["schemas"]["Submission"];
                 };
             };
-            /** @description Not Found */
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description there is nothing with that id */
             404: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Validation Error */
+            /** @description the request body is larger than this server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request is invalid (`errors` says where), or the code breaks the code policy (`violations`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["HTTPValidationError"];
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -950,31 +1003,40 @@ export interface operations {
                     "application/json": components["schemas"]["SubmitResult"];
                 };
             };
-            /** @description the request body is too large */
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
             413: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ErrorBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description the code breaks the code policy (`violations`), or the body is invalid (`errors`) */
+            /** @description the request is invalid (`errors` says where), or the code breaks the code policy (`violations`) */
             422: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PolicyRejection"] | components["schemas"]["InvalidRequestBody"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
-            /** @description too many runs; see the Retry-After header */
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
             429: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RateLimited"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
             /** @description every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After */
@@ -983,7 +1045,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["RetryLater"];
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -1004,6 +1066,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RuntimeOut"];
+                };
+            };
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
                 };
             };
         };

@@ -159,7 +159,12 @@ describe('startLiveRun', () => {
   it.each([
     [{ status: 429, detail: 'Rate limit exceeded.', retry_after_s: 12.2 }, { kind: 'rate-limited', retryAfterS: 13 }],
     [
-      { status: 429, detail: '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).', retry_after_s: 2 },
+      {
+        status: 429,
+        detail: '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).',
+        retry_after_s: 2,
+        reason: 'client_share',
+      },
       { kind: 'client-share', retryAfterS: 2 },
     ],
     [{ status: 413, detail: 'Too big.' }, { kind: 'too-large' }],

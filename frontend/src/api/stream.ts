@@ -1,7 +1,7 @@
 // The live-run client: one WebSocket to /api/v1/code/stream carries one run (docs/streaming.md).
 // Message types mirror that contract; the final `result` is the OpenAPI ExecutionResult plus `type`.
 import { ApiError, isFieldProblem, isObject, isViolation, problemFromBody } from './errors';
-import type { ExecuteRequest, ExecutionResult, FieldProblem, LimitHit, RunStatus, Violation } from './types';
+import type { ExecuteRequest, ExecutionResult, LimitHit, Problem, RefusalReason, RunStatus } from './types';
 
 export const STREAM_PATH = '/api/v1/code/stream';
 
@@ -74,14 +74,7 @@ export interface WaitingMessage {
 /** The end: every field of execute's answer; the server then closes the socket (1000). */
 export type ResultMessage = { type: 'result' } & ExecutionResult;
 /** Refused, or the client broke the protocol: the HTTP API's body and status; then close 4000+status. */
-export interface ErrorMessage {
-  type: 'error';
-  status: number;
-  detail: string;
-  violations?: Violation[];
-  errors?: FieldProblem[];
-  retry_after_s?: number;
-}
+export type ErrorMessage = { type: 'error'; status: number } & Problem;
 export type ServerMessage = StartedMessage | QueuedMessage | OutputMessage | WaitingMessage | ResultMessage | ErrorMessage;
 
 // Every status of the schema, so a result's status can be checked at run time; the type below
@@ -155,6 +148,8 @@ export function parseServerMessage(raw: unknown): ServerMessage | null {
       if (Array.isArray(m.violations)) message.violations = m.violations.filter(isViolation);
       if (Array.isArray(m.errors)) message.errors = m.errors.filter(isFieldProblem);
       if (typeof m.retry_after_s === 'number') message.retry_after_s = m.retry_after_s;
+      // A reason newer than this page is kept as it came: it matches none this page tests for.
+      if (typeof m.reason === 'string') message.reason = m.reason as RefusalReason;
       return message;
     }
     default:

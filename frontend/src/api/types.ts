@@ -15,10 +15,10 @@ export type RuntimeInfo = Schemas['RuntimeOut'];
 export type RunStatus = Schemas['RunStatus'];
 export type Violation = Schemas['ViolationOut'];
 export type FieldProblem = Schemas['FieldProblem'];
-export type PolicyRejection = Schemas['PolicyRejection'];
-export type InvalidRequestBody = Schemas['InvalidRequestBody'];
-export type RateLimited = Schemas['RateLimited'];
-export type ErrorBody = Schemas['ErrorBody'];
+/** The body of every refusal (4xx, 503): `detail`, and `errors`, `violations`, `retry_after_s`, `reason` where they apply. */
+export type Problem = Schemas['Problem'];
+/** Why a 429 or 503 came, as a word a program can test. */
+export type RefusalReason = NonNullable<Problem['reason']>;
 export type Limits = Schemas['LimitsOut'];
 /** The limit that ended a run: `name` is one of Limits' keys (a newer server may add others), `value` its value for the run. */
 export type LimitHit = Schemas['LimitOut'];

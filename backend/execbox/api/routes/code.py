@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
 from execbox.api.client_presence import while_connected
 from execbox.api.deps import ClientDep, OwnerTokenDep, ServicesDep
-from execbox.schemas.errors import ErrorBody, InvalidRequestBody, PolicyRejection, RateLimited, RetryLater
+from execbox.api.responses import problem_responses
 from execbox.schemas.execution import (
     ExecuteRequest,
     ExecutionResult,
@@ -22,18 +22,7 @@ from execbox.schemas.execution import (
 
 router = APIRouter(prefix="/code", tags=["code"])
 
-_RUN_RESPONSES: dict[int | str, dict[str, Any]] = {
-    413: {"model": ErrorBody, "description": "the request body is too large"},
-    422: {
-        "model": PolicyRejection | InvalidRequestBody,
-        "description": "the code breaks the code policy (`violations`), or the body is invalid (`errors`)",
-    },
-    429: {"model": RateLimited, "description": "too many runs; see the Retry-After header"},
-    503: {
-        "model": RetryLater,
-        "description": "every sandbox is busy, or the sandbox or a store is unavailable; see Retry-After",
-    },
-}
+_RUN_RESPONSES = problem_responses(422, 503)
 
 
 @router.post("/execute", responses=_RUN_RESPONSES)
@@ -72,16 +61,12 @@ async def submit_later(
 @router.post(
     "/shares",
     status_code=201,
-    responses={
-        413: _RUN_RESPONSES[413],
-        422: {
-            "model": InvalidRequestBody,
-            "description": "the receipt does not match the run or has expired (`errors`), or the body "
-            "is invalid",
-        },
-        429: _RUN_RESPONSES[429],
-        503: {"model": RetryLater, "description": "the database is unavailable; see Retry-After"},
-    },
+    responses=problem_responses(
+        422,
+        503,
+        s422="the receipt does not match the run or has expired (`errors`), or the body is invalid",
+        s503="the database is unavailable; see Retry-After",
+    ),
 )
 async def share(
     body: ShareRequest,
@@ -103,7 +88,7 @@ def _submission_url(request: Request, services: ServicesDep) -> str:
     return f"{services.settings.PUBLIC_URL or ''}{path}"
 
 
-@router.get("/submissions/{submission_id}", responses={404: {"model": ErrorBody}})
+@router.get("/submissions/{submission_id}", responses=problem_responses(404, 422))
 async def get_submission(
     submission_id: Annotated[str, Path(max_length=64)], services: ServicesDep
 ) -> Submission:
@@ -111,7 +96,7 @@ async def get_submission(
     return await services.submissions.get(submission_id)
 
 
-@router.get("/submissions")
+@router.get("/submissions", responses=problem_responses(422))
 async def list_submissions(
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,

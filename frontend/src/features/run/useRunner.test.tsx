@@ -255,21 +255,24 @@ describe('useRunner, live runs', () => {
       refusal: 'the rate limit',
       status: 429,
       detail: 'Too many runs from your address (limit: 2/minute). Try again in 42 s.',
+      reason: 'rate_limit',
       problem: { kind: 'rate-limited', limit: '2 per minute' },
     },
     {
       refusal: 'the client’s share of runs',
       status: 429,
       detail: '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).',
+      reason: 'client_share',
       problem: { kind: 'client-share', retryAfterS: 42 },
     },
     {
       refusal: 'a full server (503)',
       status: 503,
       detail: 'The server is full: all 2 of its sandboxes are running programs, so your code was not started.',
+      reason: 'server_full',
       problem: { kind: 'unavailable', retryAfterS: 42 },
     },
-  ])('keeps the last result when $refusal refuses the next run: it never started', async ({ status, detail, problem }) => {
+  ])('keeps the last result when $refusal refuses the next run: it never started', async ({ status, detail, reason, problem }) => {
     const { sockets, hook } = setUp();
     let done: Promise<void> = Promise.resolve();
     act(() => {
@@ -288,7 +291,7 @@ describe('useRunner, live runs', () => {
     await act(async () => {
       const socket = sockets.last();
       socket.open();
-      socket.receive({ type: 'error', status, detail, retry_after_s: 42 });
+      socket.receive({ type: 'error', status, detail, retry_after_s: 42, reason });
       socket.serverClose(4000 + status);
       await done;
     });

@@ -1,0 +1,100 @@
+"""The published API contract is what the server does (issue 31): one error model for every
+refusal, listed for each status an operation can answer; the bounds the server enforces, taken
+from its settings; and `Allow` naming every method a path serves."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from execbox.schemas.errors import Problem
+from tests.support.api_server import ApiServer
+
+EXECUTE = "/api/v1/code/execute"
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+# Answered before any route runs, for every path under /api/v1 (Host, body size, refusal limit).
+ANY_API_REQUEST = {"400", "413", "429"}
+REFUSALS = {
+    ("post", "/api/v1/code/execute"): {"422", "503"},
+    ("post", "/api/v1/code/submit"): {"422", "503"},
+    ("post", "/api/v1/code/submissions"): {"422", "503"},
+    ("post", "/api/v1/code/shares"): {"422", "503"},
+    ("get", "/api/v1/code/submissions"): {"422"},
+    ("get", "/api/v1/code/submissions/{submission_id}"): {"404", "422"},
+    ("get", "/api/v1/runtime"): set(),
+}
+
+
+def _document(api: ApiServer) -> dict[str, Any]:
+    answer = api.client.get("/openapi.json")
+    assert answer.status_code == 200
+    document: dict[str, Any] = answer.json()
+    return document
+
+
+def test_every_refusal_of_every_operation_has_the_one_error_model(api: ApiServer) -> None:
+    document = _document(api)
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    operations = {
+        (method, path): operation
+        for path, methods in document["paths"].items()
+        if path.startswith("/api/v1/")
+        for method, operation in methods.items()
+    }
+    assert set(operations) == set(REFUSALS)
+    for key, operation in operations.items():
+        refusals = {status for status in operation["responses"] if not status.startswith("2")}
+        assert refusals == ANY_API_REQUEST | REFUSALS[key], key
+        for status in refusals:
+            assert operation["responses"][status]["content"]["application/json"]["schema"] == PROBLEM, key
+
+
+def test_the_bounds_in_the_schema_are_those_the_server_enforces(api: ApiServer) -> None:
+    schemas = _document(api)["components"]["schemas"]
+    runtime = api.client.get("/api/v1/runtime").json()
+    limits = schemas["LimitsIn"]["properties"]
+    for name, ceiling in runtime["max_limits"].items():
+        (bounded,) = [choice for choice in limits[name]["anyOf"] if choice["type"] != "null"]
+        assert bounded["maximum"] == ceiling, name
+        over = api.client.post(EXECUTE, json={"code": "print(1)", "limits": {name: ceiling * 2}})
+        assert over.status_code == 422, over.text
+    request = schemas["ExecuteRequest"]["properties"]
+    assert request["stdin"]["maxLength"] == runtime["max_stdin_length"]
+    assert request["code"]["maxLength"] == runtime["policy"]["max_code_length"]
+    longest = runtime["policy"]["max_code_length"]
+    assert api.client.post(EXECUTE, json={"code": "#" * longest}).status_code == 200
+    too_long = api.client.post(EXECUTE, json={"code": "#" * (longest + 1)})
+    assert too_long.status_code == 422, too_long.text
+
+
+def test_allow_names_every_method_a_path_serves(api: ApiServer) -> None:
+    expected = {
+        "/api/v1/code/submissions": "GET, POST",
+        "/api/v1/code/execute": "POST",
+        "/api/v1/runtime": "GET",
+        "/api/v1/code/submissions/abc": "GET",
+    }
+    for path, allowed in expected.items():
+        answer = api.client.request("OPTIONS", path)
+        assert answer.status_code == 405, (path, answer.text)
+        assert answer.headers["allow"] == allowed, path
+        assert f"use {allowed}" in answer.json()["detail"]
+
+
+def test_the_refusals_bodies_are_the_one_error_model(api: ApiServer) -> None:
+    known = set(Problem.model_fields)
+    refusals: list[httpx.Response] = [
+        api.client.post(EXECUTE, content=b'{"code": "\xff"}', headers={"content-type": "application/json"}),
+        api.client.get("/api/v1/code/submissions/nothing-here"),
+        api.client.request("DELETE", EXECUTE),
+        api.client.post(EXECUTE, json={"code": 1}),
+        api.client.post(EXECUTE, json={"code": "import socket"}),
+        api.client.post(EXECUTE, json={"code": "print(1)", "limits": {"memory_mb": 10**9}}),
+        api.client.get("/api/v1/code/submissions", params={"cursor": "not-one"}),
+    ]
+    assert [answer.status_code for answer in refusals] == [400, 404, 405, 422, 422, 422, 422]
+    for answer in refusals:
+        body = answer.json()
+        assert set(body) <= known and isinstance(body["detail"], str), body
+        Problem.model_validate(body)
