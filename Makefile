@@ -62,6 +62,12 @@ test: lint typecheck unit frontend-test
 # The deployment for real (issue 14): builds both images, brings docker/docker-compose.yml up,
 # runs programs through the API, kills a worker mid-run, tears it all down. Minutes; needs a
 # Docker engine, or root to start one (docker/smoke-test.sh). Not part of `make test`.
+# The published API contract, longer than `make test` checks it and with a new seed each run
+# (docs/development.md): 10 minutes against a real `execbox serve`.
+.PHONY: contract
+contract: setup
+	cd backend && EXECBOX_CONTRACT_SECONDS=600 EXECBOX_CONTRACT_SEED=random ../$(VENV)/bin/pytest tests/api/test_contract.py
+
 .PHONY: test-docker
 test-docker:
 	docker/smoke-test.sh

@@ -18,7 +18,9 @@ def publish_bounds(app: FastAPI, settings: Settings) -> None:
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            _bound(generate()["components"]["schemas"], settings)
+            document = generate()
+            _bound(document["components"]["schemas"], settings)
+            _parameters_absent_not_null(document["paths"])
         assert app.openapi_schema is not None  # `generate` keeps what it built
         return app.openapi_schema
 
@@ -33,6 +35,18 @@ def _bound(schemas: dict[str, Any], settings: Settings) -> None:
     request["stdin"]["maxLength"] = settings.MAX_STDIN_LENGTH
     if settings.CODE_POLICY == "on":  # the policy is what bounds the code
         request["code"]["maxLength"] = settings.MAX_CODE_LENGTH
+
+
+def _parameters_absent_not_null(paths: dict[str, Any]) -> None:
+    """An optional header or query parameter is left out, never null: a client (or a fuzzer)
+    told it may be null sends the text "null", which no parameter here accepts."""
+    for operations in paths.values():
+        for operation in operations.values():
+            for parameter in operation.get("parameters", []):
+                schema = parameter["schema"]
+                if any(choice.get("type") == "null" for choice in schema.get("anyOf", [])):
+                    annotations = {key: value for key, value in schema.items() if key != "anyOf"}
+                    parameter["schema"] = {**_choices(schema), **annotations}
 
 
 def _choices(field: dict[str, Any]) -> dict[str, Any]:

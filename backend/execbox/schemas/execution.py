@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from execbox.sandbox.result import ResultMime, RunStatus
 from execbox.schemas.strict import StrictBody
@@ -34,7 +34,7 @@ class ExecuteRequest(StrictBody):
     code: UnicodeText = Field(description="the Python program")
     stdin: PlainText = Field("", description="what the program reads from standard input")
     limits: LimitsIn | None = None
-    wait: bool = Field(
+    wait: StrictBool = Field(
         False,
         description=(
             "when every sandbox is busy, or this client already has its share of runs alive: wait "
@@ -172,6 +172,13 @@ class SubmissionSummary(BaseModel):
     wall_ms: float | None
 
 
+# A page's place in the list: the sequence number of the last submission it showed, at most 18
+# digits (every such number fits the database's BIGINT, so every cursor of this form is accepted).
+CURSOR_PATTERN = r"^[1-9][0-9]{0,17}$"
+
+
 class SubmissionPage(BaseModel):
     items: list[SubmissionSummary]
-    next_cursor: str | None = Field(description="pass as `cursor` for the next page; null on the last")
+    next_cursor: str | None = Field(
+        pattern=CURSOR_PATTERN, description="pass as `cursor` for the next page; null on the last"
+    )

@@ -4,8 +4,6 @@ Used by the API and by queue workers (which write the verdicts of runs they did)
 
 from __future__ import annotations
 
-import base64
-import binascii
 import re
 import secrets
 from collections.abc import AsyncIterator
@@ -20,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from execbox.db.models import Submission as Row
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import (
+    CURSOR_PATTERN,
     ErrorOut,
     ExecutionResult,
     PendingStatus,
@@ -33,7 +32,8 @@ from execbox.schemas.execution import (
 from execbox.services.errors import InvalidRequest, NotFound, Unavailable
 
 _PREVIEW_CHARS = 80
-_MAX_SEQ = 2**63 - 1  # BIGINT
+# Any cursor of this form is a place in the owner's list (the page after that submission).
+CURSOR_FORMAT = re.compile(CURSOR_PATTERN)
 # What `new_id` hands out; anything else cannot name a submission.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _PENDING = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)  # still waiting for a verdict
@@ -48,16 +48,12 @@ def _status(value: str) -> SubmissionStatus:
 
 
 def _encode_cursor(seq: int) -> str:
-    return base64.urlsafe_b64encode(f"s{seq}".encode()).decode().rstrip("=")
+    return str(seq)
 
 
 def _decode_cursor(cursor: str) -> int:
-    try:
-        decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        if decoded.startswith("s") and decoded[1:].isdigit() and 0 < int(decoded[1:]) <= _MAX_SEQ:
-            return int(decoded[1:])
-    except (binascii.Error, UnicodeDecodeError, ValueError):
-        pass
+    if CURSOR_FORMAT.fullmatch(cursor):
+        return int(cursor)
     message = f"cursor {cursor!r} is not one this API handed out; use `next_cursor` of a page"
     raise InvalidRequest(message, [("query.cursor", message)])
 

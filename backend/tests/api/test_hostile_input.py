@@ -8,7 +8,6 @@ has logged no traceback.
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -466,10 +465,6 @@ def test_stdin_over_the_limit_is_refused(start_watched: Callable[..., Watched], 
 # --- Query strings and paths ------------------------------------------------------------------
 
 
-def _cursor(text: str) -> str:
-    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
-
-
 @pytest.mark.parametrize(
     ("params", "words"),
     [
@@ -486,11 +481,14 @@ def _cursor(text: str) -> str:
         ),
         pytest.param({"limit": "9" * 40}, ("query.limit", "limit must be at most 100"), id="limit-huge"),
         pytest.param({"cursor": "!!!not-a-cursor"}, ("cursor", "next_cursor"), id="cursor-garbage"),
-        pytest.param({"cursor": _cursor("x12")}, ("cursor", "next_cursor"), id="cursor-wrong-prefix"),
-        pytest.param({"cursor": _cursor("s-1")}, ("cursor", "next_cursor"), id="cursor-negative"),
+        pytest.param({"cursor": "x12"}, ("cursor", "next_cursor"), id="cursor-wrong-prefix"),
+        pytest.param({"cursor": "-1"}, ("cursor", "next_cursor"), id="cursor-negative"),
+        pytest.param({"cursor": "0"}, ("cursor", "next_cursor"), id="cursor-zero"),
+        pytest.param({"cursor": "012"}, ("cursor", "next_cursor"), id="cursor-leading-zero"),
+        pytest.param({"cursor": "12\n"}, ("cursor", "next_cursor"), id="cursor-newline"),
         pytest.param({"cursor": "\x00"}, ("cursor", "next_cursor"), id="cursor-nul"),
-        pytest.param({"cursor": _cursor(f"s{2**63}")}, ("cursor", "next_cursor"), id="cursor-past-int64"),
-        pytest.param({"cursor": _cursor("s" + "9" * 40)}, ("cursor", "next_cursor"), id="cursor-huge-number"),
+        pytest.param({"cursor": str(2**63)}, ("cursor", "next_cursor"), id="cursor-past-int64"),
+        pytest.param({"cursor": "9" * 40}, ("cursor", "next_cursor"), id="cursor-huge-number"),
         pytest.param({"cursor": "a" * 100}, ("query.cursor", "at most 64"), id="cursor-too-long"),
     ],
 )

@@ -4,14 +4,17 @@ from its settings; and `Allow` naming every method a path serves."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
 
 from execbox.schemas.errors import Problem
 from tests.support.api_server import ApiServer
+from tests.support.owners import new_owner
 
 EXECUTE = "/api/v1/code/execute"
+SUBMISSIONS = "/api/v1/code/submissions"
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # Answered before any route runs, for every path under /api/v1 (Host, body size, refusal limit).
 ANY_API_REQUEST = {"400", "413", "429"}
@@ -98,3 +101,31 @@ def test_the_refusals_bodies_are_the_one_error_model(api: ApiServer) -> None:
         body = answer.json()
         assert set(body) <= known and isinstance(body["detail"], str), body
         Problem.model_validate(body)
+
+
+def test_every_cursor_of_the_published_form_is_a_place_in_the_list(api: ApiServer) -> None:
+    owner = new_owner()
+    ids = [
+        api.client.post("/api/v1/code/submit", json={"code": f"print({n})"}, headers=owner).json()["id"]
+        for n in range(3)
+    ]
+    listing = _document(api)["paths"][SUBMISSIONS]["get"]
+    (cursor,) = [parameter for parameter in listing["parameters"] if parameter["name"] == "cursor"]
+    form = re.compile(cursor["schema"]["pattern"])
+    handed_out = api.client.get(SUBMISSIONS, params={"limit": 1}, headers=owner).json()["next_cursor"]
+    assert form.fullmatch(handed_out)
+    for made_up, shown in [("999999999999999999", ids[::-1]), ("1", [])]:
+        assert form.fullmatch(made_up)
+        page = api.client.get(SUBMISSIONS, params={"cursor": made_up}, headers=owner)
+        assert page.status_code == 200, page.text
+        assert [item["id"] for item in page.json()["items"]] == shown
+    assert not form.fullmatch(str(2**63))  # past what the database counts to: refused by form
+    assert api.client.get(SUBMISSIONS, params={"cursor": str(2**63)}).status_code == 422
+
+
+def test_no_parameter_is_published_as_nullable(api: ApiServer) -> None:
+    # Absent is how a query or header parameter is left unset; "null" would be sent as text.
+    for path, methods in _document(api)["paths"].items():
+        for method, operation in methods.items():
+            for parameter in operation.get("parameters", []):
+                assert "anyOf" not in parameter["schema"], (method, path, parameter)

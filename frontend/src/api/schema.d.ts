@@ -710,7 +710,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
-                "X-Owner-Token"?: string | null;
+                "X-Owner-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -781,11 +781,11 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: number;
-                cursor?: string | null;
+                cursor?: string;
             };
             header?: {
                 /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
-                "X-Owner-Token"?: string | null;
+                "X-Owner-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -844,7 +844,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
-                "X-Owner-Token"?: string | null;
+                "X-Owner-Token"?: string;
             };
             path?: never;
             cookie?: never;
@@ -983,7 +983,7 @@ export interface operations {
             query?: never;
             header?: {
                 /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */
-                "X-Owner-Token"?: string | null;
+                "X-Owner-Token"?: string;
             };
             path?: never;
             cookie?: never;

@@ -10,6 +10,7 @@ from execbox.api.client_presence import while_connected
 from execbox.api.deps import ClientDep, OwnerTokenDep, ServicesDep
 from execbox.api.responses import problem_responses
 from execbox.schemas.execution import (
+    CURSOR_PATTERN,
     ExecuteRequest,
     ExecutionResult,
     SharedRun,
@@ -100,7 +101,8 @@ async def get_submission(
 async def list_submissions(
     services: ServicesDep,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
-    cursor: Annotated[str | None, Query(max_length=64)] = None,
+    # The format is published, checked by the store: a cursor of another form is named as such.
+    cursor: Annotated[str | None, Query(max_length=64, json_schema_extra={"pattern": CURSOR_PATTERN})] = None,
     owner_token: OwnerTokenDep = None,
 ) -> SubmissionPage:
     """Your saved submissions (those made with your `X-Owner-Token`), newest first; follow
