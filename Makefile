@@ -44,8 +44,10 @@ run: setup
 run-file: setup
 	$(VENV)/bin/execbox run $(FILE)
 
-lint: setup
+# Ruff on the backend; ESLint (type-aware, no warnings allowed) and Prettier on the web UI.
+lint: setup $(FRONTEND)/node_modules/.installed
 	cd backend && ../$(VENV)/bin/ruff check . ../bench && ../$(VENV)/bin/ruff format --check . ../bench
+	cd $(FRONTEND) && npm run lint && npm run format:check
 
 typecheck: setup
 	cd backend && ../$(VENV)/bin/mypy

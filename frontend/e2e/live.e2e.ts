@@ -62,7 +62,7 @@ async function problems(page: Page): Promise<string[]> {
   return [...(watched.get(page)?.errors ?? []), ...csp.map((v) => `csp: ${v}`)];
 }
 
-async function runButton(page: Page) {
+function runButton(page: Page) {
   return page.getByRole('button', { name: 'Run', exact: true });
 }
 
@@ -88,7 +88,7 @@ describe('live runs', () => {
       }).observe(document.body, { subtree: true, childList: true, characterData: true });
     });
     const clickedAt = await page.evaluate(() => performance.now());
-    await (await runButton(page)).click();
+    await runButton(page).click();
     await waitForStatus(page, 'success');
     const { lines, badgeAt } = await page.evaluate(() => {
       const w = window as unknown as { __lines: Record<string, number>; __badgeAt: number | null };
@@ -111,7 +111,7 @@ describe('live runs', () => {
 
   it('sends typed lines to input() and shows them in the transcript', async () => {
     const page = await openPage('/', 'first = input("First? ")\nsecond = input("Second? ")\nprint(f"Hello {first} and {second}!")\n');
-    await (await runButton(page)).click();
+    await runButton(page).click();
     const field = page.getByTestId('live-stdin');
     await field.waitFor();
     const stdout = page.getByTestId('stdout');
@@ -137,7 +137,7 @@ describe('live runs', () => {
       '/',
       'lines = []\nwhile True:\n    try:\n        lines.append(input())\n    except EOFError:\n        break\nprint(len(lines), "lines:", lines)\n',
     );
-    await (await runButton(page)).click();
+    await runButton(page).click();
     const field = page.getByTestId('live-stdin');
     await field.waitFor();
     for (const line of ['one', 'two']) {
@@ -157,7 +157,7 @@ describe('live runs', () => {
       'lines = []\nwhile True:\n    try:\n        lines.append(input())\n    except EOFError:\n        break\nprint(len(lines), "lines:", lines)\n',
     );
     await page.getByLabel('Standard input').fill('given\nno newline at the end');
-    await (await runButton(page)).click();
+    await runButton(page).click();
     await waitForStatus(page, 'success');
     expect(await page.getByTestId('stdout').textContent()).toBe("2 lines: ['given', 'no newline at the end']\n");
     expect(await page.getByTestId('live-stdin').count()).toBe(0);
@@ -171,7 +171,7 @@ describe('live runs', () => {
     ['a sleep, with Escape', 'import time\ntime.sleep(60)\n', 'escape'],
   ] as const)('stops %s within 200 ms', async (what, code, how) => {
     const page = await openPage('/', code);
-    await (await runButton(page)).click();
+    await runButton(page).click();
     // Started (the live input shows), and running for a moment.
     await page.getByTestId('live-stdin').waitFor();
     await page.waitForTimeout(300);
@@ -205,12 +205,14 @@ describe('live runs', () => {
     const t = await page.evaluate(() => (window as unknown as { __stop: { asked: number; badge: number; painted: number } }).__stop);
     const toBadge = t.badge - t.asked;
     const toPaint = t.painted - t.asked;
-    console.log(`stop latency (${what}, ${how}): ${toBadge.toFixed(1)} ms to the badge in the DOM, ${toPaint.toFixed(1)} ms to the next frame`);
+    console.log(
+      `stop latency (${what}, ${how}): ${toBadge.toFixed(1)} ms to the badge in the DOM, ${toPaint.toFixed(1)} ms to the next frame`,
+    );
     expect(toBadge).toBeLessThan(200);
     expect(toPaint).toBeLessThan(200);
     expect(await page.getByTestId('status-badge').textContent()).toBe('Stopped');
     expect(await page.getByTestId('run-status').textContent()).toBe('You stopped the program.');
-    expect(await (await runButton(page)).isVisible()).toBe(true);
+    expect(await runButton(page).isVisible()).toBe(true);
     if (how === 'click') await screenshot(page, 'stopped-light');
     expect(await problems(page)).toEqual([]);
     await page.close();
@@ -231,7 +233,7 @@ describe('live runs', () => {
     await page.goto(server.url);
     await page.locator('.monaco-editor').first().waitFor();
     await typeCode(page, 'print("over http")\n');
-    await (await runButton(page)).click();
+    await runButton(page).click();
     await waitForStatus(page, 'success');
     expect(await page.getByTestId('stdout').textContent()).toBe('over http\n');
     expect(posts).toEqual(['/api/v1/code/execute']);
@@ -255,7 +257,7 @@ describe('rich results', () => {
       '',
     ].join('\n');
     const page = await openPage('/', code);
-    await (await runButton(page)).click();
+    await runButton(page).click();
     await waitForStatus(page, 'success');
     const tab = page.getByRole('tab', { name: 'Results (2)' });
     expect(await tab.getAttribute('aria-selected')).toBe('true');
@@ -312,7 +314,7 @@ describe('rich results', () => {
       '',
     ].join('\n');
     const page = await openPage('/', code);
-    await (await runButton(page)).click();
+    await runButton(page).click();
     await waitForStatus(page, 'success');
     await page.getByRole('tab', { name: 'Results (2)' }).waitFor();
     const html = page.getByTestId('result-html');

@@ -81,7 +81,8 @@ async function clippedItems(page: Page): Promise<[string, number, number][]> {
 }
 
 const activeInEditor = (page: Page) => page.evaluate(() => document.activeElement?.closest('.monaco-editor') !== null);
-const activeTestId = (page: Page) => page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.id ?? null);
+const activeTestId = (page: Page) =>
+  page.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.id ?? null);
 
 /** A draft with what typing would not keep exact: indentation, trailing spaces, blank lines, an input of several lines. */
 const DRAFT_CODE = 'def double(x):\n    return x * 2  \n\n\nfor line in open(0):\n\tprint(double(int(line)))\n';

@@ -37,7 +37,10 @@ function jsErrors(page: Page): string[] {
 async function runAndWait(page: Page, how: 'button' | 'keyboard' = 'keyboard'): Promise<void> {
   if (how === 'button') await page.getByRole('button', { name: 'Run', exact: true }).click();
   else await page.keyboard.press('ControlOrMeta+Enter');
-  await page.getByTestId('run-status').filter({ hasNotText: /Running/ }).waitFor();
+  await page
+    .getByTestId('run-status')
+    .filter({ hasNotText: /Running/ })
+    .waitFor();
 }
 
 describe('the playground against the real server', () => {
@@ -65,7 +68,10 @@ describe('the playground against the real server', () => {
     expect(await page.getByTestId('stderr').textContent()).toMatch(/line 3/);
     await page.locator('.execbox-error-glyph').waitFor();
     // The highlighted line is the third one: same vertical position as the glyph.
-    const glyphTop = await page.locator('.execbox-error-glyph').first().evaluate((e) => e.getBoundingClientRect().top);
+    const glyphTop = await page
+      .locator('.execbox-error-glyph')
+      .first()
+      .evaluate((e) => e.getBoundingClientRect().top);
     const line3Top = await page.locator('.monaco-editor .line-numbers', { hasText: /^3$/ }).evaluate((e) => e.getBoundingClientRect().top);
     expect(Math.abs(glyphTop - line3Top)).toBeLessThan(3);
     expect(await page.locator('.execbox-error-line').count()).toBe(1);

@@ -153,7 +153,13 @@ describe('Share', () => {
     }
 
     const saved = await savedRun(id);
-    expect(saved).toMatchObject({ code, stdin: '', status: 'runtime_error', stdout: 'before the error\n', error: { type: 'ZeroDivisionError', line: 2 } });
+    expect(saved).toMatchObject({
+      code,
+      stdin: '',
+      status: 'runtime_error',
+      stdout: 'before the error\n',
+      error: { type: 'ZeroDivisionError', line: 2 },
+    });
 
     const other = await openLink(page.url(), width);
     await waitForStatus(other, 'runtime_error');
@@ -189,7 +195,12 @@ describe('Share', () => {
 
     const id = await share(page);
     expect(traffic(page)).toEqual({ streams: 1, executes: 0, shares: 1, submits: 0 });
-    expect(await savedRun(id)).toMatchObject({ code, stdin: 'Ada Lovelace\n', status: 'runtime_error', stdout: 'Name? Hello, Ada Lovelace\n' });
+    expect(await savedRun(id)).toMatchObject({
+      code,
+      stdin: 'Ada Lovelace\n',
+      status: 'runtime_error',
+      stdout: 'Name? Hello, Ada Lovelace\n',
+    });
     await screenshot(page, 'share-typed-input-shared');
 
     const other = await openLink(page.url(), 1280);
@@ -200,7 +211,10 @@ describe('Share', () => {
     await screenshot(other, 'share-typed-input-permalink');
     // The link reproduces the run: Run reads the same input and fails the same way.
     await other.getByRole('button', { name: 'Run', exact: true }).click();
-    await other.getByTestId('run-status').filter({ hasNotText: /Running|Loading/ }).waitFor();
+    await other
+      .getByTestId('run-status')
+      .filter({ hasNotText: /Running|Loading/ })
+      .waitFor();
     await waitForStatus(other, 'runtime_error');
     expect(await other.getByTestId('stdout').textContent()).toBe('Name? Hello, Ada Lovelace\n');
     expect(errors(page)).toEqual([]);

@@ -18,7 +18,10 @@ afterAll(async () => {
 });
 
 async function topOf(page: Page, selector: string, hasText?: RegExp): Promise<number> {
-  return page.locator(selector, hasText ? { hasText } : {}).first().evaluate((e) => e.getBoundingClientRect().top);
+  return page
+    .locator(selector, hasText ? { hasText } : {})
+    .first()
+    .evaluate((e) => e.getBoundingClientRect().top);
 }
 
 describe('a syntax error, answered as Python would', () => {

@@ -29,8 +29,8 @@ vi.mock('./features/editor/CodeEditor', () => ({
   }),
 }));
 
-async function editor(): Promise<HTMLTextAreaElement> {
-  return (await screen.findByRole('textbox', { name: 'Code' })) as HTMLTextAreaElement;
+function editor(): Promise<HTMLTextAreaElement> {
+  return screen.findByRole<HTMLTextAreaElement>('textbox', { name: 'Code' });
 }
 
 beforeEach(() => window.history.replaceState(null, '', '/'));
@@ -92,7 +92,12 @@ describe('App', () => {
   });
 
   it('shares the failing run in view without running it again, moves to the permalink and offers to copy it', async () => {
-    const failed = result({ status: 'runtime_error', stdout: 'before\n', error: { type: 'ZeroDivisionError', message: 'division by zero', line: 2 }, receipt: 'r1' });
+    const failed = result({
+      status: 'runtime_error',
+      stdout: 'before\n',
+      error: { type: 'ZeroDivisionError', message: 'division by zero', line: 2 },
+      receipt: 'r1',
+    });
     const execute = vi.fn().mockResolvedValue(failed);
     const share = vi.fn().mockResolvedValue(sharedRun({ id: 'xyz' }));
     const writeText = vi.fn().mockResolvedValue(undefined);
@@ -106,7 +111,10 @@ describe('App', () => {
     await waitFor(() => expect(window.location.pathname).toBe('/s/xyz'));
     expect(execute).toHaveBeenCalledTimes(1);
     expect(share).toHaveBeenCalledTimes(1);
-    expect(share).toHaveBeenCalledWith({ code: 'print("before")\n1/0', stdin: 'in', result: failed, receipt: 'r1' }, expect.any(AbortSignal));
+    expect(share).toHaveBeenCalledWith(
+      { code: 'print("before")\n1/0', stdin: 'in', result: failed, receipt: 'r1' },
+      expect.any(AbortSignal),
+    );
     expect(screen.getByLabelText('Permalink')).toHaveValue(`${window.location.origin}/s/xyz`);
     expect(screen.getByTestId('run-status')).toHaveTextContent('The program stopped with an error. Shared: the permalink above');
     expect(screen.getByTestId('stdout')).toHaveTextContent('before');
@@ -137,7 +145,10 @@ describe('App', () => {
   });
 
   it('runs again when the code changed since the run in view', async () => {
-    const execute = vi.fn().mockResolvedValueOnce(result({ receipt: 'old' })).mockResolvedValueOnce(result({ stdout: 'new\n', receipt: 'new' }));
+    const execute = vi
+      .fn()
+      .mockResolvedValueOnce(result({ receipt: 'old' }))
+      .mockResolvedValueOnce(result({ stdout: 'new\n', receipt: 'new' }));
     const share = vi.fn().mockResolvedValue(sharedRun({ id: 'n' }));
     render(<App api={fakeApi({ execute, share })} />);
     const code = await editor();
@@ -152,7 +163,10 @@ describe('App', () => {
   });
 
   it('keeps the run in view when the server refuses its receipt, and runs anew on the next Share', async () => {
-    const execute = vi.fn().mockResolvedValueOnce(result({ stdout: 'first\n', receipt: 'stale' })).mockResolvedValueOnce(result({ receipt: 'fresh' }));
+    const execute = vi
+      .fn()
+      .mockResolvedValueOnce(result({ stdout: 'first\n', receipt: 'stale' }))
+      .mockResolvedValueOnce(result({ receipt: 'fresh' }));
     const detail = 'The run is older than 24 hours and can no longer be saved; run it again.';
     const share = vi
       .fn()
@@ -174,9 +188,21 @@ describe('App', () => {
   });
 
   it.each([
-    ['the rate limit', { kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: '10 per minute' }, 'a share counts as one. The run was not shared. You can share it in 30 seconds.'],
-    ['the size limit', { kind: 'too-large', detail: 'x' }, 'This run is too large to share: its output is more than the server keeps. Make the program print less'],
-    ['an unavailable database', { kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: 5 }, 'cannot save the run right now (The database is unavailable); it was not shared. Try again in 5 seconds.'],
+    [
+      'the rate limit',
+      { kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: '10 per minute' },
+      'a share counts as one. The run was not shared. You can share it in 30 seconds.',
+    ],
+    [
+      'the size limit',
+      { kind: 'too-large', detail: 'x' },
+      'This run is too large to share: its output is more than the server keeps. Make the program print less',
+    ],
+    [
+      'an unavailable database',
+      { kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: 5 },
+      'cannot save the run right now (The database is unavailable); it was not shared. Try again in 5 seconds.',
+    ],
   ] as const)('says so plainly when %s refuses the share, and keeps the output', async (_what, problem, sentence) => {
     const execute = vi.fn().mockResolvedValue(result({ stdout: 'kept\n', receipt: 'r' }));
     const share = vi.fn().mockRejectedValue(new ApiError(problem));
@@ -322,7 +348,9 @@ describe('App permalinks', () => {
 describe('App live runs', () => {
   function liveApp() {
     const sockets = fakeSockets();
-    const api = fakeApi({ live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }) });
+    const api = fakeApi({
+      live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }),
+    });
     render(<App api={api} />);
     return sockets;
   }
@@ -440,7 +468,10 @@ describe('App live runs', () => {
   it('shares a live run with the lines typed into it as its input, and disables Share while it runs', async () => {
     const sockets = fakeSockets();
     const share = vi.fn().mockResolvedValue(sharedRun({ id: 'typed' }));
-    const api = fakeApi({ share, live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }) });
+    const api = fakeApi({
+      share,
+      live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }),
+    });
     render(<App api={api} />);
     fireEvent.change(await editor(), { target: { value: 'a = input()\nb = input()\nprint(int(a) / int(b))' } });
     const socket = await startRun(sockets);
@@ -448,7 +479,12 @@ describe('App live runs', () => {
     const field = await screen.findByTestId('live-stdin');
     await userEvent.type(field, '1{Enter}');
     await userEvent.type(field, '0{Enter}');
-    const failed = result({ status: 'runtime_error', stdout: '', error: { type: 'ZeroDivisionError', message: 'division by zero', line: 3 }, receipt: 'live' });
+    const failed = result({
+      status: 'runtime_error',
+      stdout: '',
+      error: { type: 'ZeroDivisionError', message: 'division by zero', line: 3 },
+      receipt: 'live',
+    });
     act(() => socket.receive({ type: 'result', ...failed }));
     await userEvent.click(await screen.findByRole('button', { name: 'Share' }));
     await waitFor(() => expect(window.location.pathname).toBe('/s/typed'));
@@ -464,7 +500,10 @@ describe('App live runs', () => {
   it('runs live when Share finds no run, says so, and shares a run stopped on the way', async () => {
     const sockets = fakeSockets();
     const share = vi.fn().mockResolvedValue(sharedRun({ id: 'stopped' }));
-    const api = fakeApi({ share, live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }) });
+    const api = fakeApi({
+      share,
+      live: (body, callbacks) => startLiveRun(body, callbacks, { url: 'ws://test/api/v1/code/stream', socket: sockets.factory }),
+    });
     render(<App api={api} />);
     fireEvent.change(await editor(), { target: { value: 'while True: pass' } });
     await userEvent.click(screen.getByRole('button', { name: 'Share' }));
@@ -593,7 +632,9 @@ describe('App keyboard and touch', () => {
     pointer(false);
     render(<App api={fakeApi()} />);
     await editor();
-    expect(screen.getByTestId('key-hints')).toHaveTextContent('Ctrl+Enter runs · Esc stops · Ctrl+S shares · Ctrl+M lets Tab leave the editor');
+    expect(screen.getByTestId('key-hints')).toHaveTextContent(
+      'Ctrl+Enter runs · Esc stops · Ctrl+S shares · Ctrl+M lets Tab leave the editor',
+    );
     expect(screen.getByTestId('run-key')).toBeInTheDocument();
     expect(screen.getByTestId('run-status')).toHaveTextContent('Press Run or Ctrl+Enter to run the code.');
   });

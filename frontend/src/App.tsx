@@ -324,7 +324,9 @@ export function App({ api }: { api: ApiClient }) {
           {!touch && <KeyHints tabMovesFocus={tabMovesFocus} />}
           <span
             className={
-              policy && (lineCount > policy.max_code_lines || code.length > policy.max_code_length) ? 'font-semibold text-red-700 dark:text-red-400' : ''
+              policy && (lineCount > policy.max_code_lines || code.length > policy.max_code_length)
+                ? 'font-semibold text-red-700 dark:text-red-400'
+                : ''
             }
           >
             {lineCount}

@@ -144,7 +144,9 @@ describe('api client', () => {
       url = config.url;
       return answer(404, { detail: 'x' })(config);
     };
-    await createApiClient({ adapter }).submission('a/../b').catch(() => undefined);
+    await createApiClient({ adapter })
+      .submission('a/../b')
+      .catch(() => undefined);
     expect(url).toBe('/api/v1/code/submissions/a%2F..%2Fb');
   });
 

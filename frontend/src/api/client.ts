@@ -1,12 +1,6 @@
 // The one HTTP client of the app. Its response interceptor maps every failure to an ApiError
 // (see errors.ts), so callers only ever catch ApiError.
-import axios, {
-  AxiosError,
-  AxiosHeaders,
-  type AxiosAdapter,
-  type AxiosInstance,
-  type AxiosResponse,
-} from 'axios';
+import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 
 import { ApiError, problemFromBody, type ApiProblem } from './errors';
 import { keepOwnerToken, ownerHeaders } from './ownerToken';

@@ -20,7 +20,10 @@ describe('runLimitOf', () => {
     ['an empty detail', ''],
     ['a limit it cannot read', refusal('lots')],
     ['one part it cannot read', refusal('10/minute;soon')],
-    ['the refused-requests limit, which is not the run limit', 'Too many refused requests from your address (limit: 60/minute). Try again in 5 s.'],
+    [
+      'the refused-requests limit, which is not the run limit',
+      'Too many refused requests from your address (limit: 60/minute). Try again in 5 s.',
+    ],
   ])('is null for %s', (_case, detail) => {
     expect(runLimitOf(detail)).toBeNull();
   });
@@ -36,19 +39,30 @@ describe('describeProblem for a share', () => {
   });
 
   it.each<[ApiProblem, string]>([
-    [receipt, 'The server could not verify this run, so it was not shared (a run can be shared for a day after it ran). Press Share again to run the code anew and share that run.'],
-    [{ kind: 'too-large', detail: 'x' }, 'This run is too large to share: its output is more than the server keeps. Make the program print less, then share again.'],
+    [
+      receipt,
+      'The server could not verify this run, so it was not shared (a run can be shared for a day after it ran). Press Share again to run the code anew and share that run.',
+    ],
+    [
+      { kind: 'too-large', detail: 'x' },
+      'This run is too large to share: its output is more than the server keeps. Make the program print less, then share again.',
+    ],
     [
       { kind: 'rate-limited', detail: 'x', retryAfterS: 1, limit: '10 per minute' },
       'Too many runs in a short time (limit: 10 per minute); a share counts as one. The run was not shared. You can share it in 1 second.',
     ],
-    [{ kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: null }, 'The server cannot save the run right now (The database is unavailable); it was not shared. Try again in a moment.'],
+    [
+      { kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: null },
+      'The server cannot save the run right now (The database is unavailable); it was not shared. Try again in a moment.',
+    ],
   ])('words %o for the share', (problem, sentence) => {
     expect(describeProblem(problem, undefined, 'share')).toBe(sentence);
   });
 
   it('counts the wait down like a run’s', () => {
-    expect(describeProblem({ kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: null }, 0, 'share')).toMatch(/You can share it now\.$/);
+    expect(describeProblem({ kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: null }, 0, 'share')).toMatch(
+      /You can share it now\.$/,
+    );
   });
 
   it('falls back to the run’s sentences where they fit', () => {
@@ -61,10 +75,19 @@ describe('a 429 for the client’s share of runs', () => {
   const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
 
   it('is told apart from the rate limit by its reason', () => {
-    expect(problemFromBody(429, { detail, retry_after_s: 2, reason: 'client_share' }, 'HTTP 429')).toEqual({ kind: 'client-share', detail, retryAfterS: 2 });
+    expect(problemFromBody(429, { detail, retry_after_s: 2, reason: 'client_share' }, 'HTTP 429')).toEqual({
+      kind: 'client-share',
+      detail,
+      retryAfterS: 2,
+    });
     const one = '1 of your runs is still running, as many as one client may have at once; wait for it to finish (try again in 2 s).';
-    expect(problemFromBody(429, { detail: one, reason: 'client_share' }, 'HTTP 429', 3)).toEqual({ kind: 'client-share', detail: one, retryAfterS: 3 });
-    const waiting = '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start (try again in 2 s).';
+    expect(problemFromBody(429, { detail: one, reason: 'client_share' }, 'HTTP 429', 3)).toEqual({
+      kind: 'client-share',
+      detail: one,
+      retryAfterS: 3,
+    });
+    const waiting =
+      '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start (try again in 2 s).';
     expect(problemFromBody(429, { detail: waiting, retry_after_s: 2, reason: 'client_waiting' }, 'HTTP 429')).toEqual({
       kind: 'client-share',
       detail: waiting,
@@ -76,7 +99,9 @@ describe('a 429 for the client’s share of runs', () => {
       '20 of your runs are already waiting for their turn, as many as one client may have waiting; wait for them to start. You can run again in 2 seconds.',
     );
     expect(problemFromBody(429, { detail: 'Rate limit exceeded.' }, 'HTTP 429')).toMatchObject({ kind: 'rate-limited' });
-    expect(problemFromBody(429, { detail: 'Too many runs from your address (limit: 2/minute). Try again in 5 s.' }, 'HTTP 429')).toMatchObject({
+    expect(
+      problemFromBody(429, { detail: 'Too many runs from your address (limit: 2/minute). Try again in 5 s.' }, 'HTTP 429'),
+    ).toMatchObject({
       kind: 'rate-limited',
       limit: '2 per minute',
     });

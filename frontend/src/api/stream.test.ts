@@ -68,7 +68,14 @@ describe('parseServerMessage', () => {
   });
 
   it('ignores what is not a message of the contract', () => {
-    for (const raw of ['not json', '[]', '{"type":"gossip"}', '{"type":"output","stream":"stdin","data":"x"}', '{"type":"result","status":"weird"}', new ArrayBuffer(2)]) {
+    for (const raw of [
+      'not json',
+      '[]',
+      '{"type":"gossip"}',
+      '{"type":"output","stream":"stdin","data":"x"}',
+      '{"type":"result","status":"weird"}',
+      new ArrayBuffer(2),
+    ]) {
       expect(parseServerMessage(raw)).toBeNull();
     }
   });
@@ -87,16 +94,28 @@ describe('parseServerMessage', () => {
 
   it('gives a result from an older server no limit and no waiting, and drops a malformed limit', () => {
     const { limit_hit: _limit, waiting_for_input: _waiting, ...old } = result({ status: 'timeout' });
-    void _limit;
-    void _waiting;
     expect(parseServerMessage(JSON.stringify({ type: 'result', ...old }))).toMatchObject({ limit_hit: null, waiting_for_input: false });
-    expect(parseServerMessage(JSON.stringify({ type: 'result', ...old, limit_hit: { name: 'wall_time_s' } }))).toMatchObject({ limit_hit: null });
+    expect(parseServerMessage(JSON.stringify({ type: 'result', ...old, limit_hit: { name: 'wall_time_s' } }))).toMatchObject({
+      limit_hit: null,
+    });
   });
 
   it('accepts queued with its place in the line, a reason it does not know as null', () => {
-    expect(parseServerMessage('{"type":"queued","position":2,"reason":"server_full"}')).toEqual({ type: 'queued', position: 2, reason: 'server_full' });
-    expect(parseServerMessage('{"type":"queued","position":0,"reason":"client_share"}')).toEqual({ type: 'queued', position: 0, reason: 'client_share' });
-    expect(parseServerMessage('{"type":"queued","position":1,"reason":"maintenance"}')).toEqual({ type: 'queued', position: 1, reason: null });
+    expect(parseServerMessage('{"type":"queued","position":2,"reason":"server_full"}')).toEqual({
+      type: 'queued',
+      position: 2,
+      reason: 'server_full',
+    });
+    expect(parseServerMessage('{"type":"queued","position":0,"reason":"client_share"}')).toEqual({
+      type: 'queued',
+      position: 0,
+      reason: 'client_share',
+    });
+    expect(parseServerMessage('{"type":"queued","position":1,"reason":"maintenance"}')).toEqual({
+      type: 'queued',
+      position: 1,
+      reason: null,
+    });
     expect(parseServerMessage('{"type":"queued","position":1}')).toEqual({ type: 'queued', position: 1, reason: null });
   });
 
@@ -109,7 +128,6 @@ describe('parseServerMessage', () => {
 
   it('gives a result from a server without rich results an empty list', () => {
     const { results: _results, ...old } = result();
-    void _results;
     expect(parseServerMessage(JSON.stringify({ type: 'result', ...old }))).toMatchObject({ results: [] });
   });
 });
@@ -157,7 +175,10 @@ describe('startLiveRun', () => {
   });
 
   it.each([
-    [{ status: 429, detail: 'Rate limit exceeded.', retry_after_s: 12.2 }, { kind: 'rate-limited', retryAfterS: 13 }],
+    [
+      { status: 429, detail: 'Rate limit exceeded.', retry_after_s: 12.2 },
+      { kind: 'rate-limited', retryAfterS: 13 },
+    ],
     [
       {
         status: 429,
@@ -168,9 +189,18 @@ describe('startLiveRun', () => {
       { kind: 'client-share', retryAfterS: 2 },
     ],
     [{ status: 413, detail: 'Too big.' }, { kind: 'too-large' }],
-    [{ status: 503, detail: 'The sandbox is not ready.', retry_after_s: 5 }, { kind: 'unavailable', retryAfterS: 5 }],
-    [{ status: 422, detail: 'Bad body.', errors: [{ field: 'stdin', message: 'too long' }] }, { kind: 'invalid', errors: [{ field: 'stdin', message: 'too long' }] }],
-    [{ status: 400, detail: 'Protocol broken.' }, { kind: 'unexpected', status: 400 }],
+    [
+      { status: 503, detail: 'The sandbox is not ready.', retry_after_s: 5 },
+      { kind: 'unavailable', retryAfterS: 5 },
+    ],
+    [
+      { status: 422, detail: 'Bad body.', errors: [{ field: 'stdin', message: 'too long' }] },
+      { kind: 'invalid', errors: [{ field: 'stdin', message: 'too long' }] },
+    ],
+    [
+      { status: 400, detail: 'Protocol broken.' },
+      { kind: 'unexpected', status: 400 },
+    ],
   ])('maps error %o', async (error, expected) => {
     const { live, socket } = setUp();
     socket.open();
@@ -192,12 +222,16 @@ describe('startLiveRun', () => {
   });
 
   it('asks for the HTTP fallback when WebSocket itself throws', async () => {
-    const live = startLiveRun({ code: '', stdin: '' }, {}, {
-      url: 'ws://x',
-      socket: () => {
-        throw new Error('SecurityError');
+    const live = startLiveRun(
+      { code: '', stdin: '' },
+      {},
+      {
+        url: 'ws://x',
+        socket: () => {
+          throw new Error('SecurityError');
+        },
       },
-    });
+    );
     await expect(live.done).rejects.toBeInstanceOf(StreamUnavailable);
   });
 

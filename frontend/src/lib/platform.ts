@@ -1,6 +1,6 @@
 /** macOS shows ⌘ where other systems show Ctrl; only used for labels, both keys work. */
-export const isMac: boolean =
-  typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
+// eslint-disable-next-line @typescript-eslint/no-deprecated -- its successor, userAgentData, is Chromium's alone
+export const isMac: boolean = typeof navigator !== 'undefined' && /Mac|iPhone|iPad|iPod/.test(navigator.platform || navigator.userAgent);
 
 export const modKey = isMac ? '⌘' : 'Ctrl';
 

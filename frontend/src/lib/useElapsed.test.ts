@@ -12,23 +12,26 @@ afterEach(() => vi.useRealTimers());
 describe('useElapsed', () => {
   it('counts from the start in tenths of a second, with one timer', () => {
     let renders = 0;
-    const hook = renderHook(({ since }) => {
-      renders += 1;
-      return useElapsed(since);
-    }, { initialProps: { since: 10_000 as number | null } });
+    const hook = renderHook(
+      ({ since }) => {
+        renders += 1;
+        return useElapsed(since);
+      },
+      { initialProps: { since: 10_000 } },
+    );
     expect(hook.result.current).toBe(0);
     expect(vi.getTimerCount()).toBe(1);
-    act(() => vi.advanceTimersByTime(3_450));
+    act(() => void vi.advanceTimersByTime(3_450));
     expect(hook.result.current).toBe(3_400);
     const before = renders;
-    act(() => vi.advanceTimersByTime(1_000));
+    act(() => void vi.advanceTimersByTime(1_000));
     expect(hook.result.current).toBe(4_400);
     // One render a tick at most: ten a second, only for the caller.
     expect(renders - before).toBeLessThanOrEqual(10);
   });
 
   it('counts from a start in the past, and stops without one', () => {
-    const hook = renderHook(({ since }) => useElapsed(since), { initialProps: { since: 7_500 as number | null } });
+    const hook = renderHook<number | null, { since: number | null }>(({ since }) => useElapsed(since), { initialProps: { since: 7_500 } });
     expect(hook.result.current).toBe(2_500);
     hook.rerender({ since: null });
     expect(hook.result.current).toBeNull();

@@ -7,11 +7,7 @@ export function ThemeSwitch({ value, onChange }: { value: ThemeChoice; onChange:
   return (
     <label className="flex items-center gap-1.5 text-sm">
       <span className="text-slate-600 dark:text-slate-300">Theme</span>
-      <select
-        className="control h-8 py-0 pr-7"
-        value={value}
-        onChange={(e) => onChange(e.target.value as ThemeChoice)}
-      >
+      <select className="control h-8 py-0 pr-7" value={value} onChange={(e) => onChange(e.target.value as ThemeChoice)}>
         {THEME_CHOICES.map((c) => (
           <option key={c} value={c}>
             {LABELS[c]}

@@ -42,15 +42,18 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
   // Monaco's commands are registered once; refs keep them calling the latest callbacks.
   const callbacks = useRef({ onChange, onRun, onShare, onTabFocusModeChange });
   callbacks.current = { onChange, onRun, onShare, onTabFocusModeChange };
+  // The editor is created once, with the first render's code and theme; the effects below apply
+  // later changes. A ref, so the creating effect does not depend on them.
+  const initial = useRef({ value, theme });
 
   useEffect(() => {
     if (!host.current) return undefined;
     let gutter: GutterOptions = gutterOptions(host.current.clientWidth);
     const editor = monaco.editor.create(host.current, {
       ...gutter,
-      value,
+      value: initial.current.value,
       language: 'python',
-      theme: theme === 'dark' ? 'vs-dark' : 'vs',
+      theme: initial.current.theme === 'dark' ? 'vs-dark' : 'vs',
       automaticLayout: true,
       fontSize: 14,
       fontFamily: "ui-monospace, 'Cascadia Code', 'JetBrains Mono', Menlo, Consolas, monospace",
@@ -94,7 +97,6 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
       editor.dispose();
       editorRef.current = null;
     };
-    // Created once; later prop changes are applied by the effects below.
   }, []);
 
   // Outside changes (an example, a permalink) go in as an edit, so Ctrl+Z brings the old code back.
@@ -148,16 +150,20 @@ const CodeEditor = forwardRef<CodeEditorHandle, CodeEditorProps>(function CodeEd
     editor.revealLineInCenterIfOutsideViewport(errorLine);
   }, [errorLine, errorMessage]);
 
-  useImperativeHandle(ref, () => ({
-    focus: () => editorRef.current?.focus(),
-    revealPosition: (line, column = 1) => {
-      const editor = editorRef.current;
-      if (!editor) return;
-      editor.setPosition({ lineNumber: line, column });
-      editor.revealPositionInCenterIfOutsideViewport({ lineNumber: line, column });
-      editor.focus();
-    },
-  }), []);
+  useImperativeHandle(
+    ref,
+    () => ({
+      focus: () => editorRef.current?.focus(),
+      revealPosition: (line, column = 1) => {
+        const editor = editorRef.current;
+        if (!editor) return;
+        editor.setPosition({ lineNumber: line, column });
+        editor.revealPositionInCenterIfOutsideViewport({ lineNumber: line, column });
+        editor.focus();
+      },
+    }),
+    [],
+  );
 
   return <div ref={host} className="h-full w-full" data-testid="code-editor" />;
 });

@@ -6,7 +6,9 @@ import { KeyHints } from './KeyHints';
 describe('KeyHints', () => {
   it('names the keys, and how Tab can leave the editor', () => {
     render(<KeyHints tabMovesFocus={false} />);
-    expect(screen.getByTestId('key-hints')).toHaveTextContent('Ctrl+Enter runs · Esc stops · Ctrl+S shares · Ctrl+M lets Tab leave the editor');
+    expect(screen.getByTestId('key-hints')).toHaveTextContent(
+      'Ctrl+Enter runs · Esc stops · Ctrl+S shares · Ctrl+M lets Tab leave the editor',
+    );
     expect(screen.queryByTestId('tab-moves-focus')).not.toBeInTheDocument();
   });
 

@@ -12,7 +12,14 @@ describe('violationToMarker', () => {
       lines.length,
       maxCol,
     );
-    expect(m).toMatchObject({ startLineNumber: 1, startColumn: 8, endLineNumber: 1, endColumn: 10, code: 'import-not-allowed', source: 'execbox policy' });
+    expect(m).toMatchObject({
+      startLineNumber: 1,
+      startColumn: 8,
+      endLineNumber: 1,
+      endColumn: 10,
+      code: 'import-not-allowed',
+      source: 'execbox policy',
+    });
   });
 
   it("attributes a syntax error to Python, not to the sandbox's policy", () => {

@@ -5,6 +5,17 @@ import { EXAMPLES, type Example } from './examples';
 /** Keeps this many px between the open menu and the window's edge. */
 const EDGE_PX = 12;
 
+/** The menu's items, in order. */
+function menuItems(menu: HTMLUListElement | null): HTMLButtonElement[] {
+  return Array.from(menu?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
+}
+
+/** Focuses the item at `index`, counting round: -1 is the last one. */
+function focusMenuItem(menu: HTMLUListElement | null, index: number): void {
+  const all = menuItems(menu);
+  all[(index + all.length) % all.length]?.focus();
+}
+
 export interface ExamplesMenuHandle {
   /** Focuses the menu's button. */
   focus(): void;
@@ -25,11 +36,8 @@ export const ExamplesMenu = forwardRef<ExamplesMenuHandle, { onPick: (example: E
   const id = useId();
   useImperativeHandle(ref, () => ({ focus: () => button.current?.focus() }), []);
 
-  const items = () => Array.from(menu.current?.querySelectorAll<HTMLButtonElement>('[role="menuitem"]') ?? []);
-  const focusItem = (index: number) => {
-    const all = items();
-    all[(index + all.length) % all.length]?.focus();
-  };
+  const items = () => menuItems(menu.current);
+  const focusItem = (index: number) => focusMenuItem(menu.current, index);
 
   const openAt = (where: 'first' | 'last') => {
     setStart(where);
@@ -48,7 +56,7 @@ export const ExamplesMenu = forwardRef<ExamplesMenuHandle, { onPick: (example: E
     const rect = el.getBoundingClientRect();
     const overflow = rect.right - (document.documentElement.clientWidth - EDGE_PX);
     if (overflow > 0) el.style.left = `${-Math.max(0, Math.min(overflow, rect.left - EDGE_PX))}px`;
-    focusItem(start === 'first' ? 0 : -1);
+    focusMenuItem(el, start === 'first' ? 0 : -1);
   }, [open, start]);
 
   // A press anywhere else closes the menu (the focus stays where the press put it).

@@ -5,7 +5,6 @@ import { describe, expect, it, vi } from 'vitest';
 import { liveView as live, result } from '../../test/fixtures';
 import { OutputPanel } from './OutputPanel';
 
-
 const TABLE = { mime: 'text/html' as const, data: '<table><tr><td>7</td></tr></table>' };
 
 describe('OutputPanel', () => {
@@ -21,7 +20,9 @@ describe('OutputPanel', () => {
   });
 
   it('shows the status, metrics and stdout of a success', () => {
-    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />,
+    );
     expect(screen.getByTestId('status-badge')).toHaveTextContent('Success');
     expect(screen.getByTestId('metrics')).toHaveTextContent('Wall120 ms');
     expect(screen.getByTestId('metrics')).toHaveTextContent('CPU80 ms');
@@ -62,7 +63,14 @@ describe('OutputPanel', () => {
     ['internal_error', 'Internal error'],
     ['stopped', 'Stopped'],
   ] as const)('labels the %s status', (status, label) => {
-    render(<OutputPanel busy={null} view={{ result: result({ status }), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel
+        busy={null}
+        view={{ result: result({ status }), source: 'run', savedId: null, origin: null }}
+        problem={null}
+        onJump={() => {}}
+      />,
+    );
     expect(screen.getByTestId('status-badge')).toHaveTextContent(label);
   });
 
@@ -127,19 +135,25 @@ describe('OutputPanel', () => {
   });
 
   it('waits for output, and says when a stop is on its way', () => {
-    const { rerender } = render(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'connecting' })} onJump={() => {}} />);
+    const { rerender } = render(
+      <OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'connecting' })} onJump={() => {}} />,
+    );
     expect(screen.getByTestId('stdout')).toHaveTextContent('Waiting for output…');
     rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ stopping: true })} onJump={() => {}} />);
     expect(screen.getByRole('status')).toHaveTextContent('Stopping…');
   });
 
   it('says, in words and to screen readers, when the program waits for input', () => {
-    const { rerender } = render(<OutputPanel busy="run" view={null} problem={null} live={live({ waiting: true, runningSince: Date.now() })} onJump={() => {}} />);
+    const { rerender } = render(
+      <OutputPanel busy="run" view={null} problem={null} live={live({ waiting: true, runningSince: Date.now() })} onJump={() => {}} />,
+    );
     expect(screen.getByTestId('waiting-for-input')).toHaveTextContent('Waiting for input');
     expect(screen.getByRole('status')).toHaveTextContent('Waiting for input: the program is reading a line.');
     expect(screen.getByTestId('stdout')).toHaveTextContent('(no output yet)');
     expect(screen.getByTestId('elapsed')).toBeInTheDocument();
-    rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ waiting: false, runningSince: Date.now() })} onJump={() => {}} />);
+    rerender(
+      <OutputPanel busy="run" view={null} problem={null} live={live({ waiting: false, runningSince: Date.now() })} onJump={() => {}} />,
+    );
     expect(screen.queryByTestId('waiting-for-input')).toBeNull();
     expect(screen.getByRole('status')).toHaveTextContent('Running…');
   });
@@ -148,7 +162,11 @@ describe('OutputPanel', () => {
     [{ position: 2, reason: 'server_full' }, 'Waiting for a free sandbox (2 ahead)', 'every sandbox of the server is running a program'],
     [{ position: 0, reason: 'server_full' }, 'Waiting for a free sandbox (next in line)', 'yours starts as soon as one is free'],
     [{ position: 1, reason: 'client_share' }, 'Waiting for your other runs to finish (1 ahead)', 'this one starts when one of them ends'],
-    [{ position: 0, reason: 'client_share' }, 'Waiting for your other runs to finish (next in line)', 'as many runs going as the server allows'],
+    [
+      { position: 0, reason: 'client_share' },
+      'Waiting for your other runs to finish (next in line)',
+      'as many runs going as the server allows',
+    ],
     [{ position: 3, reason: null }, 'Waiting for its turn (3 ahead)', 'the server starts it when its turn comes'],
   ] as const)('says where a queued run is in the line (%o), in words and in the live region', (queue, label, why) => {
     render(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'queued', queue })} onJump={() => {}} />);
@@ -163,10 +181,14 @@ describe('OutputPanel', () => {
 
   it('counts from the start once a queued run starts, and says Stopping rather than the line once Stop is asked', () => {
     const queue = { position: 0, reason: 'server_full' } as const;
-    const { rerender } = render(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'queued', queue, stopping: true })} onJump={() => {}} />);
+    const { rerender } = render(
+      <OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'queued', queue, stopping: true })} onJump={() => {}} />,
+    );
     expect(screen.queryByTestId('queued')).toBeNull();
     expect(screen.getByRole('status')).toHaveTextContent('Stopping…');
-    rerender(<OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'running', runningSince: Date.now() })} onJump={() => {}} />);
+    rerender(
+      <OutputPanel busy="run" view={null} problem={null} live={live({ phase: 'running', runningSince: Date.now() })} onJump={() => {}} />,
+    );
     expect(screen.queryByTestId('queued')).toBeNull();
     expect(screen.getByTestId('elapsed')).toBeInTheDocument();
     expect(screen.getByRole('status')).toHaveTextContent('Running…');
@@ -182,7 +204,9 @@ describe('OutputPanel', () => {
     const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
     const problem = { problem: { kind: 'client-share' as const, detail, retryAfterS: 2 }, at: Date.now() };
     render(<OutputPanel busy={null} view={null} problem={problem} onJump={() => {}} />);
-    expect(screen.getByTestId('problem')).toHaveTextContent('2 of your runs are still running, as many as one client may have at once; wait for one to finish.');
+    expect(screen.getByTestId('problem')).toHaveTextContent(
+      '2 of your runs are still running, as many as one client may have at once; wait for one to finish.',
+    );
     expect(screen.getByRole('status')).toHaveTextContent('2 of your runs are still running');
   });
 
@@ -203,7 +227,9 @@ describe('OutputPanel', () => {
 
   it('names the limit that ended a run, and that it was waiting for input', () => {
     const timedOut = result({ status: 'timeout', stdout: 'name? ', limit_hit: { name: 'wall_time_s', value: 2 }, waiting_for_input: true });
-    render(<OutputPanel busy={null} view={{ result: timedOut, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel busy={null} view={{ result: timedOut, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />,
+    );
     const sentence = 'The program ran out of time: the wall-time limit of 2 s. It was waiting for input that never came';
     expect(screen.getByRole('status')).toHaveTextContent(sentence);
     expect(screen.getByTestId('status-badge')).toHaveAttribute('title', expect.stringContaining(sentence));
@@ -217,7 +243,15 @@ describe('OutputPanel', () => {
 
   it('keeps a dropped run’s output under the banner', () => {
     const problem = { problem: { kind: 'disconnected' as const, detail: 'closed' }, at: Date.now() };
-    render(<OutputPanel busy={null} view={null} problem={problem} live={live({ phase: 'over', stdout: [{ kind: 'out', text: 'partial' }] })} onJump={() => {}} />);
+    render(
+      <OutputPanel
+        busy={null}
+        view={null}
+        problem={problem}
+        live={live({ phase: 'over', stdout: [{ kind: 'out', text: 'partial' }] })}
+        onJump={() => {}}
+      />,
+    );
     expect(screen.getByTestId('problem')).toHaveTextContent('connection to the server was lost');
     expect(screen.getByTestId('stdout')).toHaveTextContent('partial');
   });
@@ -228,12 +262,26 @@ describe('OutputPanel', () => {
       { kind: 'in' as const, text: '3\n' },
       { kind: 'out' as const, text: '9\n' },
     ];
-    render(<OutputPanel busy={null} view={{ result: result({ stdout: '? 9\n' }), source: 'run', savedId: null, origin: null, transcript }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel
+        busy={null}
+        view={{ result: result({ stdout: '? 9\n' }), source: 'run', savedId: null, origin: null, transcript }}
+        problem={null}
+        onJump={() => {}}
+      />,
+    );
     expect(screen.getByTestId('stdout').querySelector('[data-kind="stdin"]')).toHaveTextContent('3');
   });
 
   it('opens on the results of a successful run that displayed some', () => {
-    render(<OutputPanel busy={null} view={{ result: result({ results: [TABLE] }), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel
+        busy={null}
+        view={{ result: result({ results: [TABLE] }), source: 'run', savedId: null, origin: null }}
+        problem={null}
+        onJump={() => {}}
+      />,
+    );
     expect(screen.getByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByRole('tabpanel')).toContainElement(screen.getByTestId('result-html'));
     expect(screen.queryByTestId('stdout')).toBeNull();
@@ -241,7 +289,9 @@ describe('OutputPanel', () => {
 
   it('opens on the output when the run failed, results one click (or arrow key) away', async () => {
     const failed = result({ status: 'runtime_error', error: { type: 'ValueError', message: 'bad', line: 2 }, results: [TABLE] });
-    render(<OutputPanel busy={null} view={{ result: failed, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel busy={null} view={{ result: failed, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />,
+    );
     expect(screen.getByRole('tab', { name: 'Output' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByTestId('stdout')).toBeInTheDocument();
     screen.getByRole('tab', { name: 'Output' }).focus();
@@ -255,15 +305,21 @@ describe('OutputPanel', () => {
 
   it('goes back to the default tab when the next result arrives', async () => {
     const first = result({ results: [TABLE] });
-    const { rerender } = render(<OutputPanel busy={null} view={{ result: first, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    const { rerender } = render(
+      <OutputPanel busy={null} view={{ result: first, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />,
+    );
     await userEvent.click(screen.getByRole('tab', { name: 'Output' }));
     const second = result({ results: [TABLE, TABLE] });
-    rerender(<OutputPanel busy={null} view={{ result: second, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    rerender(
+      <OutputPanel busy={null} view={{ result: second, source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />,
+    );
     expect(screen.getByRole('tab', { name: 'Results (2)' })).toHaveAttribute('aria-selected', 'true');
   });
 
   it('shows no tabs when there are no results', () => {
-    render(<OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />);
+    render(
+      <OutputPanel busy={null} view={{ result: result(), source: 'run', savedId: null, origin: null }} problem={null} onJump={() => {}} />,
+    );
     expect(screen.queryByRole('tablist')).toBeNull();
   });
 });

@@ -38,7 +38,13 @@ function Metric({ label, value }: { label: string; value: string }) {
 }
 
 /** stdout and stderr: a result's (authoritative) copies, or a live run's output as it arrives (and its input, right under stdout). */
-function Streams({ stdout, stderr, truncated, placeholder, input }: {
+function Streams({
+  stdout,
+  stderr,
+  truncated,
+  placeholder,
+  input,
+}: {
   stdout: string | readonly Segment[];
   stderr: string;
   truncated: { stdout: boolean; stderr: boolean };
@@ -47,7 +53,14 @@ function Streams({ stdout, stderr, truncated, placeholder, input }: {
 }) {
   return (
     <>
-      <StreamView label="Standard output" content={stdout} placeholder={placeholder} truncated={truncated.stdout} tone="out" testId="stdout" />
+      <StreamView
+        label="Standard output"
+        content={stdout}
+        placeholder={placeholder}
+        truncated={truncated.stdout}
+        tone="out"
+        testId="stdout"
+      />
       {input}
       {(stderr !== '' || truncated.stderr) && (
         <StreamView label="Standard error" content={stderr} truncated={truncated.stderr} tone="err" testId="stderr" />
@@ -118,9 +131,7 @@ export function OutputPanel({ busy, view, problem, live = null, sharing = false,
       {view && result && (
         <>
           {view.source === 'permalink' && view.createdAt && (
-            <p className="text-xs text-slate-600 dark:text-slate-400">
-              Saved run from {new Date(view.createdAt).toLocaleString()}.
-            </p>
+            <p className="text-xs text-slate-600 dark:text-slate-400">Saved run from {new Date(view.createdAt).toLocaleString()}.</p>
           )}
           {/* Under a refused run, the output is not the refused run's: say whose it is (a refused share's is its own). */}
           {problem && problem.action !== 'share' && view.source !== 'permalink' && (
@@ -155,5 +166,7 @@ export function OutputPanel({ busy, view, problem, live = null, sharing = false,
 
 function ResultStreams({ view }: { view: ResultView }) {
   const { result } = view;
-  return <Streams stdout={view.transcript ?? result.stdout} stderr={result.stderr} truncated={result.truncated} placeholder="(no output)" />;
+  return (
+    <Streams stdout={view.transcript ?? result.stdout} stderr={result.stderr} truncated={result.truncated} placeholder="(no output)" />
+  );
 }

@@ -46,7 +46,12 @@ export function OutputTabs({ result, output, results }: { result: ExecutionResul
   const label = (t: OutputTab) => (t === 'output' ? 'Output' : `Results (${resultsOf(result).length})`);
   return (
     <div className="flex min-h-0 flex-col gap-2">
-      <div role="tablist" aria-label="Output or results" className="flex gap-1 border-b border-slate-200 dark:border-slate-700" onKeyDown={onKeyDown}>
+      <div
+        role="tablist"
+        aria-label="Output or results"
+        className="flex gap-1 border-b border-slate-200 dark:border-slate-700"
+        onKeyDown={onKeyDown}
+      >
         {TABS.map((t) => (
           <button
             key={t}

@@ -10,16 +10,20 @@ describe('ProblemBanner', () => {
   it('counts the rate-limit wait down to zero', () => {
     render(<ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 3, limit: null }, at: Date.now() }} />);
     expect(screen.getByTestId('problem')).toHaveTextContent('You can run again in 3 seconds.');
-    act(() => vi.advanceTimersByTime(2_000));
+    act(() => void vi.advanceTimersByTime(2_000));
     expect(screen.getByTestId('problem')).toHaveTextContent('You can run again in 1 second.');
-    act(() => vi.advanceTimersByTime(1_500));
+    act(() => void vi.advanceTimersByTime(1_500));
     expect(screen.getByTestId('problem')).toHaveTextContent('You can run again now.');
   });
 
   it('names the limit while counting down', () => {
-    render(<ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 2, limit: '10 per minute' }, at: Date.now() }} />);
-    expect(screen.getByTestId('problem')).toHaveTextContent('Too many runs in a short time (limit: 10 per minute). You can run again in 2 seconds.');
-    act(() => vi.advanceTimersByTime(2_500));
+    render(
+      <ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 2, limit: '10 per minute' }, at: Date.now() }} />,
+    );
+    expect(screen.getByTestId('problem')).toHaveTextContent(
+      'Too many runs in a short time (limit: 10 per minute). You can run again in 2 seconds.',
+    );
+    act(() => void vi.advanceTimersByTime(2_500));
     expect(screen.getByTestId('problem')).toHaveTextContent('Too many runs in a short time (limit: 10 per minute). You can run again now.');
   });
 
@@ -27,10 +31,12 @@ describe('ProblemBanner', () => {
     const detail = '2 of your runs are still running, as many as one client may have at once; wait for one to finish (try again in 2 s).';
     render(<ProblemBanner view={{ problem: { kind: 'client-share', detail, retryAfterS: 2 }, at: Date.now() }} />);
     const banner = screen.getByTestId('problem');
-    expect(banner).toHaveTextContent('2 of your runs are still running, as many as one client may have at once; wait for one to finish. You can run again in 2 seconds.');
+    expect(banner).toHaveTextContent(
+      '2 of your runs are still running, as many as one client may have at once; wait for one to finish. You can run again in 2 seconds.',
+    );
     expect(banner).toHaveAttribute('data-kind', 'client-share');
     expect(banner.className).toContain('amber');
-    act(() => vi.advanceTimersByTime(2_500));
+    act(() => void vi.advanceTimersByTime(2_500));
     expect(banner).toHaveTextContent('wait for one to finish. You can run again now.');
   });
 
@@ -40,7 +46,14 @@ describe('ProblemBanner', () => {
   });
 
   it('answers a syntax error as Python would, without a word of policy', () => {
-    const violation = { line: 1, col: 2, end_line: null, end_col: null, rule: 'syntax-error', message: 'IndentationError: unexpected indent (line 1)' };
+    const violation = {
+      line: 1,
+      col: 2,
+      end_line: null,
+      end_col: null,
+      rule: 'syntax-error',
+      message: 'IndentationError: unexpected indent (line 1)',
+    };
     const problem = { kind: 'policy' as const, detail: 'x', violations: [violation] };
     render(<ProblemBanner view={{ problem, at: Date.now() }} />);
     const banner = screen.getByTestId('problem');

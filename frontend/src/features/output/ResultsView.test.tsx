@@ -12,7 +12,10 @@ describe('ResultsView', () => {
     render(
       <ResultsView
         results={[
-          { mime: 'text/html', data: '<table class="dataframe"><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>' },
+          {
+            mime: 'text/html',
+            data: '<table class="dataframe"><thead><tr><th>a</th></tr></thead><tbody><tr><td>1</td></tr></tbody></table>',
+          },
           { mime: 'image/png', data: PNG },
           { mime: 'text/plain', data: "{'x': 1}" },
         ]}

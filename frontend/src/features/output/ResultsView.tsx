@@ -28,7 +28,12 @@ function ImageResult({ data, index }: { data: string; index: number }) {
   if (!BASE64.test(base64)) return <p className="text-sm text-red-700 dark:text-red-300">Result {index + 1} is not a valid PNG image.</p>;
   return (
     <div className={`p-2 ${BOX}`}>
-      <img src={`data:image/png;base64,${base64}`} alt={`Figure ${index + 1} drawn by the program`} className="mx-auto h-auto max-w-full" data-testid="result-image" />
+      <img
+        src={`data:image/png;base64,${base64}`}
+        alt={`Figure ${index + 1} drawn by the program`}
+        className="mx-auto h-auto max-w-full"
+        data-testid="result-image"
+      />
     </div>
   );
 }

@@ -84,13 +84,14 @@ describe('resultSentence', () => {
   });
 
   it('says a run stopped while waiting was waiting for input', () => {
-    expect(resultSentence(result({ status: 'stopped', waiting_for_input: true }))).toBe('You stopped the program while it was waiting for input.');
+    expect(resultSentence(result({ status: 'stopped', waiting_for_input: true }))).toBe(
+      'You stopped the program while it was waiting for input.',
+    );
     expect(resultSentence(result({ status: 'stopped' }))).toBe('You stopped the program.');
   });
 
   it('keeps the status’s sentence without a limit (a saved submission), or with one it does not know', () => {
     const { limit_hit: _limit, ...saved } = result({ status: 'timeout' });
-    void _limit;
     expect(resultSentence(saved)).toBe(STATUS_SENTENCES.timeout);
     expect(resultSentence(result({ status: 'output_limit', limit_hit: { name: 'pids', value: 1 } }))).toBe(STATUS_SENTENCES.output_limit);
     // A limit only explains the statuses a limit ends a run with.

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi, type Mock } from 'vitest';
 
 import { needsReveal, revealIfOutOfView } from './reveal';
 
@@ -29,19 +29,20 @@ describe('revealIfOutOfView', () => {
     Reflect.deleteProperty(window, 'matchMedia');
   });
 
-  function output(top: number): HTMLElement {
+  function output(top: number): { el: HTMLElement; scrollIntoView: Mock } {
     const el = document.createElement('section');
     document.body.append(el);
     vi.spyOn(el, 'getBoundingClientRect').mockReturnValue({ top } as DOMRect);
-    el.scrollIntoView = vi.fn();
-    return el;
+    const scrollIntoView = vi.fn();
+    el.scrollIntoView = scrollIntoView;
+    return { el, scrollIntoView };
   }
 
   it('scrolls smoothly to the top of an output below the fold', () => {
     vi.spyOn(window, 'innerHeight', 'get').mockReturnValue(844);
-    const el = output(900);
+    const { el, scrollIntoView } = output(900);
     revealIfOutOfView(el);
-    expect(el.scrollIntoView).toHaveBeenCalledWith({ block: 'start', behavior: 'smooth' });
+    expect(scrollIntoView).toHaveBeenCalledWith({ block: 'start', behavior: 'smooth' });
   });
 
   it('jumps without animation when reduced motion is asked for', () => {
@@ -50,16 +51,16 @@ describe('revealIfOutOfView', () => {
       value: (q: string) => ({ matches: q === '(prefers-reduced-motion: reduce)' }),
       configurable: true,
     });
-    const el = output(900);
+    const { el, scrollIntoView } = output(900);
     revealIfOutOfView(el);
-    expect(el.scrollIntoView).toHaveBeenCalledWith({ block: 'start', behavior: 'auto' });
+    expect(scrollIntoView).toHaveBeenCalledWith({ block: 'start', behavior: 'auto' });
   });
 
   it('does not move an output already in view', () => {
     vi.spyOn(window, 'innerHeight', 'get').mockReturnValue(800);
-    const el = output(60);
+    const { el, scrollIntoView } = output(60);
     revealIfOutOfView(el);
-    expect(el.scrollIntoView).not.toHaveBeenCalled();
+    expect(scrollIntoView).not.toHaveBeenCalled();
     revealIfOutOfView(null);
   });
 });

@@ -54,7 +54,8 @@ export function queueAnnouncement(queue: QueueView): string {
   return `${queueLabel(queue)}: ${why}`;
 }
 
-export const WAITING_ANNOUNCEMENT = 'Waiting for input: the program is reading a line. Type it in the field under the output and press Enter.';
+export const WAITING_ANNOUNCEMENT =
+  'Waiting for input: the program is reading a line. Type it in the field under the output and press Enter.';
 
 /** The sentence of the live region; `keys`: whether to name keyboard shortcuts (not on a touch screen). */
 export function announcement(

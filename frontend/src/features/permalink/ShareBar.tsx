@@ -14,6 +14,7 @@ async function copyText(text: string, fallbackInput: HTMLInputElement | null): P
       fallbackInput.focus();
       fallbackInput.select();
       try {
+        // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only copy there is without the clipboard API
         return document.execCommand('copy');
       } catch {
         return false;

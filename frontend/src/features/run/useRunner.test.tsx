@@ -131,7 +131,10 @@ describe('useRunner, live runs', () => {
     expect(hook.result.current.live?.waiting).toBe(false);
     act(() => socket.receive({ type: 'waiting_for_input', waiting: true }));
     await act(async () => {
-      socket.receive({ type: 'result', ...result({ status: 'timeout', stdout: 'name? ', waiting_for_input: true, limit_hit: { name: 'wall_time_s', value: 2 } }) });
+      socket.receive({
+        type: 'result',
+        ...result({ status: 'timeout', stdout: 'name? ', waiting_for_input: true, limit_hit: { name: 'wall_time_s', value: 2 } }),
+      });
       await done;
     });
     // The result ends the waiting, and says it was waiting.
@@ -166,7 +169,7 @@ describe('useRunner, live runs', () => {
     expect(hook.result.current.live?.runningSince).toEqual(expect.any(Number));
   });
 
-  it('gives the stdin box’s text as the whole input: closed as soon as the run starts', async () => {
+  it('gives the stdin box’s text as the whole input: closed as soon as the run starts', () => {
     const { sockets, hook } = setUp();
     act(() => {
       void hook.result.current.run('print(input())', 'no newline at the end');
@@ -246,7 +249,12 @@ describe('useRunner, live runs', () => {
       await done;
     });
     expect(execute).not.toHaveBeenCalled();
-    expect(hook.result.current.problem?.problem).toEqual({ kind: 'rate-limited', detail: 'Rate limit exceeded.', retryAfterS: 30, limit: null });
+    expect(hook.result.current.problem?.problem).toEqual({
+      kind: 'rate-limited',
+      detail: 'Rate limit exceeded.',
+      retryAfterS: 30,
+      limit: null,
+    });
     expect(hook.result.current.live).toBeNull();
   });
 
@@ -312,7 +320,10 @@ describe('useRunner, live runs', () => {
       socket.open();
       socket.receive({ type: 'queued', position: 1, reason: 'server_full' });
     });
-    expect(hook.result.current).toMatchObject({ busy: 'run', live: { phase: 'queued', queue: { position: 1, reason: 'server_full' }, runningSince: null } });
+    expect(hook.result.current).toMatchObject({
+      busy: 'run',
+      live: { phase: 'queued', queue: { position: 1, reason: 'server_full' }, runningSince: null },
+    });
     act(() => socket.receive({ type: 'queued', position: 0, reason: 'server_full' }));
     expect(hook.result.current.live?.queue).toEqual({ position: 0, reason: 'server_full' });
     // Typed too early: not the program's input.
@@ -362,7 +373,12 @@ describe('useRunner, live runs', () => {
     expect(socket.sent.at(-1)).toEqual({ type: 'stop' });
     expect(socket.closedByClient).toBe(1000);
     expect(execute).not.toHaveBeenCalled();
-    expect(hook.result.current).toMatchObject({ busy: null, problem: null, view: null, live: { phase: 'over', queue: null, cancelled: true, transport: 'stream' } });
+    expect(hook.result.current).toMatchObject({
+      busy: null,
+      problem: null,
+      view: null,
+      live: { phase: 'over', queue: null, cancelled: true, transport: 'stream' },
+    });
   });
 
   it('reports a connection lost while queued, without running the code over HTTP', async () => {
@@ -487,7 +503,12 @@ describe('useRunner, share', () => {
     });
     expect(shared).toEqual({ id: 'live1', code: 'a = input()\nb = input()\nprint(a + b)\n1/0', stdin: '' });
     expect(share).toHaveBeenCalledTimes(1);
-    expect(share.mock.calls[0]?.[0]).toEqual({ code: 'a = input()\nb = input()\nprint(a + b)\n1/0', stdin: 'Ada\n\nBob Smith\n', result: failed, receipt: 'sig' });
+    expect(share.mock.calls[0]?.[0]).toEqual({
+      code: 'a = input()\nb = input()\nprint(a + b)\n1/0',
+      stdin: 'Ada\n\nBob Smith\n',
+      result: failed,
+      receipt: 'sig',
+    });
     expect(hook.result.current).toMatchObject({ busy: null, sharing: false, problem: null, view: { savedId: 'live1', result: failed } });
     expect(sockets.sockets).toHaveLength(1);
   });
@@ -608,7 +629,11 @@ describe('useRunner, share', () => {
     });
     expect(shared).toBeNull();
     expect(share).not.toHaveBeenCalled();
-    expect(hook.result.current).toMatchObject({ busy: null, sharing: false, problem: { action: 'run', problem: { kind: 'rate-limited' } } });
+    expect(hook.result.current).toMatchObject({
+      busy: null,
+      sharing: false,
+      problem: { action: 'run', problem: { kind: 'rate-limited' } },
+    });
   });
 
   it('says so when the server gave the run no receipt', async () => {

@@ -2,7 +2,14 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 
 import { isCancelled, type ApiClient } from '../../api/client';
 import { ApiError, isReceiptRefusal, type ApiProblem, type ProblemAction } from '../../api/errors';
-import { LiveRunCancelled, StoppedBeforeStart, StreamUnavailable, type LiveRun, type LiveRunRequest, type QueueReason } from '../../api/stream';
+import {
+  LiveRunCancelled,
+  StoppedBeforeStart,
+  StreamUnavailable,
+  type LiveRun,
+  type LiveRunRequest,
+  type QueueReason,
+} from '../../api/stream';
 import { finishedResult, type Submission } from '../../api/types';
 import { createOutputBuffer, type OutputBuffer } from './outputBuffer';
 import { planShare, shareRequests, type FinishedRun, type ShareableView } from './share';
@@ -98,20 +105,20 @@ function cancelled(s: RunnerState): RunnerState {
 }
 
 export interface Runner extends RunnerState {
-  run(code: string, stdin: string): Promise<void>;
+  run: (code: string, stdin: string) => Promise<void>;
   /** Ends the live run (Stop); with the HTTP fallback, stops waiting for it. */
-  stop(): void;
+  stop: () => void;
   /** Sends a line (plus "\n") to the live run's stdin and echoes it in the output; false when not live. */
-  sendLine(line: string): boolean;
+  sendLine: (line: string) => boolean;
   /** Closes the live run's stdin: its next input() raises EOFError. */
-  closeInput(): void;
+  closeInput: () => void;
   /**
    * Shares the run in view when it is a finished run of this code and stdin (no new run);
    * otherwise runs them first, live as `run` does, and shares whatever the result is. Null when
    * nothing was shared (the problem says why, or the run was stopped before it started or replaced).
    */
-  share(code: string, stdin: string): Promise<Shared | null>;
-  load(id: string): Promise<Submission | null>;
+  share: (code: string, stdin: string) => Promise<Shared | null>;
+  load: (id: string) => Promise<Submission | null>;
 }
 
 function toProblem(err: unknown): ApiProblem {

@@ -56,7 +56,10 @@ export function RuntimePanel({ state }: { state: RuntimeState }) {
         ? 'Runtime: loading…'
         : 'Runtime: unavailable';
   return (
-    <details className="group rounded-md border border-slate-200 bg-white text-sm dark:border-slate-700 dark:bg-slate-900" data-testid="runtime">
+    <details
+      className="group rounded-md border border-slate-200 bg-white text-sm dark:border-slate-700 dark:bg-slate-900"
+      data-testid="runtime"
+    >
       <summary className="cursor-pointer rounded-md px-3 py-2 font-medium text-slate-800 select-none focus-visible:ring-2 focus-visible:ring-sky-500 focus-visible:outline-none dark:text-slate-100">
         {summary}
       </summary>
@@ -67,7 +70,10 @@ export function RuntimePanel({ state }: { state: RuntimeState }) {
           <>
             <div>
               <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Versions</h3>
-              <Chips items={[`python ${state.info.python}`, ...Object.entries(state.info.packages).map(([n, v]) => `${n} ${v}`)]} tone="ok" />
+              <Chips
+                items={[`python ${state.info.python}`, ...Object.entries(state.info.packages).map(([n, v]) => `${n} ${v}`)]}
+                tone="ok"
+              />
             </div>
             <div>
               <h3 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
@@ -80,14 +86,20 @@ export function RuntimePanel({ state }: { state: RuntimeState }) {
               <Chips items={state.info.policy.banned_builtins} tone="banned" />
             </div>
             <table className="w-full text-sm">
-              <caption className="mb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">Limits</caption>
+              <caption className="mb-1 text-left text-xs font-semibold uppercase tracking-wide text-slate-600 dark:text-slate-400">
+                Limits
+              </caption>
               <thead>
                 <tr className="text-left text-xs text-slate-600 dark:text-slate-400">
                   <th scope="col" className="font-normal">
                     <span className="sr-only">Limit</span>
                   </th>
-                  <th scope="col" className="pr-3 font-normal">Default</th>
-                  <th scope="col" className="font-normal">Maximum</th>
+                  <th scope="col" className="pr-3 font-normal">
+                    Default
+                  </th>
+                  <th scope="col" className="font-normal">
+                    Maximum
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -97,8 +109,8 @@ export function RuntimePanel({ state }: { state: RuntimeState }) {
               </tbody>
             </table>
             <p className="text-xs text-slate-600 dark:text-slate-400">
-              Code: at most {state.info.policy.max_code_lines} lines and {state.info.policy.max_code_length.toLocaleString()} characters; input: at most{' '}
-              {state.info.max_stdin_length.toLocaleString()} characters.
+              Code: at most {state.info.policy.max_code_lines} lines and {state.info.policy.max_code_length.toLocaleString()} characters;
+              input: at most {state.info.max_stdin_length.toLocaleString()} characters.
               {state.info.rate_limit ? ` Rate limit: ${state.info.rate_limit}.` : ''}
             </p>
           </>

@@ -16,7 +16,10 @@ interface Props {
 export function StdinBox({ value, onChange, maxLength, running = false, typing = false }: Props) {
   const note =
     running && value !== ''
-      ? { id: 'stdin-given-note', text: 'The program reads this text, then end of input. To type input while it runs, leave the box empty.' }
+      ? {
+          id: 'stdin-given-note',
+          text: 'The program reads this text, then end of input. To type input while it runs, leave the box empty.',
+        }
       : running && typing
         ? { id: 'stdin-typed-note', text: 'While it runs, type the program’s input in the field under its output.' }
         : null;
