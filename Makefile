@@ -46,6 +46,7 @@ run-file: setup
 
 lint: setup
 	cd backend && ../$(VENV)/bin/ruff check . ../bench && ../$(VENV)/bin/ruff format --check . ../bench
+	cd backend && ../$(VENV)/bin/lint-imports --no-cache  # the layers: [tool.importlinter] in pyproject.toml
 
 typecheck: setup
 	cd backend && ../$(VENV)/bin/mypy
