@@ -44,9 +44,10 @@ run: setup
 run-file: setup
 	$(VENV)/bin/execbox run $(FILE)
 
-# Ruff on the backend; ESLint (type-aware, no warnings allowed) and Prettier on the web UI.
+# Ruff and the import layers on the backend; ESLint (type-aware, no warnings allowed) and Prettier on the web UI.
 lint: setup $(FRONTEND)/node_modules/.installed
 	cd backend && ../$(VENV)/bin/ruff check . ../bench && ../$(VENV)/bin/ruff format --check . ../bench
+	cd backend && ../$(VENV)/bin/lint-imports --no-cache  # the layers: [tool.importlinter] in pyproject.toml
 	cd $(FRONTEND) && npm run lint && npm run format:check
 
 typecheck: setup

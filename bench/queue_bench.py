@@ -59,8 +59,8 @@ from http_bench import (
 )
 
 from common import SNIPPETS, Host, Target, cpu_seconds, free_port, print_targets_and_json, progress
+from execbox.queue.protocol import WORKER_KEY_PREFIX
 from execbox.settings import Settings
-from execbox.worker.protocol import WORKER_KEY_PREFIX
 
 LIVE_RUNS = 2  # runs at once in each worker's engine
 CLIENT_COUNTS = (4, 8)

@@ -1,5 +1,7 @@
 """Command line: `execbox serve` starts the service, `execbox migrate` brings the database to the
-newest schema, `execbox run FILE` runs a Python file in the sandbox and reports how it ended."""
+newest schema, `execbox run FILE` runs a Python file in the sandbox and reports how it ended.
+`execbox openapi` and `execbox settings-reference` print the API's schema and the settings'
+reference, from the code alone."""
 
 from __future__ import annotations
 
@@ -40,6 +42,10 @@ def _parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="bring the database to the newest schema")
     commands.add_parser("openapi", help="print the API's OpenAPI schema as JSON")
+    reference = commands.add_parser(
+        "settings-reference", help="print every setting, its default and what it does (docs/settings.md)"
+    )
+    reference.add_argument("--output", type=Path, help="write the Markdown to this file instead")
     return parser
 
 
@@ -62,6 +68,10 @@ def main(argv: list[str] | None = None) -> int:
         from execbox.commands.openapi import openapi
 
         return openapi(args)
+    if args.command == "settings-reference":
+        from execbox.commands.settings_reference import settings_reference
+
+        return settings_reference(args)
     from execbox.commands.run import run_file
 
     return run_file(args)

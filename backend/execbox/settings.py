@@ -26,63 +26,109 @@ DEFAULT_SECRET_KEY = "changethis"  # noqa: S105 -- the placeholder production re
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_file=".env", env_ignore_empty=True, extra="ignore")
 
-    ENVIRONMENT: Literal["local", "staging", "production"] = "local"
-    DEBUG: bool = False
-    # Keys the client-IP hashes stored with submissions; must be set outside local use.
-    SECRET_KEY: str = DEFAULT_SECRET_KEY
+    # Every field has a description: docs/settings.md is generated from them
+    # (`execbox settings-reference`), and a test fails when it is stale.
+
+    ENVIRONMENT: Literal["local", "staging", "production"] = Field(
+        "local", description="where the service runs; outside `local` it refuses the default SECRET_KEY"
+    )
+    DEBUG: bool = Field(False, description="FastAPI's debug mode and debug logging")
+    SECRET_KEY: str = Field(
+        DEFAULT_SECRET_KEY,
+        description="keys the client-address hashes stored with submissions and the share receipts; "
+        "must be set outside local use",
+    )
 
     # Database: DATABASE_URL wins; else PostgreSQL from POSTGRES_*; else a SQLite file.
-    DATABASE_URL: str | None = None
-    POSTGRES_SERVER: str | None = None
-    POSTGRES_PORT: int = 5432
-    POSTGRES_USER: str = "postgres"
-    POSTGRES_PASSWORD: str = ""
-    POSTGRES_DB: str = "execbox"
-    SQLITE_PATH: Path = Path("data/execbox.db")  # relative to the directory the service starts in
+    DATABASE_URL: str | None = Field(
+        None, description="SQLAlchemy URL (`postgresql+asyncpg://...`); wins over POSTGRES_* and SQLITE_PATH"
+    )
+    POSTGRES_SERVER: str | None = Field(None, description="PostgreSQL's host; unset: SQLite at SQLITE_PATH")
+    POSTGRES_PORT: int = Field(5432, description="PostgreSQL's port")
+    POSTGRES_USER: str = Field("postgres", description="PostgreSQL's user")
+    POSTGRES_PASSWORD: str = Field("", description="PostgreSQL's password")
+    POSTGRES_DB: str = Field("execbox", description="PostgreSQL's database")
+    SQLITE_PATH: Path = Field(
+        Path("data/execbox.db"),
+        description="the SQLite file when no PostgreSQL is set, relative to the directory the service "
+        "starts in",
+    )
 
-    # The front door. Host names served besides the loopback ones (`example.org`, `*.example.org`,
-    # `*`); `execbox serve --host NAME` adds NAME. Any other Host header gets 400 (DNS rebinding,
-    # poisoned links).
-    ALLOWED_HOSTS: Annotated[frozenset[str], NoDecode] = frozenset()
-    # Pages of other origins (`https://app.example.org`) allowed to open the live stream; the
-    # server's own pages always are.
-    ALLOWED_ORIGINS: Annotated[frozenset[str], NoDecode] = frozenset()
-    # Proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or networks,
-    # comma-separated; `*` any). None by default: a local tunnel must not pick its client address.
-    FORWARDED_ALLOW_IPS: str = ""
-    # The base of absolute URLs the API hands out (`https://run.example.org`); unset: paths only,
-    # never built from the request's Host.
-    PUBLIC_URL: str | None = None
-    # /metrics on the public port only with `Authorization: Bearer <METRICS_TOKEN>`; unset: 404.
-    METRICS_TOKEN: str | None = None
+    # The front door (api/front_door.py).
+    ALLOWED_HOSTS: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        description="host names served besides the loopback ones (`example.org`, `*.example.org`, `*`), "
+        "comma-separated; `execbox serve --host NAME` adds NAME. Any other Host header gets 400 "
+        "(DNS rebinding, poisoned links)",
+    )
+    ALLOWED_ORIGINS: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(),
+        description="pages of other origins (`https://app.example.org`) allowed to open the live stream, "
+        "comma-separated; the server's own pages always are",
+    )
+    FORWARDED_ALLOW_IPS: str = Field(
+        "",
+        description="proxies whose X-Forwarded-For and X-Forwarded-Proto are believed (addresses or "
+        "networks, comma-separated; `*` any). None by default: a local tunnel must not pick its "
+        "client address",
+    )
+    PUBLIC_URL: str | None = Field(
+        None,
+        description="the base of absolute URLs the API hands out (`https://run.example.org`); unset: "
+        "paths only, never built from the request's Host",
+    )
+    METRICS_TOKEN: str | None = Field(
+        None,
+        description="/metrics on the public port only with `Authorization: Bearer <METRICS_TOKEN>`; "
+        "unset: 404",
+    )
 
-    # Rate limits ("10/minute", "100 per hour; 5/second"), shared through Redis when set.
-    RATE_LIMIT: str = "10/minute"
-    RATE_LIMIT_ENABLED: bool = True
-    # Refused API requests (400, 413, 422) per client, apart from runs: past it, 429 unread.
-    REFUSAL_RATE_LIMIT: str = "60/minute"
-    REDIS_URL: str | None = None
+    # Rate limits, shared through Redis when set.
+    RATE_LIMIT: str = Field(
+        "10/minute",
+        description="runs per client address (`10/minute`, `100 per hour; 5/second`), moving window",
+    )
+    RATE_LIMIT_ENABLED: bool = Field(
+        True, description="`false` switches off RATE_LIMIT and REFUSAL_RATE_LIMIT"
+    )
+    REFUSAL_RATE_LIMIT: str = Field(
+        "60/minute",
+        description="refused API requests (400, 413, 422) per client, apart from runs: past it, 429 unread",
+    )
+    REDIS_URL: str | None = Field(
+        None, description="Redis for shared rate limits and, in queue mode, the queue (`redis://host:6379/0`)"
+    )
 
     # Per-run limits: default and hard maximum.
-    EXECUTION_TIMEOUT: float = Field(30.0, gt=0)
-    EXECUTION_TIMEOUT_MAX: float = Field(120.0, gt=0)
-    CPU_TIME_LIMIT: float = Field(30.0, gt=0)
-    CPU_TIME_LIMIT_MAX: float = Field(120.0, gt=0)
-    MEMORY_LIMIT: int = Field(512, gt=0, description="MiB")
-    MEMORY_LIMIT_MAX: int = Field(2048, gt=0, description="MiB")
-    OUTPUT_LIMIT: int = Field(1 << 20, gt=0, description="bytes per stream")
-    OUTPUT_LIMIT_MAX: int = Field(8 << 20, gt=0, description="bytes per stream")
-    RESULTS_LIMIT: int = Field(2 << 20, gt=0, description="bytes of rich results (tables, images) per run")
-    RESULTS_LIMIT_MAX: int = Field(8 << 20, gt=0, description="bytes of rich results per run")
+    EXECUTION_TIMEOUT: float = Field(30.0, gt=0, description="seconds of wall clock a run gets by default")
+    EXECUTION_TIMEOUT_MAX: float = Field(
+        120.0, gt=0, description="seconds of wall clock a request may ask for"
+    )
+    CPU_TIME_LIMIT: float = Field(30.0, gt=0, description="seconds of CPU a run gets by default")
+    CPU_TIME_LIMIT_MAX: float = Field(120.0, gt=0, description="seconds of CPU a request may ask for")
+    MEMORY_LIMIT: int = Field(512, gt=0, description="MiB a run gets by default")
+    MEMORY_LIMIT_MAX: int = Field(2048, gt=0, description="MiB a request may ask for")
+    OUTPUT_LIMIT: int = Field(1 << 20, gt=0, description="bytes per stream (stdout, stderr) by default")
+    OUTPUT_LIMIT_MAX: int = Field(8 << 20, gt=0, description="bytes per stream a request may ask for")
+    RESULTS_LIMIT: int = Field(
+        2 << 20, gt=0, description="bytes of rich results (tables, images) per run by default"
+    )
+    RESULTS_LIMIT_MAX: int = Field(
+        8 << 20, gt=0, description="bytes of rich results per run a request may ask for"
+    )
 
     # Request size.
-    MAX_CODE_LENGTH: int = Field(10_000, gt=0, description="characters")
-    MAX_CODE_LINES: int = Field(100, gt=0)
-    MAX_STDIN_LENGTH: int = Field(256 * 1024, ge=0, description="characters")
-    MAX_REQUEST_BYTES: int = Field(1 << 20, gt=0)
+    MAX_CODE_LENGTH: int = Field(10_000, gt=0, description="characters of code")
+    MAX_CODE_LINES: int = Field(100, gt=0, description="lines of code")
+    MAX_STDIN_LENGTH: int = Field(
+        256 * 1024, ge=0, description="characters of stdin, given with the run or sent to a live run"
+    )
+    MAX_REQUEST_BYTES: int = Field(
+        1 << 20, gt=0, description="bytes of a request body or stream message; past it 413"
+    )
     # A shared run comes back with its output and results (at the default output and results
     # limits, up to 4 MiB of text, more as JSON): a run whose body is larger cannot be shared.
-    MAX_SHARE_BYTES: int = Field(8 << 20, gt=0, description="body of POST /code/shares")
+    MAX_SHARE_BYTES: int = Field(8 << 20, gt=0, description="bytes of the body of POST /code/shares")
     # Connections and request heads (api/http_protocol.py): sizes, a client's time to send, and
     # connections per client (TCP peer address) and in all.
     HTTP_MAX_HEADER_BYTES: int = Field(64 * 1024, gt=0, description="request line and headers; past it 431")
@@ -95,60 +141,109 @@ class Settings(BaseSettings):
     HTTP_MAX_CONNECTIONS: int = Field(1000, gt=0, description="open in all; past it 503")
 
     # The static code policy: feedback and operator policy on top of the sandbox.
-    CODE_POLICY: Literal["on", "off"] = "on"
-    # Which modules may be imported: "standard" (the pure-computation standard library and the
-    # scientific stack) or "strict" (the seed's short list). ALLOWED_MODULES, when set, replaces
-    # the preset's list.
-    CODE_POLICY_PRESET: Preset = "standard"
-    ALLOWED_MODULES: Annotated[frozenset[str] | None, NoDecode] = None
+    CODE_POLICY: Literal["on", "off"] = Field("on", description="the static code policy checked before a run")
+    CODE_POLICY_PRESET: Preset = Field(
+        "standard",
+        description="which modules may be imported: `standard` (the pure-computation standard library "
+        "and the scientific stack) or `strict` (the seed's short list)",
+    )
+    ALLOWED_MODULES: Annotated[frozenset[str] | None, NoDecode] = Field(
+        None, description="importable modules, comma-separated; when set, replaces the preset's list"
+    )
     # The seed also bans `input`; it is how most programs read their stdin (the only way under
     # the strict preset, which refuses `sys`), and it reads nothing else, so it is allowed here.
-    BANNED_BUILTINS: Annotated[frozenset[str], NoDecode] = CodePolicy().banned_builtins - {"input"}
-    MAX_COMPLEXITY: int = Field(CodePolicy().max_complexity, gt=0)
+    BANNED_BUILTINS: Annotated[frozenset[str], NoDecode] = Field(
+        CodePolicy().banned_builtins - {"input"},
+        description="builtins a program may not use, comma-separated",
+    )
+    MAX_COMPLEXITY: int = Field(
+        CodePolicy().max_complexity, gt=0, description="deepest nesting of statements and expressions"
+    )
 
-    # The built web UI the service serves at / (`make setup` builds it).
-    WEB_UI_DIR: Path = Path(__file__).resolve().parents[2] / "frontend" / "dist"
+    WEB_UI_DIR: Path = Field(
+        Path(__file__).resolve().parents[2] / "frontend" / "dist",
+        description="the built web UI the service serves at / (`make setup` builds it)",
+    )
 
-    # Where runs execute: in this process ("local") or on `execbox worker` processes fed through
-    # Redis by Celery ("queue"; needs REDIS_URL and a database all nodes share).
-    EXECUTION_BACKEND: Literal["local", "queue"] = "local"
+    # Where runs execute.
+    EXECUTION_BACKEND: Literal["local", "queue"] = Field(
+        "local",
+        description="`local`: in this process; `queue`: on `execbox worker` processes fed through Redis "
+        "by Celery (needs REDIS_URL and a database all nodes share)",
+    )
     QUEUE_MAX_LENGTH: int = Field(1000, gt=0, description="waiting runs beyond which new ones get 503")
     QUEUE_WAIT_TIMEOUT: float = Field(60.0, gt=0, description="seconds a run may wait for a worker")
     QUEUE_LOST_RUN_AFTER: float = Field(
         60.0, gt=0, description="seconds after which a submission whose run Redis lost is internal_error"
     )
     WORKER_METRICS_PORT: int = Field(9100, ge=0, description="the worker's /metrics port; 0: none")
-    # Asynchronous submissions (POST /submissions) waiting for a verdict: in all, per client, and
-    # how long one may wait to start before it is answered without running.
-    ASYNC_MAX_WAITING: int = Field(500, gt=0)
-    ASYNC_MAX_WAITING_PER_CLIENT: int = Field(5, gt=0)
-    ASYNC_START_DEADLINE: float = Field(600.0, gt=0, description="seconds")
-    # Asynchronous submissions that did not succeed are deleted this long after they ended (a
-    # synchronous Save keeps successes only); successes are kept. 0: kept too.
-    FAILED_SUBMISSION_RETENTION_DAYS: float = Field(7.0, ge=0)
+    # Asynchronous submissions (POST /submissions) waiting for a verdict.
+    ASYNC_MAX_WAITING: int = Field(
+        500, gt=0, description="asynchronous submissions waiting for a verdict, in all; past it 503"
+    )
+    ASYNC_MAX_WAITING_PER_CLIENT: int = Field(
+        5, gt=0, description="asynchronous submissions waiting for a verdict, per client; past it 429"
+    )
+    ASYNC_START_DEADLINE: float = Field(
+        600.0, gt=0, description="seconds one may wait to start before it ends internal_error, never run"
+    )
+    FAILED_SUBMISSION_RETENTION_DAYS: float = Field(
+        7.0,
+        ge=0,
+        description="asynchronous submissions that did not succeed are deleted this long after they "
+        "ended (a synchronous Save keeps successes only); successes and shared runs are kept. 0: kept too",
+    )
 
-    # Sandbox engine. Programs alive at once on this node (the API in local mode, each worker in
-    # queue mode), whether they compute, sleep or wait for input; unset: from memory,
-    # SANDBOX_MEMORY_TOTAL_MB x 16 / MEMORY_LIMIT, at most SANDBOX_LIVE_RUNS_MAX. Cores do not count.
-    SANDBOX_LIVE_RUNS: int | None = Field(None, gt=0)
-    SANDBOX_LIVE_RUNS_MAX: int = Field(LIVE_RUNS_CEILING, gt=0, le=LIVE_RUNS_CEILING)
-    # Idle children each of the 2 templates keeps warm (unset: two per core); past them, children
-    # are made on demand.
-    SANDBOX_WARM_CHILDREN: int | None = Field(None, gt=0)
-    # Where the engine starts looking for its slot uids (live runs + 4 x warm children of them): it
-    # takes the first range from here that no host user owns and no other engine on the host holds.
-    SANDBOX_FIRST_UID: int = 64000
-    # All sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's memory.
-    SANDBOX_MEMORY_TOTAL_MB: int | None = Field(None, gt=0)
-    # Synchronous runs (execute, submit, stream) alive at once per client on this node; past it
-    # 429, or a wait for runs sent with `wait`. 0: no share.
-    CLIENT_RUNS_ALIVE: int = Field(2, ge=0)
-    # Runs of one client that may wait (sent with `wait`) behind its share; past it 429.
-    CLIENT_RUNS_WAITING: int = Field(20, ge=0)
-    # The longest a run sent with `wait` waits for its turn (its share, then a sandbox); then 503.
-    RUN_WAIT_MAX_S: float = Field(120.0, gt=0)
-    # CPU time after which a run yields to fresh ones (the lowest CPU weight among the runs).
-    SANDBOX_DEMOTE_AFTER_CPU_S: float = Field(1.0, gt=0)
+    # Sandbox engine.
+    SANDBOX_LIVE_RUNS: int | None = Field(
+        None,
+        gt=0,
+        description="programs alive at once on this node (the API in local mode, each worker in queue "
+        "mode), whether they compute, sleep or wait for input; unset: SANDBOX_MEMORY_TOTAL_MB x 16 / "
+        "MEMORY_LIMIT, at most SANDBOX_LIVE_RUNS_MAX. Cores do not count",
+    )
+    SANDBOX_LIVE_RUNS_MAX: int = Field(
+        LIVE_RUNS_CEILING,
+        gt=0,
+        le=LIVE_RUNS_CEILING,
+        description="the ceiling of SANDBOX_LIVE_RUNS's default",
+    )
+    SANDBOX_WARM_CHILDREN: int | None = Field(
+        None,
+        gt=0,
+        description="idle children each of the 2 templates keeps warm (unset: two per core); past them, "
+        "children are made on demand",
+    )
+    SANDBOX_FIRST_UID: int = Field(
+        64000,
+        description="where the engine starts looking for its slot uids (live runs + 4 x warm children): "
+        "it takes the first range from here that no host user owns and no other engine on the host holds",
+    )
+    SANDBOX_MEMORY_TOTAL_MB: int | None = Field(
+        None,
+        gt=0,
+        description="MiB for all sandboxes of a node together (one parent cgroup); unset: 3/4 of the host's",
+    )
+    CLIENT_RUNS_ALIVE: int = Field(
+        2,
+        ge=0,
+        description="synchronous runs (execute, submit, stream) alive at once per client on this node; "
+        "past it 429, or a wait for runs sent with `wait`. 0: no share",
+    )
+    CLIENT_RUNS_WAITING: int = Field(
+        20,
+        ge=0,
+        description="runs of one client that may wait (sent with `wait`) behind its share; past it 429",
+    )
+    RUN_WAIT_MAX_S: float = Field(
+        120.0,
+        gt=0,
+        description="the longest a run sent with `wait` waits for its turn (its share, then a sandbox); "
+        "then 503",
+    )
+    SANDBOX_DEMOTE_AFTER_CPU_S: float = Field(
+        1.0, gt=0, description="CPU seconds after which a run yields to fresh ones (the lowest CPU weight)"
+    )
 
     @field_validator("ALLOWED_MODULES", "BANNED_BUILTINS", "ALLOWED_HOSTS", "ALLOWED_ORIGINS", mode="before")
     @classmethod

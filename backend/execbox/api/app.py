@@ -12,11 +12,11 @@ from execbox.api import errors
 from execbox.api.api_docs import mount_api_docs
 from execbox.api.body_limit import BodySizeLimit
 from execbox.api.front_door import HostAllowList, TrustedHosts
+from execbox.api.lifespan import running_services
 from execbox.api.published_schema import publish_bounds
 from execbox.api.refusal_limit import RefusalLimit
 from execbox.api.responses import ANY_API_REQUEST, problem_responses
 from execbox.api.routes import code, health, metrics, runtime, stream
-from execbox.api.services import running_services
 from execbox.api.web_ui import mount_web_ui
 from execbox.services.rate_limit import RateLimiter
 from execbox.settings import Settings, get_settings

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Header
 from starlette.requests import HTTPConnection
 
-from execbox.api.services import Services
+from execbox.api.lifespan import Services
 from execbox.services.client_key import client_key
 from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN
 

@@ -1,6 +1,7 @@
-"""The OpenAPI document with the bounds this server enforces, taken from the settings that
-enforce them: a generated client learns the largest limits, the longest stdin and code, so that
-what the schema allows the server accepts, and the two cannot drift apart."""
+"""The OpenAPI document as published: FastAPI's, with the bounds this server enforces, taken from
+the settings that enforce them (a generated client learns the largest limits, the longest stdin
+and code, so that what the schema allows the server accepts, and the two cannot drift apart),
+and with the live stream's messages, which OpenAPI has no operation for, as components."""
 
 from __future__ import annotations
 
@@ -8,8 +9,17 @@ import dataclasses
 from typing import Any
 
 from fastapi import FastAPI
+from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
+from execbox.schemas.stream import ClientMessage, ServerMessage
 from execbox.settings import Settings
+
+# The stream's messages, each direction as one discriminated union (by `type`).
+_STREAM_MESSAGES: tuple[tuple[str, Any, JsonSchemaMode], ...] = (
+    ("StreamClientMessage", ClientMessage, "validation"),
+    ("StreamServerMessage", ServerMessage, "serialization"),
+)
 
 
 def publish_bounds(app: FastAPI, settings: Settings) -> None:
@@ -19,6 +29,7 @@ def publish_bounds(app: FastAPI, settings: Settings) -> None:
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
             document = generate()
+            _publish_stream_messages(document["components"]["schemas"])
             _bound(document["components"]["schemas"], settings)
             _parameters_absent_not_null(document["paths"])
         assert app.openapi_schema is not None  # `generate` keeps what it built
@@ -31,10 +42,26 @@ def _bound(schemas: dict[str, Any], settings: Settings) -> None:
     limits = schemas["LimitsIn"]["properties"]
     for name, ceiling in dataclasses.asdict(settings.limit_policy.maximum).items():
         _choices(limits[name])["maximum"] = ceiling
-    request = schemas["ExecuteRequest"]["properties"]
-    request["stdin"]["maxLength"] = settings.MAX_STDIN_LENGTH
-    if settings.CODE_POLICY == "on":  # the policy is what bounds the code
-        request["code"]["maxLength"] = settings.MAX_CODE_LENGTH
+    for run in ("ExecuteRequest", "RunMessage"):
+        request = schemas[run]["properties"]
+        request["stdin"]["maxLength"] = settings.MAX_STDIN_LENGTH
+        if settings.CODE_POLICY == "on":  # the policy is what bounds the code
+            request["code"]["maxLength"] = settings.MAX_CODE_LENGTH
+
+
+def _publish_stream_messages(schemas: dict[str, Any]) -> None:
+    for name, union, mode in _STREAM_MESSAGES:
+        schema = TypeAdapter(union).json_schema(ref_template="#/components/schemas/{model}", mode=mode)
+        for model, definition in schema.pop("$defs", {}).items():
+            # A model the HTTP operations use is FastAPI's already (the same class, rendered
+            # with FastAPI's small differences of form); only a name two classes share clashes.
+            for field in definition.get("properties", {}).values():
+                if field.get("default", ...) is None:  # as FastAPI publishes them: absent is null
+                    del field["default"]
+            known = schemas.setdefault(model, definition)
+            if set(known.get("properties", {})) != set(definition.get("properties", {})):
+                raise RuntimeError(f"two different schemas are named {model}: rename one")
+        schemas[name] = schema
 
 
 def _parameters_absent_not_null(paths: dict[str, Any]) -> None:

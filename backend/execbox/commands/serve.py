@@ -18,7 +18,7 @@ from uvicorn.config import STARTUP_FAILURE
 
 from execbox.api.app import create_app
 from execbox.api.http_protocol import HttpLimits, bounded_protocols
-from execbox.api.services import Services
+from execbox.api.lifespan import Services
 from execbox.commands import USAGE_ERROR
 from execbox.settings import load_settings
 

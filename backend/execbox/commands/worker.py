@@ -13,10 +13,10 @@ from celery.exceptions import SecurityWarning
 from celery.signals import worker_ready, worker_shutting_down
 
 from execbox.commands import USAGE_ERROR
+from execbox.queue.celery_app import create_celery
+from execbox.queue.protocol import QUEUE
 from execbox.sandbox.errors import SandboxUnavailable
 from execbox.settings import load_settings
-from execbox.worker.app import create_celery
-from execbox.worker.protocol import QUEUE
 from execbox.worker.runtime import WorkerRuntime
 from execbox.worker.tasks import register
 

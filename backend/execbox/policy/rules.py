@@ -5,29 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-# The `strict` preset: the stack the template keeps warm plus the seed's handful of pure
-# stdlib modules.
-STRICT_MODULES = frozenset(
-    {
-        "pandas",
-        "numpy",
-        "scipy",
-        "matplotlib",
-        "math",
-        "statistics",
-        "random",
-        "datetime",
-        "json",
-        "csv",
-        "re",
-        "collections",
-        "itertools",
-        "functools",
-        "operator",
-        # Live runs pace their output with time.sleep; the wall-time limit bounds it anyway.
-        "time",
-    }
-)
+from execbox.sandbox.config import DEFAULT_PRELOAD
+
+# The `strict` preset: what the scientific template keeps warm (its stack and a handful of pure
+# stdlib modules, one list in sandbox/config.py), and `time`: live runs pace their output with
+# time.sleep, and the wall-time limit bounds it anyway.
+STRICT_MODULES = frozenset({name.partition(".")[0] for name in DEFAULT_PRELOAD} | {"time"})
 
 # The `standard` preset, the default: the strict list plus the standard library's
 # pure-computation modules, which first-time users type and none of which reaches past the

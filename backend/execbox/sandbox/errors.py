@@ -1,16 +1,10 @@
-"""Typed exceptions for the engine and for the outcomes of runs.
+"""Typed exceptions the engine raises (`SandboxUnavailable`, `SandboxInternalError`, ...).
 
-Engine problems (`SandboxUnavailable`, `SandboxInternalError`) are raised by the engine itself.
-Run outcomes are returned as a `RunResult`; `RunResult.raise_for_status()` turns a failed one
-into the matching `RunFailed` subclass for callers that prefer exceptions.
+Run outcomes are returned as a `RunResult`, not raised; `outcomes.raise_for_status` turns a failed
+one into the matching `RunFailed` subclass for callers that prefer exceptions.
 """
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from execbox.sandbox.result import RunResult
 
 
 class SandboxError(Exception):
@@ -52,35 +46,3 @@ class LimitError(SandboxError, ValueError):
 
 class InvalidInput(SandboxError, ValueError):
     """Code or stdin the sandbox cannot carry (e.g. text that is not valid Unicode)."""
-
-
-class RunFailed(SandboxError):
-    """A run ended in something other than success."""
-
-    def __init__(self, result: RunResult) -> None:
-        self.result = result
-        super().__init__(f"run ended with status {result.status.value}")
-
-
-class RuntimeErrorOutcome(RunFailed):
-    """The program raised, exited non-zero or was killed by a signal."""
-
-
-class TimeLimitExceeded(RunFailed):
-    """Wall-clock or CPU time ran out."""
-
-
-class MemoryLimitExceeded(RunFailed):
-    """The program wanted more memory than allowed."""
-
-
-class OutputLimitExceeded(RunFailed):
-    """The program printed more than allowed."""
-
-
-class RunStopped(RunFailed):
-    """The client of a live run asked to end it."""
-
-
-class InternalRunError(RunFailed):
-    """The sandbox failed this run."""

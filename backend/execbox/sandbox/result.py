@@ -6,8 +6,6 @@ import enum
 from dataclasses import dataclass
 from typing import Literal, TypeGuard, get_args
 
-from execbox.sandbox import errors
-
 
 class RunStatus(enum.StrEnum):
     SUCCESS = "success"
@@ -17,16 +15,6 @@ class RunStatus(enum.StrEnum):
     OUTPUT_LIMIT = "output_limit"
     STOPPED = "stopped"  # a live run its client ended
     INTERNAL_ERROR = "internal_error"
-
-
-_FAILURES: dict[RunStatus, type[errors.RunFailed]] = {
-    RunStatus.RUNTIME_ERROR: errors.RuntimeErrorOutcome,
-    RunStatus.TIMEOUT: errors.TimeLimitExceeded,
-    RunStatus.MEMORY_LIMIT: errors.MemoryLimitExceeded,
-    RunStatus.OUTPUT_LIMIT: errors.OutputLimitExceeded,
-    RunStatus.STOPPED: errors.RunStopped,
-    RunStatus.INTERNAL_ERROR: errors.InternalRunError,
-}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,9 +77,3 @@ class RunResult:
     @property
     def truncated(self) -> bool:
         return self.stdout.truncated or self.stderr.truncated
-
-    def raise_for_status(self) -> RunResult:
-        failure = _FAILURES.get(self.status)
-        if failure is not None:
-            raise failure(self)
-        return self

@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from execbox.sandbox.errors import SandboxInternalError, SandboxUnavailable
-from execbox.sandbox.guest.protocol import MAX_TEMPLATE_MESSAGE, SandboxPlan, SpawnSpec, decode, encode
+from execbox.sandbox.guest.protocol import MAX_TEMPLATE_MESSAGE, SandboxPlan, SpawnSpec, encode
+from execbox.sandbox.template_events import MalformedEvent, TemplateEvent, decode_event
 
 log = logging.getLogger(__name__)
 
@@ -156,38 +157,43 @@ class TemplateProcess:
             if not data:
                 self._on_death()
                 return
-            self._dispatch(decode(data))
+            try:
+                event = decode_event(data)
+            except MalformedEvent as error:  # a bug of ours: the template never sees user code
+                log.error("the template sent a message outside the protocol: %s", error)
+                continue
+            self._dispatch(event)
 
-    def _dispatch(self, event: dict[str, object]) -> None:
-        kind = event.get("type")
-        if kind == "hello" and self._hello is not None and not self._hello.done():
-            self._hello.set_result(
-                RuntimeInfo(
-                    python=str(event["python"]),
-                    prefix=str(event["prefix"]),
-                    base_prefix=str(event["base_prefix"]),
-                    packages=dict(event["packages"]),  # type: ignore[call-overload]
-                    loaded_packages=tuple(event["loaded_packages"]),  # type: ignore[arg-type]
+    def _dispatch(self, event: TemplateEvent) -> None:
+        if event["type"] == "hello":
+            if self._hello is not None and not self._hello.done():
+                self._hello.set_result(
+                    RuntimeInfo(
+                        python=event["python"],
+                        prefix=event["prefix"],
+                        base_prefix=event["base_prefix"],
+                        packages=event["packages"],
+                        loaded_packages=tuple(event["loaded_packages"]),
+                    )
                 )
-            )
             return
-        if kind == "prepared" and self._prepared is not None and not self._prepared.done():
-            self._prepared.set_result(str(event.get("error", "")))
+        if event["type"] == "prepared":
+            if self._prepared is not None and not self._prepared.done():
+                self._prepared.set_result(event["error"])
             return
-        child_id = event.get("child_id")
-        pending = self._children.get(child_id) if isinstance(child_id, int) else None
+        pending = self._children.get(event["child_id"])
         if pending is None:
             log.warning("template sent an event for an unknown child: %s", event)
-        elif kind == "spawned":
+        elif event["type"] == "spawned":
             if not pending.spawned.done():
-                pending.spawned.set_result(int(event["pid"]))  # type: ignore[call-overload]
-        elif kind == "stopped":
+                pending.spawned.set_result(event["pid"])
+        elif event["type"] == "stopped":
             if not pending.stopped.done():
-                pending.stopped.set_result(int(event["signal"]))  # type: ignore[call-overload]
-        elif kind == "exited":
-            del self._children[child_id]  # type: ignore[arg-type]
+                pending.stopped.set_result(event["signal"])
+        else:
+            del self._children[event["child_id"]]
             if not pending.exited.done():
-                pending.exited.set_result(int(event["wait_status"]))  # type: ignore[call-overload]
+                pending.exited.set_result(event["wait_status"])
 
     def _on_death(self) -> None:
         if self._socket is not None:

@@ -1,4 +1,7 @@
-"""Messages of the live stream (`/api/v1/code/stream`); docs/streaming.md describes the dialogue."""
+"""Messages of the live stream (`/api/v1/code/stream`); docs/streaming.md describes the dialogue.
+
+They are published in the OpenAPI document's components (`StreamClientMessage`,
+`StreamServerMessage`: api/published_schema.py), so clients type them from the schema too."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field
 
+from execbox.schemas.errors import Problem
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
 from execbox.schemas.strict import StrictBody
 from execbox.schemas.text import PlainText
@@ -68,3 +72,18 @@ class WaitingMessage(BaseModel):
 
 class ResultMessage(ExecutionResult):
     type: Literal["result"] = "result"
+
+
+class ErrorMessage(Problem):
+    """Refused, or the client broke the protocol: the HTTP API's body for `status`; the server
+    then closes the socket with 4000 + status (e.g. 4422)."""
+
+    type: Literal["error"] = "error"
+    status: int = Field(ge=400, le=599, description="the HTTP status the same refusal would have")
+
+
+ClientMessage = Annotated[RunMessage | ControlMessage, Field(discriminator="type")]
+ServerMessage = Annotated[
+    QueuedMessage | StartedMessage | OutputMessage | WaitingMessage | ResultMessage | ErrorMessage,
+    Field(discriminator="type"),
+]

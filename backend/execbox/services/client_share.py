@@ -9,7 +9,7 @@ it. Synchronous runs only (execute, submit, the live stream): asynchronous submi
 turn under their own per-client bound. 0 turns the share off.
 
 This node's runs only: in queue mode the share is counted over the whole deployment instead
-(services/share_leases.py), behind the same `Share` interface.
+(queue/share_leases.py), behind the same `Share` interface.
 """
 
 from __future__ import annotations

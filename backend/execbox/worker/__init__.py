@@ -1,2 +1,2 @@
-"""Queue mode: `execbox worker` processes take runs from Redis (Celery) and run them in their own
-sandbox engine. `protocol` is what the API and the workers agree on."""
+"""The queue's consumer: `execbox worker` processes take runs from Redis (execbox.queue) and run
+them in their own sandbox engine, through the same `LocalRunner` the API uses in local mode."""

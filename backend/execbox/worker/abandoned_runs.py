@@ -17,8 +17,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from execbox import metrics
+from execbox.queue.protocol import abandoned_key
 from execbox.schemas.execution import ExecutionResult
-from execbox.worker.protocol import abandoned_key
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ The price: a worker cut off from Redis for LEASE_TTL_S loses its leases, and its
 run twice, as they would after a visibility timeout.
 
 The same renewals keep a synchronous run counted in its client's share over the deployment
-(services/share_leases.py) while it lives, and no longer once its worker is gone.
+(queue/share_leases.py) while it lives, and no longer once its worker is gone.
 """
 
 from __future__ import annotations
@@ -27,8 +27,8 @@ from typing import Any
 import redis
 
 from execbox import metrics
-from execbox.services.share_leases import SHARE_LEASE_TTL_S, share_key
-from execbox.worker.protocol import LEASE_TTL_S, lease_key
+from execbox.queue.protocol import LEASE_TTL_S, lease_key
+from execbox.queue.share_leases import SHARE_LEASE_TTL_S, share_key
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +75,7 @@ class RunLeases:
             writing.set(lease_key(task_id), self._owner, ex=LEASE_TTL_S)
             if counted is not None:
                 client, run_id = counted
-                # Only a run its API node counted (xx): see services/share_leases.py.
+                # Only a run its API node counted (xx): see queue/share_leases.py.
                 writing.zadd(share_key(client), {run_id: share_lease_until}, xx=True)
         try:
             writing.execute()

@@ -1,5 +1,5 @@
 """A live run on a worker: its output to the API through Redis as it comes, and the client's
-stdin and stop from Redis to the run (keys and events in `worker.protocol`)."""
+stdin and stop from Redis to the run (keys and events in `queue.protocol`)."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import logging
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from execbox.queue.protocol import LIVE_TTL_S, encode_event, input_key, output_key
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.errors import Unavailable
 from execbox.services.live_session import LiveSession, Outbox
 from execbox.services.presenter import internal_error
 from execbox.services.runners.base import Job
 from execbox.services.runners.local import LocalRunner
-from execbox.worker.protocol import LIVE_TTL_S, encode_event, input_key, output_key
 
 log = logging.getLogger(__name__)
 

@@ -20,13 +20,13 @@ from kombu import Connection
 
 from execbox import metrics
 from execbox.db.database import Database
+from execbox.queue.protocol import LEASE_RENEW_S, RUNTIME_KEY, WORKER_KEY_PREFIX, encode_versions
 from execbox.sandbox.engine import SandboxEngine
 from execbox.services.runners.local import LocalRunner
 from execbox.services.submission_store import SubmissionStore
 from execbox.settings import Settings
 from execbox.worker.abandoned_runs import AbandonedRuns
 from execbox.worker.leases import OrphanSweeper, RunLeases
-from execbox.worker.protocol import LEASE_RENEW_S, RUNTIME_KEY, WORKER_KEY_PREFIX, encode_versions
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)

@@ -11,12 +11,7 @@ from celery import Celery, Task
 from redis.exceptions import RedisError
 
 from execbox import metrics
-from execbox.schemas.execution import ExecutionResult
-from execbox.services.presenter import internal_error
-from execbox.services.runners.base import Job
-from execbox.services.verdicts import mark_running, record_verdict, verdict_of
-from execbox.worker.live_relay import run_relayed
-from execbox.worker.protocol import (
+from execbox.queue.protocol import (
     AWAITED_KEY,
     MAX_REDELIVERIES,
     REDELIVERIES_TTL_S,
@@ -30,6 +25,11 @@ from execbox.worker.protocol import (
     redeliveries_key,
     reply_key,
 )
+from execbox.schemas.execution import ExecutionResult
+from execbox.services.presenter import internal_error
+from execbox.services.runners.base import Job
+from execbox.services.verdicts import mark_running, record_verdict, verdict_of
+from execbox.worker.live_relay import run_relayed
 from execbox.worker.runtime import WorkerRuntime
 
 log = logging.getLogger(__name__)

@@ -8,10 +8,13 @@ import re
 from typing import Any
 
 import httpx
+import jsonschema
+import pytest
 
 from execbox.schemas.errors import Problem
 from tests.support.api_server import ApiServer
 from tests.support.owners import new_owner
+from tests.support.stream_client import StreamClient
 
 EXECUTE = "/api/v1/code/execute"
 SUBMISSIONS = "/api/v1/code/submissions"
@@ -129,3 +132,38 @@ def test_no_parameter_is_published_as_nullable(api: ApiServer) -> None:
         for method, operation in methods.items():
             for parameter in operation.get("parameters", []):
                 assert "anyOf" not in parameter["schema"], (method, path, parameter)
+
+
+def test_the_stream_messages_are_published_and_the_server_sends_them_so(api: ApiServer) -> None:
+    components = _document(api)["components"]
+
+    def check(union: str, message: dict[str, Any]) -> None:
+        schema = {"$ref": f"#/components/schemas/{union}", "components": components}
+        jsonschema.validate(message, schema)
+
+    sent: list[dict[str, Any]] = [
+        {"type": "run", "code": "print(input('name? '))", "wait": True},
+        {"type": "stdin", "data": "Ada\n"},
+        {"type": "close_stdin"},
+        {"type": "stop"},
+    ]
+    for message in sent:
+        check("StreamClientMessage", message)
+    with pytest.raises(jsonschema.ValidationError):
+        check("StreamClientMessage", {"type": "stdin", "data": "x", "more": 1})
+    schemas = components["schemas"]
+    for bounded in ("code", "stdin"):
+        published = schemas["RunMessage"]["properties"][bounded]["maxLength"]
+        assert published == schemas["ExecuteRequest"]["properties"][bounded]["maxLength"]
+
+    with StreamClient(api.url) as streams:
+        live = streams.start(code="import time\nname = input('name? ')\ntime.sleep(0.5)\nprint(name)")
+        live.until("waiting_for_input")
+        live.send(sent[1])
+        live.finish()
+        refused = streams.start(code="import socket")
+        refused.finish()
+    received = [r.message for r in live.received + refused.received]
+    assert {m["type"] for m in received} >= {"started", "output", "waiting_for_input", "result", "error"}
+    for message in received:
+        check("StreamServerMessage", message)

@@ -11,8 +11,8 @@ import time
 
 import httpx
 
-from execbox.services.share_leases import SHARE_LEASE_TTL_S
-from execbox.worker.protocol import LEASE_RENEW_S
+from execbox.queue.protocol import LEASE_RENEW_S
+from execbox.queue.share_leases import SHARE_LEASE_TTL_S
 from tests.queue.conftest import EXECUTE, Launcher, sleeper, wait_until
 from tests.support.api_server import ApiServer
 from tests.support.loopback_clients import new_address, new_client

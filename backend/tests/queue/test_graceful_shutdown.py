@@ -7,7 +7,7 @@ import time
 
 import redis
 
-from execbox.worker.protocol import redeliveries_key
+from execbox.queue.protocol import redeliveries_key
 from tests.queue.conftest import SUBMISSIONS, Launcher, database_rows, poll_submissions, sleeper, wait_until
 
 

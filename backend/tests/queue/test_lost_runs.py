@@ -8,8 +8,8 @@ import time
 
 import redis
 
-from execbox.services.runners.lost_runs import LOST
-from execbox.worker.protocol import AWAITED_KEY
+from execbox.queue.lost_runs import LOST
+from execbox.queue.protocol import AWAITED_KEY
 from tests.queue.conftest import SUBMISSIONS, Launcher, poll_submissions, wait_until
 from tests.support.api_server import METRICS_AUTH
 from tests.support.metrics import parse_metrics

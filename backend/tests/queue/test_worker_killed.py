@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import redis
 
-from execbox.worker.protocol import LEASE_TTL_S, redeliveries_key
+from execbox.queue.protocol import LEASE_TTL_S, redeliveries_key
 from tests.queue.conftest import (
     FINAL,
     PENDING,

@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from execbox.sandbox import errors
+from execbox.sandbox import outcomes
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunStatus
 from tests.sandbox.conftest import Job, SandboxHarness
@@ -34,8 +34,8 @@ def test_an_exception_is_reported_with_its_line_and_a_user_only_traceback(sandbo
     assert 'File "<main.py>", line 4, in <module>' in result.stderr.text
     assert 'File "<main.py>", line 2, in f' in result.stderr.text
     assert "runner.py" not in result.stderr.text and "/work" not in result.stderr.text
-    with pytest.raises(errors.RuntimeErrorOutcome):
-        result.raise_for_status()
+    with pytest.raises(outcomes.RuntimeErrorOutcome):
+        outcomes.raise_for_status(result)
 
 
 def test_a_syntax_error_points_at_its_line(sandbox: SandboxHarness) -> None:

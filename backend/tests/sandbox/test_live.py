@@ -8,9 +8,9 @@ import time
 
 import pytest
 
-from execbox.sandbox.errors import RunStopped
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.live import LiveIO, OutputStream
+from execbox.sandbox.outcomes import RunStopped, raise_for_status
 from execbox.sandbox.result import RunResult, RunStatus
 from tests.sandbox.conftest import SandboxHarness
 
@@ -105,7 +105,7 @@ def test_stop_ends_the_run_at_once(sandbox: SandboxHarness, code: str) -> None:
     assert result.signal == "SIGKILL"
     assert took < 0.2, f"stopping took {took * 1000:.0f} ms"
     with pytest.raises(RunStopped):
-        result.raise_for_status()
+        raise_for_status(result)
     sandbox.assert_healthy()
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import httpx
 import redis
 
-from execbox.worker.protocol import WORKER_KEY_PREFIX
+from execbox.queue.protocol import WORKER_KEY_PREFIX
 from tests.support.metrics import Metrics, parse_metrics
 from tests.support.ports import free_port
 from tests.support.processes import clean_environment, free_uid_range, release_uid_range

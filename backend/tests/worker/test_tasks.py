@@ -20,15 +20,8 @@ from redis.exceptions import RedisError
 
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
-from execbox.sandbox.limits import RunLimits
-from execbox.sandbox.result import RunStatus
-from execbox.schemas.execution import Submission
-from execbox.services.presenter import internal_error
-from execbox.services.runners.base import Job
-from execbox.services.runners.lost_runs import LOST, LostRunSweeper
-from execbox.services.submission_store import SubmissionStore
-from execbox.settings import Settings
-from execbox.worker.protocol import (
+from execbox.queue.lost_runs import LOST, LostRunSweeper
+from execbox.queue.protocol import (
     AWAITED_KEY,
     MAX_REDELIVERIES,
     Reply,
@@ -36,6 +29,13 @@ from execbox.worker.protocol import (
     redeliveries_key,
     reply_key,
 )
+from execbox.sandbox.limits import RunLimits
+from execbox.sandbox.result import RunStatus
+from execbox.schemas.execution import Submission
+from execbox.services.presenter import internal_error
+from execbox.services.runners.base import Job
+from execbox.services.submission_store import SubmissionStore
+from execbox.settings import Settings
 from execbox.worker.runtime import WorkerRuntime
 from execbox.worker.tasks import handle
 from tests.support.databases import BACKENDS, MakeDatabase

@@ -149,6 +149,56 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /** CloseStdinMessage */
+        CloseStdinMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "close_stdin";
+        };
+        /**
+         * ErrorMessage
+         * @description Refused, or the client broke the protocol: the HTTP API's body for `status`; the server
+         *     then closes the socket with 4000 + status (e.g. 4422).
+         */
+        ErrorMessage: {
+            /**
+             * Detail
+             * @description what went wrong and what to do about it, for a person
+             */
+            detail: string;
+            /**
+             * Errors
+             * @description 422: each part of the request at fault and what is wrong with it
+             */
+            errors?: components["schemas"]["FieldProblem"][] | null;
+            /**
+             * Reason
+             * @description 429 and 503: why, as a word a program can test
+             */
+            reason?: ("rate_limit" | "refusal_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
+            /**
+             * Retry After S
+             * @description 429 and 503: seconds to wait before trying again, as in Retry-After
+             */
+            retry_after_s?: number | null;
+            /**
+             * Status
+             * @description the HTTP status the same refusal would have
+             */
+            status: number;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "error";
+            /**
+             * Violations
+             * @description 422: where and how the code breaks the code policy
+             */
+            violations?: components["schemas"]["ViolationOut"][] | null;
+        };
         /** ErrorOut */
         ErrorOut: {
             /**
@@ -319,6 +369,21 @@ export interface components {
             /** Wall Time S */
             wall_time_s: number;
         };
+        /** OutputMessage */
+        OutputMessage: {
+            /** Data */
+            data: string;
+            /**
+             * Stream
+             * @enum {string}
+             */
+            stream: "stdout" | "stderr";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "output";
+        };
         /**
          * PendingStatus
          * @description A submission that has no verdict yet.
@@ -376,6 +441,79 @@ export interface components {
             violations?: components["schemas"]["ViolationOut"][] | null;
         };
         /**
+         * QueuedMessage
+         * @description The run (sent with `wait`) waits for its turn; sent again as its place changes, then
+         *     `started`.
+         */
+        QueuedMessage: {
+            /**
+             * Position
+             * @description runs that start before this one (0: it is next)
+             */
+            position: number;
+            /**
+             * Reason
+             * @description server_full: every sandbox is busy; client_share: the client's other runs hold its share
+             * @enum {string}
+             */
+            reason: "server_full" | "client_share";
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "queued";
+        };
+        /** ResultMessage */
+        ResultMessage: {
+            /** Cpu Ms */
+            cpu_ms: number;
+            error: components["schemas"]["ErrorOut"] | null;
+            /** Exit Code */
+            exit_code: number | null;
+            /** @description the limit that ended the run (timeout, memory_limit, output_limit) */
+            limit_hit?: components["schemas"]["LimitOut"] | null;
+            /**
+             * Memory Kb
+             * @description peak memory
+             */
+            memory_kb: number;
+            /**
+             * Receipt
+             * @description the server's signature on this run: to save it as it is, failing or not, send it back within a day to POST /code/shares with the code, the input the program was given (for a live run: the first stdin and all that was typed) and this result
+             */
+            receipt?: string | null;
+            /**
+             * Results
+             * @description the final expression's value, display() calls and figures, in order
+             */
+            results: components["schemas"]["RichResultOut"][];
+            /**
+             * Signal
+             * @description name of the signal that ended the program, e.g. SIGKILL
+             */
+            signal: string | null;
+            status: components["schemas"]["RunStatus"];
+            /** Stderr */
+            stderr: string;
+            /** Stdout */
+            stdout: string;
+            /** @description which streams were cut at the output limit */
+            truncated: components["schemas"]["TruncatedOut"];
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "result";
+            /**
+             * Waiting For Input
+             * @description the program was blocked reading its stdin when it ran out of time or was stopped
+             * @default false
+             */
+            waiting_for_input: boolean;
+            /** Wall Ms */
+            wall_ms: number;
+        };
+        /**
          * RichResultOut
          * @description A value the program displayed (see docs/streaming.md): a table, a figure or a repr.
          */
@@ -390,6 +528,38 @@ export interface components {
              * @enum {string}
              */
             mime: "text/html" | "image/png" | "text/plain";
+        };
+        /**
+         * RunMessage
+         * @description The first message: what `POST /api/v1/code/execute` takes, and `type`.
+         * @example {
+         *       "code": "import numpy as np\nprint(np.arange(5).sum())"
+         *     }
+         */
+        RunMessage: {
+            /**
+             * Code
+             * @description the Python program
+             */
+            code: string;
+            limits?: components["schemas"]["LimitsIn"] | null;
+            /**
+             * Stdin
+             * @description what the program reads from standard input
+             * @default
+             */
+            stdin: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "run";
+            /**
+             * Wait
+             * @description when every sandbox is busy, or this client already has its share of runs alive: wait for a turn (at most RUN_WAIT_MAX_S; turns go round-robin between clients) instead of being refused with 503 or 429
+             * @default false
+             */
+            wait: boolean;
         };
         /**
          * RunStatus
@@ -452,6 +622,37 @@ export interface components {
              */
             url: string;
         };
+        /** StartedMessage */
+        StartedMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "started";
+        };
+        /** StdinMessage */
+        StdinMessage: {
+            /**
+             * Data
+             * @description appended to the program's stdin as is, e.g. "line\n"
+             */
+            data: string;
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stdin";
+        };
+        /** StopMessage */
+        StopMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "stop";
+        };
+        StreamClientMessage: components["schemas"]["RunMessage"] | components["schemas"]["StdinMessage"] | components["schemas"]["CloseStdinMessage"] | components["schemas"]["StopMessage"];
+        StreamServerMessage: components["schemas"]["QueuedMessage"] | components["schemas"]["StartedMessage"] | components["schemas"]["OutputMessage"] | components["schemas"]["WaitingMessage"] | components["schemas"]["ResultMessage"] | components["schemas"]["ErrorMessage"];
         /**
          * Submission
          * @description A saved run. Queued and running ones have no result fields yet (they are null).
@@ -626,6 +827,20 @@ export interface components {
              * @description stable id, e.g. import-not-allowed
              */
             rule: string;
+        };
+        /**
+         * WaitingMessage
+         * @description The program started (`waiting`: true) or stopped waiting for input: blocked reading its
+         *     stdin, as the host sees it (whatever it reads with), within 0.2 s.
+         */
+        WaitingMessage: {
+            /**
+             * @description discriminator enum property added by openapi-typescript
+             * @enum {string}
+             */
+            type: "waiting_for_input";
+            /** Waiting */
+            waiting: boolean;
         };
     };
     responses: never;

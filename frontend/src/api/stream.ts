@@ -1,81 +1,70 @@
 // The live-run client: one WebSocket to /api/v1/code/stream carries one run (docs/streaming.md).
-// Message types mirror that contract; the final `result` is the OpenAPI ExecutionResult plus `type`.
+// Message types come from the schema (StreamClientMessage, StreamServerMessage); the parser below
+// checks each frame at run time.
 import { ApiError, isFieldProblem, isObject, isViolation, problemFromBody } from './errors';
-import type { ExecuteRequest, ExecutionResult, LimitHit, Problem, RefusalReason, RunStatus } from './types';
+import type {
+  ClientMessage,
+  ErrorMessage,
+  ExecuteRequest,
+  ExecutionResult,
+  LimitHit,
+  OutputMessage,
+  RefusalReason,
+  ResultMessage,
+  RunStatus,
+  Schemas,
+  StartedMessage,
+  WaitingMessage,
+} from './types';
+
+export type {
+  ClientMessage,
+  CloseStdinMessage,
+  ErrorMessage,
+  OutputMessage,
+  ResultMessage,
+  RunMessage,
+  StartedMessage,
+  StdinMessage,
+  StopMessage,
+  WaitingMessage,
+} from './types';
 
 export const STREAM_PATH = '/api/v1/code/stream';
 
 /** How long the socket may take to open and the server to accept the run before we use HTTP. */
 const HANDSHAKE_TIMEOUT_MS = 10_000;
 
-export type StreamName = 'stdout' | 'stderr';
-
 // --- client → server -------------------------------------------------------------------------
+// RunMessage: first and once, the program with the initial stdin and limits of POST
+// /api/v1/code/execute; `wait`: a run that cannot start at once (every sandbox busy, or this
+// client's share of runs alive) waits for its turn, told by `queued` messages, instead of being
+// refused (429, 503). StdinMessage: appended to the program's stdin as is (`"line\n"` for input()
+// to return `"line"`). CloseStdinMessage: end of input. StopMessage: ends the run now.
 
-/**
- * First and once: the program, with the initial stdin and limits of POST /api/v1/code/execute.
- * `wait`: a run that cannot start at once (every sandbox busy, or this client's share of runs
- * alive) waits for its turn, told by `queued` messages, instead of being refused (429, 503).
- */
-export type RunMessage = { type: 'run' } & ExecuteRequest;
 /** What a live run is given: the program, its stdin and limits (the stream always waits: `wait` is its own). */
 export type LiveRunRequest = Omit<ExecuteRequest, 'wait'>;
-/** Appended to the program's stdin as is (`"line\n"` for input() to return `"line"`). */
-export interface StdinMessage {
-  type: 'stdin';
-  data: string;
-}
-/** End of input: a further input() raises EOFError. */
-export interface CloseStdinMessage {
-  type: 'close_stdin';
-}
-/** Ends the run now; the result's status is `stopped`. */
-export interface StopMessage {
-  type: 'stop';
-}
-export type ClientMessage = RunMessage | StdinMessage | CloseStdinMessage | StopMessage;
 
 // --- server → client -------------------------------------------------------------------------
+// StartedMessage: the run is under way (after any `queued`). OutputMessage: output as the program
+// writes it, in order within each stream. WaitingMessage: the program started (`true`) or stopped
+// (`false`) being blocked reading its stdin. ResultMessage: every field of execute's answer; the
+// server then closes the socket (1000). ErrorMessage: refused, or the client broke the protocol:
+// the HTTP API's body and status; then close 4000 + status.
 
-/** The code passed the policy and the rate limit, and (after any `queued`) its turn came: the run is under way. */
-export interface StartedMessage {
-  type: 'started';
-}
 /**
  * Why a run waits: `server_full`, every sandbox of the server is busy; `client_share`, this client
  * (its address or key) already has its share of runs alive, and this one starts when one ends.
  */
-export type QueueReason = 'server_full' | 'client_share';
+export type QueueReason = Schemas['QueuedMessage']['reason'];
 /**
  * Before `started`, zero or more (only for a run sent with `wait`): the run waits for its turn.
  * `position`: how many runs start before this one (0: it is next); it goes down as they start.
+ * `reason` null: a reason newer than this page (it still waits for its turn).
  */
-export interface QueuedMessage {
-  type: 'queued';
-  position: number;
-  /** null: a reason newer than this page (it still waits for its turn). */
-  reason: QueueReason | null;
-}
-/** Output as the program writes it, in order within each stream. */
-export interface OutputMessage {
-  type: 'output';
-  stream: StreamName;
-  data: string;
-}
-/**
- * The program started (`true`) or stopped (`false`) being blocked reading its stdin. The server
- * looks every 0.2 s while stdin is open, after the output written before the read; the result
- * ends any waiting.
- */
-export interface WaitingMessage {
-  type: 'waiting_for_input';
-  waiting: boolean;
-}
-/** The end: every field of execute's answer; the server then closes the socket (1000). */
-export type ResultMessage = { type: 'result' } & ExecutionResult;
-/** Refused, or the client broke the protocol: the HTTP API's body and status; then close 4000+status. */
-export type ErrorMessage = { type: 'error'; status: number } & Problem;
+export type QueuedMessage = Omit<Schemas['QueuedMessage'], 'reason'> & { reason: QueueReason | null };
 export type ServerMessage = StartedMessage | QueuedMessage | OutputMessage | WaitingMessage | ResultMessage | ErrorMessage;
+export type StreamName = OutputMessage['stream'];
 
 // Every status of the schema, so a result's status can be checked at run time; keyed by the
 // schema's statuses, this fails to compile when the backend adds a status it lacks.

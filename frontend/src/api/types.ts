@@ -2,7 +2,7 @@
 // so a backend schema change surfaces as a type error where the field is used.
 import type { components } from './schema';
 
-type Schemas = components['schemas'];
+export type Schemas = components['schemas'];
 
 export type ExecuteRequest = Schemas['ExecuteRequest'];
 export type ExecutionResult = Schemas['ExecutionResult'];
@@ -24,6 +24,18 @@ export type Limits = Schemas['LimitsOut'];
 export type LimitHit = Schemas['LimitOut'];
 /** One value the program displayed: `text/html`, `image/png` (base64) or `text/plain`. */
 export type RichResult = Schemas['RichResultOut'];
+
+// The live stream's messages (docs/streaming.md), published with the schema as two unions.
+export type RunMessage = Schemas['RunMessage'];
+export type StdinMessage = Schemas['StdinMessage'];
+export type CloseStdinMessage = Schemas['CloseStdinMessage'];
+export type StopMessage = Schemas['StopMessage'];
+export type ClientMessage = Schemas['StreamClientMessage'];
+export type StartedMessage = Schemas['StartedMessage'];
+export type OutputMessage = Schemas['OutputMessage'];
+export type WaitingMessage = Schemas['WaitingMessage'];
+export type ResultMessage = Schemas['ResultMessage'];
+export type ErrorMessage = Schemas['ErrorMessage'];
 
 const NO_RESULTS: readonly RichResult[] = [];
 

@@ -1,37 +1,23 @@
-"""Prometheus metrics: this API process's runs, plus the queue and the workers in queue mode."""
+"""Prometheus metrics: this API process's runs, plus what its runner measures (in queue mode: the
+queue and the workers)."""
 
 from __future__ import annotations
 
 import hmac
 
 from fastapi import APIRouter, Request, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
-from redis.exceptions import RedisError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from execbox.api.deps import ServicesDep
 from execbox.services.errors import NotFound, Unauthorized
-from execbox.services.runners.queue import QueueRunner
 
 router = APIRouter(tags=["health"])
-
-# The API's view of the whole queue (workers have no use for these, so they live here).
-QUEUE_DEPTH = Gauge("execbox_queue_depth", "Runs waiting in the queue for a worker (queue mode)")
-WORKERS = Gauge("execbox_workers", "Workers that reported in the last heartbeat period (queue mode)")
-WORKERS_BUSY = Gauge("execbox_workers_busy", "Runs the live workers are running now (queue mode)")
 
 
 @router.get("/metrics", response_class=Response, include_in_schema=False)
 async def prometheus_metrics(services: ServicesDep, request: Request) -> Response:
     _check_scraper(services.settings.METRICS_TOKEN, request.headers.get("authorization", ""))
-    runner = services.runner
-    if isinstance(runner, QueueRunner):
-        try:
-            workers = await runner.workers()
-            QUEUE_DEPTH.set(await runner.waiting())
-            WORKERS.set(len(workers))
-            WORKERS_BUSY.set(sum(worker["busy"] for worker in workers))
-        except RedisError:
-            pass  # the gauges keep their last values; /health says Redis is down
+    await services.runner.observe()
     return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -13,7 +13,7 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 from execbox.api.deps import ClientDep, ServicesDep
 from execbox.api.errors import MAX_LISTED_PROBLEMS, describe_service_error, field_problems
 from execbox.api.front_door import origin_allowed
-from execbox.schemas.stream import ControlMessage, RunMessage
+from execbox.schemas.stream import ControlMessage, ErrorMessage, RunMessage
 from execbox.services.errors import InvalidRequest, ServiceError
 from execbox.services.streaming import ClientGone
 
@@ -83,7 +83,7 @@ class _WebSocketConnection:
     async def refuse(self, status: int, body: dict[str, Any]) -> None:
         """An error message, then the close code 4000 + status (e.g. 4422)."""
         try:
-            await self._send_text(json.dumps({"type": "error", "status": status, **body}))
+            await self._send_text(json.dumps(ErrorMessage.model_validate({**body, "status": status}).body()))
             reason = str(body.get("detail", "")).encode()[:_CLOSE_REASON_BYTES].decode(errors="ignore")
             await self.close(4000 + status, reason)
         except ClientGone:

@@ -1,10 +1,12 @@
 """The template's first moments: enter the sandbox root, then run the interpreter again from
 inside it, where it and its packages have neutral paths (/opt/python, /opt/runtime).
 
-Started by `TemplateProcess` as `python -I -c <launcher> CONTROL_FD PRELOAD_JSON` with the
-host's interpreter and only the standard library and this package imported; it receives the
-`SandboxPlan` first, answers `Prepared`, then becomes the template proper (`template.main`),
-which imports the scientific stack from the neutral paths.
+Started by `TemplateProcess` as `python -I -c <launcher> CONTROL_FD PRELOAD_JSON HOST_PACKAGE_DIR`
+with the runtime's interpreter at its host path, HOST_PACKAGE_DIR (where the host has the
+`execbox` package) on `sys.path`, and only the standard library and this package imported; it
+receives the `SandboxPlan` first, answers `Prepared`, then becomes the template proper
+(`template.main`), which imports its preload (the scientific stack, or the plain template's
+modules) from the neutral paths.
 """
 
 from __future__ import annotations

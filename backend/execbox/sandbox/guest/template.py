@@ -1,11 +1,19 @@
-"""The template: a runtime interpreter with the scientific stack imported, that only forks.
+"""The template: a runtime interpreter with its preload imported (the scientific stack, or the
+plain template's standard-library modules), that only forks.
 
 It never reads code, stdin or output: it receives spawn specs with the child's descriptors
 attached, forks, and reports children's births, stops and deaths. A process that has handled one
 run's data is never forked for another.
 
-Run by `launch` from inside the sandbox root, which it never leaves: every path it and its
-children see is the root's (`/opt/python`, `/opt/runtime`, `/opt/execbox`).
+Started by `launch` from inside the sandbox root, which it never leaves (every path it and its
+children see is the root's: `/opt/python`, `/opt/runtime`, `/opt/execbox`), as
+`INTERPRETER -I -S -c <bootstrap> CONTROL_FD PRELOAD_JSON PACKAGE_DIR PREFIX`, with INTERPRETER,
+PACKAGE_DIR and PREFIX as the `SandboxPlan` names them. The bootstrap sets `sys.prefix` to PREFIX
+(`/opt/runtime`, or `/opt/python` for a runtime that is not a virtualenv), runs `site`, appends
+PACKAGE_DIR (`/opt/execbox`, the guest code) to `sys.path` and calls
+`main(CONTROL_FD, PRELOAD, PACKAGE_DIR)`: the socket to the host, the modules to import, and the
+directory to take off `sys.path` again once they are imported. The first message on the socket
+is the `SandboxPlan` again.
 """
 
 from __future__ import annotations

@@ -1,2 +1,3 @@
-"""Where runs execute: `LocalRunner` (this process's sandbox engine) or `QueueRunner` (workers
-fed through Redis). The rest of the service sees only the `Runner` protocol."""
+"""Where runs execute: the `Runner` protocol the rest of the service sees, and `LocalRunner` (this
+process's sandbox engine). Queue mode's runner (workers fed through Redis) is
+`execbox.queue.runner.QueueRunner`."""

@@ -54,3 +54,7 @@ class Runner(Protocol):
     async def state(self) -> str:
         """ "ready" when runs can be accepted now, else a word saying what is wrong."""
         ...
+
+    async def observe(self) -> None:
+        """Bring up to date the metrics only this runner can measure (called per scrape)."""
+        ...

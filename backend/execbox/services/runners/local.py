@@ -110,6 +110,9 @@ class LocalRunner:
             return "unavailable"
         return "ready"
 
+    async def observe(self) -> None:
+        """Nothing beyond what each run counts as it goes."""
+
     async def drain(self) -> None:
         """Wait for background runs (graceful shutdown)."""
         if self._background:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from celery import Celery
 
+from execbox.queue import transport
+from execbox.queue.protocol import QUEUE
 from execbox.settings import Settings
-from execbox.worker import transport
-from execbox.worker.protocol import QUEUE
 
 # How long a worker may hold a run before Redis hands it to another worker: longer than any run
 # may last, or a slow run would be run twice.

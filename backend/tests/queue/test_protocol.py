@@ -6,12 +6,12 @@ import json
 
 import pytest
 
+from execbox.queue import protocol
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
 from execbox.services.live_session import InputWanted, Queued, Started
 from execbox.services.runners.base import Job, RuntimeVersions
-from execbox.worker import protocol
 
 
 @pytest.mark.parametrize("reply", list(protocol.Reply))

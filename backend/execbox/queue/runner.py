@@ -10,15 +10,12 @@ from collections.abc import AsyncGenerator
 
 from celery import Celery
 from kombu.exceptions import KombuError
+from prometheus_client import Gauge
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from execbox.schemas.execution import ExecutionResult
-from execbox.services.errors import Unavailable
-from execbox.services.live_session import InputWanted, LiveSession, Queued, Started
-from execbox.services.runners.base import Job, RuntimeVersions
-from execbox.services.runners.queue_depth import QueueDepth
-from execbox.worker.protocol import (
+from execbox.queue.depth import QueueDepth
+from execbox.queue.protocol import (
     ABANDONED_TTL_S,
     AWAITED_KEY,
     LIVE_TTL_S,
@@ -36,6 +33,15 @@ from execbox.worker.protocol import (
     output_key,
     reply_key,
 )
+from execbox.schemas.execution import ExecutionResult
+from execbox.services.errors import Unavailable
+from execbox.services.live_session import InputWanted, LiveSession, Queued, Started
+from execbox.services.runners.base import Job, RuntimeVersions
+
+# The API's view of the whole queue (workers have no use for these, so only the API keeps them).
+QUEUE_DEPTH = Gauge("execbox_queue_depth", "Runs waiting in the queue for a worker (queue mode)")
+WORKERS = Gauge("execbox_workers", "Workers that reported in the last heartbeat period (queue mode)")
+WORKERS_BUSY = Gauge("execbox_workers_busy", "Runs the live workers are running now (queue mode)")
 
 # The queue's length is read at most this often: the "queue full" guard needs no exact count.
 _DEPTH_MAX_AGE_S = 0.1
@@ -218,6 +224,15 @@ class QueueRunner:
             return "ready" if await self.workers() else "no workers"
         except RedisError:
             return "unavailable"
+
+    async def observe(self) -> None:
+        try:
+            workers = await self.workers()
+            QUEUE_DEPTH.set(await self.waiting())
+        except RedisError:
+            return  # the gauges keep their last values; /health says Redis is down
+        WORKERS.set(len(workers))
+        WORKERS_BUSY.set(sum(worker["busy"] for worker in workers))
 
 
 def _unreachable(error: Exception) -> Unavailable:

@@ -14,7 +14,7 @@ from typing import Any, ParamSpec
 import pytest
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from execbox.services.runners.queue_depth import QueueDepth
+from execbox.queue.depth import QueueDepth
 
 P = ParamSpec("P")
 

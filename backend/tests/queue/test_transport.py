@@ -7,10 +7,10 @@ import pytest
 import redis
 from celery import Celery
 
+from execbox.queue import transport
+from execbox.queue.celery_app import create_celery
+from execbox.queue.protocol import QUEUE, TASK
 from execbox.settings import Settings
-from execbox.worker import transport
-from execbox.worker.app import create_celery
-from execbox.worker.protocol import QUEUE, TASK
 from tests.support.redis import RedisServer
 
 

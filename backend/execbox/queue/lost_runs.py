@@ -18,10 +18,10 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from execbox import metrics
+from execbox.queue.protocol import AWAITED_KEY, AWAITED_TTL_S
 from execbox.services.errors import Unavailable
 from execbox.services.presenter import internal_error
 from execbox.services.submission_store import SubmissionStore
-from execbox.worker.protocol import AWAITED_KEY, AWAITED_TTL_S
 
 log = logging.getLogger(__name__)
 

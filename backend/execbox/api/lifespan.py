@@ -15,6 +15,10 @@ from redis.asyncio import Redis
 from execbox import metrics
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
+from execbox.queue.celery_app import create_celery
+from execbox.queue.lost_runs import LostRunSweeper
+from execbox.queue.runner import QueueRunner
+from execbox.queue.share_leases import SharedShare
 from execbox.sandbox.engine import SandboxEngine
 from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
@@ -24,14 +28,10 @@ from execbox.services.retention import forget_failed_submissions
 from execbox.services.run_receipts import RunReceipts
 from execbox.services.runners.base import Runner
 from execbox.services.runners.local import LocalRunner
-from execbox.services.runners.lost_runs import LostRunSweeper
-from execbox.services.runners.queue import QueueRunner
-from execbox.services.share_leases import SharedShare
 from execbox.services.streaming import StreamService
 from execbox.services.submission_store import SubmissionStore
 from execbox.services.submissions import SubmissionService, WaitingBounds
 from execbox.settings import Settings
-from execbox.worker.app import create_celery
 
 log = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from redis.asyncio import Redis
 
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
+from execbox.queue.lost_runs import LOST, LostRunSweeper
+from execbox.queue.protocol import AWAITED_KEY, AWAITED_TTL_S
 from execbox.services.presenter import internal_error
-from execbox.services.runners.lost_runs import LOST, LostRunSweeper
 from execbox.services.submission_store import SubmissionStore
-from execbox.worker.protocol import AWAITED_KEY, AWAITED_TTL_S
 from tests.support.redis import RedisServer
 
 GRACE_S = 0.3

@@ -35,7 +35,7 @@ T = TypeVar("T")
 _POLL_S = 0.25
 
 SHARE_KEY_PREFIX = "execbox:share:"
-# As the worker's own run leases (worker/protocol.py): renewed every 2 s, lapsed after 6.
+# As the worker's own run leases (queue/protocol.py): renewed every 2 s, lapsed after 6.
 SHARE_LEASE_TTL_S = 6
 
 # KEYS[1] the client's set; ARGV: now, share, lease end, run id, key TTL. 1 if taken, else 0.
