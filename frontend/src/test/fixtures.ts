@@ -1,7 +1,7 @@
 import type { ApiClient } from '../api/client';
 import { StreamUnavailable, type LiveRun } from '../api/stream';
 import type { ExecutionResult, RuntimeInfo, SharedRun, Submission } from '../api/types';
-import type { LiveView } from '../features/run/useRunner';
+import type { LiveView } from '../features/run/runState';
 
 export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
   return {

@@ -3,7 +3,7 @@ import type { ReactNode } from 'react';
 import { resultsOf } from '../../api/types';
 import { useTouchScreen } from '../../lib/useMediaQuery';
 import type { Segment } from '../run/transcript';
-import { hasLiveOutput, type Busy, type LiveView, type ProblemView, type ResultView } from '../run/useRunner';
+import { hasLiveOutput, type Busy, type LiveView, type ProblemView, type ResultView } from '../run/runState';
 import { LiveInput, type LiveInputProps } from '../stdin/LiveInput';
 import { formatDuration, formatMemory } from './format';
 import { OutputTabs } from './OutputTabs';

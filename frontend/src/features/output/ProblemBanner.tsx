@@ -1,6 +1,6 @@
 import { describeProblem, isReceiptRefusal, type ApiProblem } from '../../api/errors';
 import { useCountdown } from '../../lib/useCountdown';
-import type { ProblemView } from '../run/useRunner';
+import type { ProblemView } from '../run/runState';
 
 function waitOf(problem: ApiProblem): number | null {
   if (problem.kind === 'rate-limited' || problem.kind === 'client-share') return problem.retryAfterS;

@@ -2,7 +2,7 @@ import { act, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 import { liveView } from '../../test/fixtures';
-import type { LiveView } from '../run/useRunner';
+import type { LiveView } from '../run/runState';
 import { RunProgress } from './RunProgress';
 
 const live = (overrides: Partial<LiveView> = {}): LiveView => liveView({ runningSince: 50_000, ...overrides });

@@ -1,4 +1,4 @@
-import type { Busy, LiveView } from '../run/useRunner';
+import type { Busy, LiveView } from '../run/runState';
 import { ElapsedTime } from './ElapsedTime';
 import { busyLabel, isWaitingForInput, queueLabel, queueOf } from './runStatus';
 

@@ -3,7 +3,7 @@
 import { describeProblem } from '../../api/errors';
 import type { QueueReason } from '../../api/stream';
 import { modKey } from '../../lib/platform';
-import type { Busy, LiveView, ProblemView, QueueView, ResultView } from '../run/useRunner';
+import type { Busy, LiveView, ProblemView, QueueView, ResultView } from '../run/runState';
 import { resultSentence } from './format';
 
 const BUSY_LABELS: Record<Exclude<Busy, null>, string> = {

@@ -20,3 +20,8 @@ export function snippetPath(id: string): string {
 export function permalinkUrl(id: string, origin: string = window.location.origin): string {
   return origin + snippetPath(id);
 }
+
+/** The route of the page's address now. */
+export function currentRoute(): Route {
+  return parseRoute(window.location.pathname);
+}

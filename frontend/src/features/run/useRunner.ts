@@ -1,107 +1,20 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useReducer, useRef } from 'react';
 
 import { isCancelled, type ApiClient } from '../../api/client';
-import { ApiError, isReceiptRefusal, type ApiProblem, type ProblemAction } from '../../api/errors';
-import {
-  LiveRunCancelled,
-  StoppedBeforeStart,
-  StreamUnavailable,
-  type LiveRun,
-  type LiveRunRequest,
-  type QueueReason,
-} from '../../api/stream';
-import { finishedResult, type Submission } from '../../api/types';
+import { ApiError, isReceiptRefusal, type ApiProblem } from '../../api/errors';
+import { runOverHttp } from '../../api/httpFallback';
+import { LiveRunCancelled, StoppedBeforeStart, StreamUnavailable, type LiveRun, type LiveRunRequest } from '../../api/stream';
+import type { Submission } from '../../api/types';
+import { loadSavedRun } from '../permalink/savedRun';
 import { createOutputBuffer, type OutputBuffer } from './outputBuffer';
-import { planShare, shareRequests, type FinishedRun, type ShareableView } from './share';
-import { appendSegment, finalTranscript, type Segment } from './transcript';
-
-const PENDING_POLL_MS = 500;
-
-/** `share`: a finished run is being sent to POST /shares (a Share that had to run first is `run` until then). */
-export type Busy = 'run' | 'share' | 'load' | null;
-
-/** What the output panel shows: the last result (of a run, or of a permalink). */
-export interface ResultView extends ShareableView {
-  source: 'run' | 'permalink';
-  /** A permalink's id, or a run's once it is shared (null until then). */
-  savedId: string | null;
-  createdAt?: string;
-  /** A live run's stdout with the lines the person typed in place (only when they typed some). */
-  transcript?: Segment[];
-}
-
-export interface ProblemView {
-  problem: ApiProblem;
-  /** When the problem arrived (epoch ms): the base of the Retry-After countdown. */
-  at: number;
-  /** What failed (default: a run): a share's refusals are worded for it. */
-  action?: ProblemAction;
-}
-
-/** Where a run that waits for its turn is in the server's line, as the stream last said. */
-export interface QueueView {
-  /** How many runs start before this one (0: it is next). */
-  position: number;
-  /** Every sandbox is busy (`server_full`), or this client's other runs hold its share (`client_share`); null: unknown. */
-  reason: QueueReason | null;
-}
-
-/** The run in progress (or the one that just ended without a result): its output so far. */
-export interface LiveView {
-  /** `stream`: the WebSocket carries it (live output, input, Stop); `http`: the fallback, one request. */
-  transport: 'stream' | 'http';
-  /**
-   * `connecting` until the server accepts the run, `queued` while it waits for its turn, `running`
-   * while it runs, `over` once it ended without a result.
-   */
-  phase: 'connecting' | 'queued' | 'running' | 'over';
-  /** While `queued`: its place in the line (null otherwise). */
-  queue: QueueView | null;
-  stdout: Segment[];
-  stderr: string;
-  /**
-   * `typed`: the stdin box was empty, so the program's stdin stays open for lines typed while it
-   * runs. `given`: the box's text is the whole input, closed once the run starts, as over HTTP
-   * (so a run reads what a saved run of the same code and input reads).
-   */
-  input: 'typed' | 'given';
-  /** Whether the program's stdin still takes lines (until the person closes it). */
-  stdinOpen: boolean;
-  /** The program is blocked reading its stdin, as the stream last said (the result ends it). */
-  waiting: boolean;
-  /** When the run started running (epoch ms; the stream's `started`, or the HTTP request): null before. */
-  runningSince: number | null;
-  /** Stop was asked for; the result is on its way. */
-  stopping: boolean;
-  /** The person stopped the run before the server could (HTTP fallback, or before it started). */
-  cancelled: boolean;
-}
-
-export interface RunnerState {
-  busy: Busy;
-  view: ResultView | null;
-  problem: ProblemView | null;
-  live: LiveView | null;
-  /** A Share is under way: running the code first (busy `run`), or sending the run (busy `share`). */
-  sharing: boolean;
-}
+import { initialRunState, runReducer, type BeginAction, type LiveAction, type ResultView, type RunnerState } from './runState';
+import { planShare, shareRequests, type FinishedRun } from './share';
 
 /** A shared (or already saved) run: its permalink id, and the code and stdin box it came from. */
 export interface Shared {
   id: string;
   code: string;
   stdin: string;
-}
-
-/** A run stopped before it had a result: nothing to show but that it was cancelled. */
-function cancelled(s: RunnerState): RunnerState {
-  return {
-    busy: null,
-    view: null,
-    problem: null,
-    live: s.live ? { ...s.live, phase: 'over', queue: null, cancelled: true } : null,
-    sharing: false,
-  };
 }
 
 export interface Runner extends RunnerState {
@@ -126,37 +39,6 @@ function toProblem(err: unknown): ApiProblem {
   return { kind: 'network', detail: err instanceof Error ? err.message : String(err) };
 }
 
-/**
- * Whether a failure leaves the last result in view, under the banner: a run the rate limit or a
- * full (or unavailable) server refused never started, so nothing replaced it; a share that failed
- * keeps the run it tried to share, whatever the failure. A failed load clears it: the editor then
- * shows the draft, not the program that result came from.
- */
-function keepsLastResult(busy: Busy, problem: ApiProblem): boolean {
-  if (busy === 'share') return true;
-  return (problem.kind === 'rate-limited' || problem.kind === 'client-share' || problem.kind === 'unavailable') && busy !== 'load';
-}
-
-function newLive(stdin: string): LiveView {
-  const input = stdin === '' ? 'typed' : 'given';
-  return {
-    transport: 'stream',
-    phase: 'connecting',
-    queue: null,
-    stdout: [],
-    stderr: '',
-    input,
-    stdinOpen: input === 'typed',
-    waiting: false,
-    runningSince: null,
-    stopping: false,
-    cancelled: false,
-  };
-}
-
-/** Whether a live run has printed anything yet. */
-export const hasLiveOutput = (live: LiveView): boolean => live.stdout.length > 0 || live.stderr !== '';
-
 /** The current run's handles: its socket (null with the HTTP fallback) and output buffer. */
 interface Session {
   live: LiveRun | null;
@@ -173,7 +55,7 @@ interface Session {
  * cannot carry it.
  */
 export function useRunner(api: ApiClient): Runner {
-  const [state, setState] = useState<RunnerState>({ busy: null, view: null, problem: null, live: null, sharing: false });
+  const [state, dispatch] = useReducer(runReducer, initialRunState);
   const inflight = useRef<AbortController | null>(null);
   const session = useRef<Session | null>(null);
   // The view as last rendered: Share decides on what the person sees.
@@ -182,98 +64,67 @@ export function useRunner(api: ApiClient): Runner {
 
   useEffect(() => () => inflight.current?.abort(), []);
 
-  const start = useCallback((busy: Exclude<Busy, null>, live: LiveView | null = null, sharing = false): AbortController => {
+  /** Begins a run, share or load: the one in flight is cancelled, and its late news ignored. */
+  const start = useCallback((action: BeginAction): AbortController => {
     inflight.current?.abort();
     const controller = new AbortController();
     inflight.current = controller;
-    setState((s) => ({ ...s, busy, problem: null, live, sharing }));
+    dispatch(action);
     return controller;
   }, []);
 
   const fail = useCallback((err: unknown, signal: AbortSignal) => {
     if (isCancelled(err) || signal.aborted) return;
-    const problem = toProblem(err);
-    // Output a live run printed before the connection broke stays in view, under the banner.
-    setState((s) => ({
-      busy: null,
-      view: keepsLastResult(s.busy, problem) ? s.view : null,
-      problem: { problem, at: Date.now(), action: s.busy ?? 'run' },
-      live: s.live && hasLiveOutput(s.live) ? { ...s.live, phase: 'over' } : null,
-      sharing: false,
-    }));
+    dispatch({ type: 'failed', problem: toProblem(err), at: Date.now() });
   }, []);
 
-  const setLive = useCallback((signal: AbortSignal, update: (live: LiveView) => LiveView) => {
-    if (signal.aborted) return;
-    setState((s) => {
-      if (!s.live) return s;
-      const live = update(s.live);
-      return live === s.live ? s : { ...s, live };
-    });
+  /** News of the live run, unless a newer run, share or load replaced it. */
+  const update = useCallback((signal: AbortSignal, action: LiveAction) => {
+    if (!signal.aborted) dispatch(action);
   }, []);
 
-  /** Shows the run's result; a Share that ran it stays under way (`sharing`) for the share to follow. */
+  /** Shows the run's result, unless a newer run, share or load replaced it. */
   const finish = useCallback((signal: AbortSignal, run: FinishedRun): FinishedRun | null => {
     if (signal.aborted) return null;
-    const { result, origin } = run;
-    setState((s) => ({
-      busy: null,
-      problem: null,
-      live: null,
-      sharing: s.sharing,
-      view: {
-        result,
-        origin,
-        source: 'run',
-        savedId: null,
-        transcript: s.live ? finalTranscript(s.live.stdout, result.stdout) : undefined,
-      },
-    }));
+    dispatch({ type: 'finished', run });
     return run;
   }, []);
 
-  const runOverHttp = useCallback(
+  const fallBack = useCallback(
     async (request: LiveRunRequest, signal: AbortSignal): Promise<FinishedRun | null> => {
-      setLive(signal, (l) => ({ ...l, transport: 'http', phase: 'running', runningSince: Date.now() }));
+      update(signal, { type: 'fellBackToHttp', at: Date.now() });
       try {
-        // Over HTTP the page would not learn that the run waits for its turn (no `queued`): a busy
-        // server's refusal, said at once, beats a long silent request that looks like a slow run.
-        const result = await api.execute({ ...request, wait: false }, signal);
+        const result = await runOverHttp(api, request, signal);
         return finish(signal, { result, origin: { code: request.code, stdin: request.stdin ?? '', typed: [] } });
       } catch (err) {
         fail(err, signal);
         return null;
       }
     },
-    [api, setLive, finish, fail],
+    [api, update, finish, fail],
   );
 
   /** Runs the code (live, or over HTTP) and shows the result; the finished run, or null when there is none. */
   const execute = useCallback(
     async (code: string, stdin: string, sharing: boolean): Promise<FinishedRun | null> => {
-      const controller = start('run', newLive(stdin), sharing);
+      const controller = start({ type: 'runBegan', stdin, sharing });
       const { signal } = controller;
       const request: LiveRunRequest = { code, stdin };
-      const buffer = createOutputBuffer((out, err) =>
-        setLive(signal, (l) => ({ ...l, stdout: appendSegment(l.stdout, 'out', out), stderr: l.stderr + err })),
-      );
+      const buffer = createOutputBuffer((stdout, stderr) => update(signal, { type: 'output', stdout, stderr }));
       const current: Session = { live: null, buffer, controller, stopWanted: false, typed: [] };
       session.current = current;
       const live = api.live(request, {
-        onQueued: (position, reason) => {
-          setLive(signal, (l) => ({ ...l, phase: 'queued', queue: { position, reason } }));
-        },
+        onQueued: (position, reason) => update(signal, { type: 'queued', queue: { position, reason } }),
         onStarted: () => {
           // Text in the stdin box is all the input: end of file after it, as over HTTP.
           if (stdin !== '') current.live?.closeStdin();
-          // The clock starts now, not while the run waited for its turn.
-          setLive(signal, (l) => ({ ...l, phase: 'running', queue: null, runningSince: Date.now() }));
+          update(signal, { type: 'started', at: Date.now() });
         },
         onOutput: (stream, data) => buffer.push(stream, data),
         onWaiting: (waiting) => {
           // The prompt written before the read shows with the waiting, not 16 ms after it.
           buffer.flush();
-          setLive(signal, (l) => (l.waiting === waiting ? l : { ...l, waiting }));
+          update(signal, { type: 'waitingForInput', waiting });
         },
       });
       current.live = live;
@@ -290,7 +141,7 @@ export function useRunner(api: ApiClient): Runner {
         if (signal.aborted || err instanceof LiveRunCancelled) return null;
         // Stopped while it waited for its turn: it left the line, nothing ran.
         if (err instanceof StoppedBeforeStart) {
-          setState(cancelled);
+          dispatch({ type: 'cancelled' });
           return null;
         }
         if (!(err instanceof StreamUnavailable)) {
@@ -300,16 +151,16 @@ export function useRunner(api: ApiClient): Runner {
         current.live = null;
         // Stopped before the server started it: nothing ran, nothing to fall back to.
         if (current.stopWanted) {
-          setState(cancelled);
+          dispatch({ type: 'cancelled' });
           return null;
         }
         // The stream is not there (an old server, a proxy without WebSockets): plain HTTP, quietly.
-        return await runOverHttp(request, signal);
+        return await fallBack(request, signal);
       } finally {
         if (session.current === current) session.current = null;
       }
     },
-    [api, start, setLive, finish, fail, runOverHttp],
+    [api, start, update, finish, fail, fallBack],
   );
 
   const run = useCallback(
@@ -325,13 +176,13 @@ export function useRunner(api: ApiClient): Runner {
     current.stopWanted = true;
     if (current.live) {
       current.live.stop();
-      setLive(current.controller.signal, (l) => ({ ...l, stopping: true }));
+      update(current.controller.signal, { type: 'stopAsked' });
       return;
     }
     // The HTTP fallback cannot stop the program: stop waiting for it (the server ends it at its limit).
-    setState(cancelled);
+    dispatch({ type: 'cancelled' });
     current.controller.abort();
-  }, [setLive]);
+  }, [update]);
 
   const sendLine = useCallback(
     (line: string) => {
@@ -341,23 +192,22 @@ export function useRunner(api: ApiClient): Runner {
       current.typed.push(data);
       // Output that arrived before the line goes before its echo.
       current.buffer.flush();
-      setLive(current.controller.signal, (l) => ({ ...l, stdout: appendSegment(l.stdout, 'in', `${line}\n`) }));
+      update(current.controller.signal, { type: 'lineSent', line });
       return true;
     },
-    [setLive],
+    [update],
   );
 
   const closeInput = useCallback(() => {
     const current = session.current;
     if (!current?.live || !current.live.closeStdin()) return;
-    // Its next read gets end of file at once: nothing to wait for any more.
-    setLive(current.controller.signal, (l) => ({ ...l, stdinOpen: false, waiting: false }));
-  }, [setLive]);
+    update(current.controller.signal, { type: 'inputClosed' });
+  }, [update]);
 
   /** Sends a finished run to POST /shares; on success the view (still showing it) gets its id. */
   const send = useCallback(
     async (run: FinishedRun): Promise<Shared | null> => {
-      const { signal } = start('share', null, true);
+      const { signal } = start({ type: 'shareBegan' });
       if (!run.result.receipt) {
         fail(new ApiError({ kind: 'no-receipt', detail: 'The result has no receipt.' }), signal);
         return null;
@@ -367,22 +217,13 @@ export function useRunner(api: ApiClient): Runner {
         try {
           const { id } = await api.share(request, signal);
           if (signal.aborted) return null;
-          setState((s) => ({
-            busy: null,
-            problem: null,
-            live: null,
-            sharing: false,
-            view: s.view && s.view.result === run.result ? { ...s.view, savedId: id } : s.view,
-          }));
+          dispatch({ type: 'shared', result: run.result, id });
           return { id, code: run.origin.code, stdin: run.origin.stdin };
         } catch (err) {
           const refused = err instanceof ApiError && isReceiptRefusal(err.problem);
           // A refused receipt may only lack a typed line that arrived after the run ended: try without it.
           if (refused && attempt < requests.length - 1 && !signal.aborted) continue;
-          if (refused && !signal.aborted) {
-            // The server will not take this run again: the next Share runs the code anew.
-            setState((s) => ({ ...s, view: s.view && s.view.result === run.result ? { ...s.view, origin: null } : s.view }));
-          }
+          if (refused && !signal.aborted) dispatch({ type: 'receiptRefused', result: run.result });
           fail(err, signal);
           return null;
         }
@@ -404,31 +245,12 @@ export function useRunner(api: ApiClient): Runner {
 
   const load = useCallback(
     async (id: string) => {
-      const { signal } = start('load');
+      const { signal } = start({ type: 'loadBegan' });
       try {
-        let submission = await api.submission(id, signal);
-        // An asynchronous submission may still be queued or running: wait for its verdict.
-        let result = finishedResult(submission);
-        while (result === null && !signal.aborted) {
-          await new Promise((resolve) => setTimeout(resolve, PENDING_POLL_MS));
-          submission = await api.submission(id, signal);
-          result = finishedResult(submission);
-        }
-        if (signal.aborted || result === null) return null;
-        setState({
-          busy: null,
-          problem: null,
-          live: null,
-          sharing: false,
-          view: {
-            result,
-            source: 'permalink',
-            savedId: submission.id,
-            createdAt: submission.created_at,
-            origin: { code: submission.code, stdin: submission.stdin, typed: [] },
-          },
-        });
-        return submission;
+        const saved = await loadSavedRun(api, id, signal);
+        if (!saved) return null;
+        dispatch({ type: 'loaded', ...saved });
+        return saved.submission;
       } catch (err) {
         fail(err, signal);
         return null;
