@@ -83,6 +83,21 @@ class Settings(BaseSettings):
         "unset: 404",
     )
 
+    # Accounts (docs/api.md#accounts): an addition to anonymous use, which goes on working.
+    ACCOUNTS_ENABLED: bool = Field(
+        False,
+        description="serve /api/v1/auth (register, sign in) and /api/v1/users/me; off: they are not "
+        "there (the accounts' keys, ownership and web UI are still being built)",
+    )
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(
+        60 * 24, gt=0, le=60 * 24 * 30, description="minutes a signed-in user's access token is valid"
+    )
+    LOGIN_RATE_LIMIT: str = Field(
+        "10/minute",
+        description="sign-in and registration attempts, counted per client address and, apart, per "
+        "e-mail address: guessing one account's password from many addresses is slowed as well",
+    )
+
     # Rate limits, shared through Redis when set.
     RATE_LIMIT: str = Field(
         "10/minute",
@@ -259,7 +274,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a URL: write e.g. 'https://run.example.org'")
         return value.rstrip("/") if value else value
 
-    @field_validator("RATE_LIMIT", "REFUSAL_RATE_LIMIT")
+    @field_validator("RATE_LIMIT", "REFUSAL_RATE_LIMIT", "LOGIN_RATE_LIMIT")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         try:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header
+from fastapi.security import OAuth2PasswordBearer
 from starlette.requests import HTTPConnection
 
 from execbox.api.lifespan import Services
+from execbox.schemas.accounts import UserOut
+from execbox.services.accounts import AccountService
 from execbox.services.client_key import client_key
+from execbox.services.errors import Unauthorized
 from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN
 
 
@@ -41,3 +45,25 @@ OwnerTokenDep = Annotated[
         "submissions made with it are listed to its holder",
     ),
 ]
+
+
+async def get_accounts(services: ServicesDep) -> AccountService:
+    assert services.accounts is not None, "the accounts routes are served only with ACCOUNTS_ENABLED"
+    return services.accounts
+
+
+AccountsDep = Annotated[AccountService, Depends(get_accounts)]
+
+# Where a client gets a token, as OpenAPI's password flow names it (the docs page's Authorize).
+_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+async def current_user(accounts: AccountsDep, token: Annotated[str | None, Depends(_bearer)]) -> UserOut:
+    if token is None:
+        raise Unauthorized(
+            "Sign in first: send `Authorization: Bearer <access_token>` (POST /api/v1/auth/token)."
+        )
+    return await accounts.user(token)
+
+
+CurrentUserDep = Annotated[UserOut, Depends(current_user)]

@@ -109,3 +109,16 @@ class Submission(Base):
     memory_kb: Mapped[int | None] = mapped_column(Integer)
     # [{"mime": ..., "data": ...}]; null until a verdict, and on rows saved before results existed
     results: Mapped[list[dict[str, str]] | None] = mapped_column(JsonBytes)
+
+
+class User(Base):
+    """An account (services/accounts.py). Anonymous use needs none."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(AutoIncrementId, primary_key=True, autoincrement=True)
+    # Normalised (services/accounts.py: NFKC, case-folded), so one address is one account.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -177,7 +177,7 @@ export interface components {
              * Reason
              * @description 429 and 503: why, as a word a program can test
              */
-            reason?: ("rate_limit" | "refusal_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
+            reason?: ("rate_limit" | "refusal_limit" | "sign_in_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
             /**
              * Retry After S
              * @description 429 and 503: seconds to wait before trying again, as in Retry-After
@@ -428,7 +428,7 @@ export interface components {
              * Reason
              * @description 429 and 503: why, as a word a program can test
              */
-            reason?: ("rate_limit" | "refusal_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
+            reason?: ("rate_limit" | "refusal_limit" | "sign_in_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
             /**
              * Retry After S
              * @description 429 and 503: seconds to wait before trying again, as in Retry-After
