@@ -5,12 +5,13 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header
-from fastapi.security import OAuth2PasswordBearer
+from fastapi.security import APIKeyHeader, OAuth2PasswordBearer
 from starlette.requests import HTTPConnection
 
 from execbox.api.lifespan import Services
 from execbox.schemas.accounts import UserOut
 from execbox.services.accounts import AccountService
+from execbox.services.api_keys import ApiKeyService, is_api_key
 from execbox.services.client_key import client_key
 from execbox.services.errors import Unauthorized
 from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN
@@ -54,16 +55,43 @@ async def get_accounts(services: ServicesDep) -> AccountService:
 
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 
+
+async def get_api_keys(services: ServicesDep) -> ApiKeyService:
+    assert services.api_keys is not None, "the accounts routes are served only with ACCOUNTS_ENABLED"
+    return services.api_keys
+
+
+ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
+
 # Where a client gets a token, as OpenAPI's password flow names it (the docs page's Authorize).
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (POST /api/v1/keys)")
+BearerDep = Annotated[str | None, Depends(_bearer)]
 
 
-async def current_user(accounts: AccountsDep, token: Annotated[str | None, Depends(_bearer)]) -> UserOut:
-    if token is None:
+async def current_user(
+    accounts: AccountsDep,
+    keys: ApiKeysDep,
+    bearer: BearerDep,
+    api_key: Annotated[str | None, Depends(_api_key)],
+) -> UserOut:
+    """Whoever the request's access token or API key names (Bearer either, or X-API-Key)."""
+    credential = api_key or bearer
+    if credential is None:
         raise Unauthorized(
-            "Sign in first: send `Authorization: Bearer <access_token>` (POST /api/v1/auth/token)."
+            "Sign in first: send `Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token)."
         )
-    return await accounts.user(token)
+    if is_api_key(credential):
+        return await accounts.by_id(await keys.user_id(credential))
+    return await accounts.user(credential)
+
+
+async def signed_in_user(accounts: AccountsDep, bearer: BearerDep) -> UserOut:
+    """Whoever signed in with their password: keys are managed with that, never with a key."""
+    if bearer is None or is_api_key(bearer):
+        raise Unauthorized("Keys are managed with a password sign-in's access token, not with a key.")
+    return await accounts.user(bearer)
 
 
 CurrentUserDep = Annotated[UserOut, Depends(current_user)]
+SignedInUserDep = Annotated[UserOut, Depends(signed_in_user)]

@@ -22,6 +22,7 @@ from execbox.queue.share_leases import SharedShare
 from execbox.sandbox.engine import SandboxEngine
 from execbox.services.access_tokens import AccessTokens
 from execbox.services.accounts import AccountService
+from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
 from execbox.services.presenter import internal_error
@@ -46,7 +47,8 @@ class Services:
     execution: ExecutionService
     submissions: SubmissionService
     streaming: StreamService
-    accounts: AccountService | None  # None unless ACCOUNTS_ENABLED
+    accounts: AccountService | None  # these two: None unless ACCOUNTS_ENABLED
+    api_keys: ApiKeyService | None
 
 
 async def _local_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> LocalRunner:
@@ -168,4 +170,5 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             ),
             streaming=StreamService(execution, settings.MAX_STDIN_LENGTH),
             accounts=_accounts(settings, database) if settings.ACCOUNTS_ENABLED else None,
+            api_keys=ApiKeyService(database.sessions) if settings.ACCOUNTS_ENABLED else None,
         )

@@ -42,3 +42,23 @@ class TokenOut(BaseModel):
     access_token: str = Field(description="send as `Authorization: Bearer <access_token>`")
     token_type: Literal["bearer"] = "bearer"  # noqa: S105 -- the scheme's name
     expires_in: int = Field(description="seconds until it lapses (ACCESS_TOKEN_EXPIRE_MINUTES)")
+
+
+class ApiKeyRequest(StrictBody):
+    name: PlainText = Field(
+        min_length=1, max_length=100, description="what the key is for, to tell keys apart"
+    )
+
+
+class ApiKeyOut(BaseModel):
+    id: int
+    name: str
+    prefix: str = Field(description="the secret's first characters")
+    created_at: datetime
+    last_used_at: datetime | None = Field(description="to the minute; null: never used")
+
+
+class NewApiKey(ApiKeyOut):
+    secret: str = Field(
+        description="send as `Authorization: Bearer <secret>` or `X-API-Key: <secret>`; shown only now"
+    )

@@ -93,11 +93,13 @@ class AccountService:
 
     async def user(self, token: str) -> UserOut:
         """The account `token` was issued to; Unauthorized when there is none (any more)."""
-        user_id = self.tokens.user_id(token)
+        return await self.by_id(self.tokens.user_id(token))
+
+    async def by_id(self, user_id: int) -> UserOut:
         async with database_errors(), self.sessions() as session:
             row = await session.get(Row, user_id)
         if row is None:
-            raise Unauthorized("The access token names no account: sign in again.")
+            raise Unauthorized("The credentials name no account (any more): sign in again.")
         return _user(row)
 
     async def count(self) -> int:

@@ -20,6 +20,7 @@ from tests.support.processes import clean_environment
 REGISTER = "/api/v1/auth/register"
 TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/users/me"
+KEYS = "/api/v1/keys"
 PASSWORD = "correct horse battery staple"
 
 
@@ -126,7 +127,7 @@ def test_without_accounts_enabled_there_are_none(api: ApiServer) -> None:
     assert api.client.post(REGISTER, json={"email": "x@example.org", "password": PASSWORD}).status_code == 404
     assert api.client.get(ME).status_code == 404
     paths = api.client.get("/openapi.json").json()["paths"]
-    assert not [path for path in paths if "/auth/" in path or "/users/" in path]
+    assert not [path for path in paths if path.startswith(("/api/v1/auth", "/api/v1/users", "/api/v1/keys"))]
 
 
 def test_sign_in_attempts_are_limited_per_address(start_api: StartApi) -> None:
@@ -173,3 +174,65 @@ def test_an_operator_creates_an_administrator_from_the_command_line(
     server = start_api(ACCOUNTS_ENABLED="true", **database)
     token = _sign_in(server.client, "root@example.org", PASSWORD).json()["access_token"]
     assert _me(server.client, token).json()["is_admin"] is True
+
+
+def _signed_in(server: ApiServer, email: str) -> dict[str, str]:
+    server.client.post(REGISTER, json={"email": email, "password": PASSWORD})
+    token = _sign_in(server.client, email, PASSWORD).json()["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_an_api_key_is_shown_once_and_works_as_its_owner(accounts: ApiServer) -> None:
+    owner = _signed_in(accounts, "keys@example.org")
+    made = accounts.client.post(KEYS, json={"name": "my laptop"}, headers=owner)
+    assert made.status_code == 201, made.text
+    key = made.json()
+    assert key["secret"].startswith("ebx_") and len(key["secret"]) == 47
+    assert key["prefix"] == key["secret"][:12] and key["last_used_at"] is None
+
+    for header in ({"Authorization": f"Bearer {key['secret']}"}, {"X-API-Key": key["secret"]}):
+        me = accounts.client.get(ME, headers=header)
+        assert me.status_code == 200 and me.json()["email"] == "keys@example.org", me.text
+    listed = accounts.client.get(KEYS, headers=owner).json()
+    assert [(k["id"], k["name"]) for k in listed] == [(key["id"], "my laptop")]
+    assert key["secret"] not in accounts.client.get(KEYS, headers=owner).text
+    assert listed[0]["last_used_at"] is not None
+
+    # A key cannot make, list or revoke keys: a leaked one cannot mint others.
+    with_key = {"Authorization": f"Bearer {key['secret']}"}
+    assert accounts.client.post(KEYS, json={"name": "more"}, headers=with_key).status_code == 401
+    assert accounts.client.get(KEYS, headers=with_key).status_code == 401
+
+
+def test_a_revoked_key_is_refused_at_once_by_every_node(
+    start_api: StartApi, make_database: MakeDatabase
+) -> None:
+    shared = {"DATABASE_URL": make_database("postgresql"), "ACCOUNTS_ENABLED": "true"}
+    first, second = start_api(**shared), start_api(**shared)
+    owner = _signed_in(first, "revoke@example.org")
+    key = first.client.post(KEYS, json={"name": "ci"}, headers=owner).json()
+    assert second.client.get(ME, headers={"X-API-Key": key["secret"]}).status_code == 200
+    assert first.client.delete(f"{KEYS}/{key['id']}", headers=owner).status_code == 204
+    for node in (first, second):
+        refused = node.client.get(ME, headers={"X-API-Key": key["secret"]})
+        assert refused.status_code == 401 and "revoked" in refused.json()["detail"]
+    assert second.client.delete(f"{KEYS}/{key['id']}", headers=owner).status_code == 404
+
+
+def test_keys_are_their_owners_alone(accounts: ApiServer) -> None:
+    alice, bob = _signed_in(accounts, "alice@example.org"), _signed_in(accounts, "bob@example.org")
+    key = accounts.client.post(KEYS, json={"name": "alice's"}, headers=alice).json()
+    assert accounts.client.get(KEYS, headers=bob).json() == []
+    assert accounts.client.delete(f"{KEYS}/{key['id']}", headers=bob).status_code == 404
+    assert (
+        accounts.client.get(ME, headers={"X-API-Key": key["secret"]}).json()["email"] == "alice@example.org"
+    )
+    assert accounts.client.get(ME, headers={"X-API-Key": "ebx_" + "A" * 43}).status_code == 401
+
+
+def test_an_account_holds_at_most_twenty_keys(accounts: ApiServer) -> None:
+    owner = _signed_in(accounts, "many@example.org")
+    answers = [
+        accounts.client.post(KEYS, json={"name": f"k{n}"}, headers=owner).status_code for n in range(21)
+    ]
+    assert answers == [201] * 20 + [409]
