@@ -86,8 +86,14 @@ class Settings(BaseSettings):
     # Accounts (docs/api.md#accounts): an addition to anonymous use, which goes on working.
     ACCOUNTS_ENABLED: bool = Field(
         False,
-        description="serve /api/v1/auth (register, sign in) and /api/v1/users/me; off: they are not "
-        "there (the accounts' keys, ownership and web UI are still being built)",
+        description="serve /api/v1/auth (register, sign in), /api/v1/users/me and /api/v1/keys, and "
+        "count runs sent with an access token or API key against that account or key; off: none of "
+        "it (ownership of submissions and the web UI are still being built)",
+    )
+    ANONYMOUS_RUNS: bool = Field(
+        True,
+        description="with accounts: `false` runs code only for signed-in users and API keys (401 for "
+        "the rest); needs ACCOUNTS_ENABLED",
     )
     ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(
         60 * 24, gt=0, le=60 * 24 * 30, description="minutes a signed-in user's access token is valid"
@@ -293,6 +299,8 @@ class Settings(BaseSettings):
                 "set it to a long random value, e.g. "
                 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
+        if not self.ANONYMOUS_RUNS and not self.ACCOUNTS_ENABLED:
+            raise ValueError("ANONYMOUS_RUNS=false needs ACCOUNTS_ENABLED=true: nobody could run code")
         if self.SANDBOX_LIVE_RUNS and self.SANDBOX_LIVE_RUNS > self.SANDBOX_LIVE_RUNS_MAX:
             raise ValueError(
                 f"SANDBOX_LIVE_RUNS={self.SANDBOX_LIVE_RUNS} is above "

@@ -27,13 +27,45 @@ async def get_services(connection: HTTPConnection) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def request_client(connection: HTTPConnection, services: ServicesDep) -> str:
+async def request_address(connection: HTTPConnection, services: ServicesDep) -> str:
+    """The client's address, keyed (services/client_key.py)."""
     # Behind a proxy, uvicorn's --forwarded-allow-ips makes this the real client's address.
     address = connection.client.host if connection.client else "unknown"
     return client_key(services.settings.SECRET_KEY, address)
 
 
-ClientDep = Annotated[str, Depends(request_client)]
+AddressDep = Annotated[str, Depends(request_address)]
+
+
+async def run_client(connection: HTTPConnection, services: Services) -> str:
+    """Whose run this is, for the rate limit and the share of runs: the API key or account the
+    request's credentials name (each its own), else its address. With accounts, credentials that
+    are sent must be valid (never a quiet fall back to the address), and ANONYMOUS_RUNS=false
+    refuses runs that send none."""
+    if services.accounts is not None and services.api_keys is not None:
+        credential = connection.headers.get("x-api-key") or _bearer_credential(connection)
+        if credential is not None and is_api_key(credential):
+            return f"key:{(await services.api_keys.holder(credential)).key_id}"
+        if credential is not None:
+            return f"user:{(await services.accounts.user(credential)).id}"
+        if not services.settings.ANONYMOUS_RUNS:
+            raise Unauthorized(
+                "This server runs code for signed-in users and API keys only: send "
+                "`Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token, /api/v1/keys)."
+            )
+    return await request_address(connection, services)
+
+
+def _bearer_credential(connection: HTTPConnection) -> str | None:
+    scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
+    return credential.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def request_run_client(connection: HTTPConnection, services: ServicesDep) -> str:
+    return await run_client(connection, services)
+
+
+ClientDep = Annotated[str, Depends(request_run_client)]
 
 
 # The owner token of services/owners.py, when the client sent one.
@@ -82,7 +114,7 @@ async def current_user(
             "Sign in first: send `Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token)."
         )
     if is_api_key(credential):
-        return await accounts.by_id(await keys.user_id(credential))
+        return await accounts.by_id((await keys.holder(credential)).user_id)
     return await accounts.user(credential)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
@@ -23,6 +24,12 @@ KEY_PREFIX = "ebx_"
 MAX_KEYS_PER_USER = 20
 _SHOWN_CHARS = 12  # of a secret, kept to tell keys apart in a listing
 _USE_RECORDED_EVERY = timedelta(minutes=1)  # last_used_at: not a write per run
+
+
+@dataclass(frozen=True, slots=True)
+class KeyHolder:
+    key_id: int
+    user_id: int
 
 
 def _hash(secret: str) -> str:
@@ -64,8 +71,8 @@ class ApiKeyService:
         if gone.rowcount == 0:  # type: ignore[attr-defined]  # a DELETE's result has a rowcount
             raise NotFound(f"You have no key with id {key_id}.")
 
-    async def user_id(self, secret: str) -> int:
-        """Whose key `secret` is; Unauthorized when it is nobody's (any more)."""
+    async def holder(self, secret: str) -> KeyHolder:
+        """Which key `secret` is, and whose; Unauthorized when it is nobody's (any more)."""
         now = datetime.now(UTC)
         async with database_errors(), self.sessions() as session:
             row = await session.scalar(select(Row).where(Row.secret_hash == _hash(secret)))
@@ -74,7 +81,7 @@ class ApiKeyService:
             if row.last_used_at is None or now - row.last_used_at > _USE_RECORDED_EVERY:
                 await session.execute(update(Row).where(Row.id == row.id).values(last_used_at=now))
                 await session.commit()
-            return row.user_id
+            return KeyHolder(key_id=row.id, user_id=row.user_id)
 
 
 def _out(row: Row) -> ApiKeyOut:

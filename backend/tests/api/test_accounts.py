@@ -3,6 +3,7 @@ who is signed in, and what a stranger, a forger and a guesser get."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 import httpx
 import jwt
 import pytest
+from websockets.sync.client import connect
 
 from tests.api.conftest import StartApi
 from tests.support.api_server import ApiServer
@@ -21,6 +23,8 @@ REGISTER = "/api/v1/auth/register"
 TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/users/me"
 KEYS = "/api/v1/keys"
+EXECUTE = "/api/v1/code/execute"
+SUBMISSIONS = "/api/v1/code/submissions"
 PASSWORD = "correct horse battery staple"
 
 
@@ -236,3 +240,42 @@ def test_an_account_holds_at_most_twenty_keys(accounts: ApiServer) -> None:
         accounts.client.post(KEYS, json={"name": f"k{n}"}, headers=owner).status_code for n in range(21)
     ]
     assert answers == [201] * 20 + [409]
+
+
+def _key(server: ApiServer, email: str) -> str:
+    owner = _signed_in(server, email)
+    secret: str = server.client.post(KEYS, json={"name": "runs"}, headers=owner).json()["secret"]
+    return secret
+
+
+def test_each_key_has_its_own_rate_limit(start_api: StartApi) -> None:
+    server = start_api(ACCOUNTS_ENABLED="true", RATE_LIMIT_ENABLED="true", RATE_LIMIT="2/minute")
+    first, second = _key(server, "first@example.org"), _key(server, "second@example.org")
+
+    def run(headers: dict[str, str]) -> int:
+        return server.client.post(EXECUTE, json={"code": "print(1)"}, headers=headers).status_code
+
+    assert [run({"X-API-Key": first}) for _ in range(3)] == [200, 200, 429]
+    assert run({"Authorization": f"Bearer {second}"}) == 200  # another key: its own count
+    assert run({}) == 200  # anonymous: the address's own count
+
+
+def test_runs_with_bad_credentials_are_refused_not_run_anonymously(accounts: ApiServer) -> None:
+    for headers in ({"X-API-Key": "ebx_" + "B" * 43}, {"Authorization": "Bearer not-a-token"}):
+        refused = accounts.client.post(EXECUTE, json={"code": "print(1)"}, headers=headers)
+        assert refused.status_code == 401, refused.text
+        url = accounts.url.replace("http://", "ws://", 1) + "/api/v1/code/stream"
+        with connect(url, additional_headers=headers, open_timeout=10) as socket:
+            error = json.loads(socket.recv(timeout=10))  # before any run message is read
+        assert (error["type"], error["status"]) == ("error", 401), error
+
+
+def test_without_anonymous_runs_only_accounts_and_keys_run(start_api: StartApi) -> None:
+    server = start_api(ACCOUNTS_ENABLED="true", ANONYMOUS_RUNS="false")
+    secret = _key(server, "only@example.org")
+    anonymous = server.client.post(EXECUTE, json={"code": "print(1)"})
+    assert anonymous.status_code == 401 and "signed-in users and API keys only" in anonymous.json()["detail"]
+    with_key = server.client.post(EXECUTE, json={"code": "print(1)"}, headers={"X-API-Key": secret})
+    assert with_key.status_code == 200 and with_key.json()["stdout"] == "1\n"
+    accepted = server.client.post(SUBMISSIONS, json={"code": "print(2)"}, headers={"X-API-Key": secret})
+    assert accepted.status_code == 202, accepted.text

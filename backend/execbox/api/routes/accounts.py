@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from execbox.api.deps import AccountsDep, ApiKeysDep, ClientDep, CurrentUserDep, SignedInUserDep
+from execbox.api.deps import AccountsDep, AddressDep, ApiKeysDep, CurrentUserDep, SignedInUserDep
 from execbox.api.responses import problem_responses
 from execbox.schemas.accounts import ApiKeyOut, ApiKeyRequest, NewApiKey, RegisterRequest, TokenOut, UserOut
 
@@ -15,14 +15,14 @@ router = APIRouter(tags=["accounts"])
 
 
 @router.post("/auth/register", status_code=201, responses=problem_responses(409, 422))
-async def register(body: RegisterRequest, accounts: AccountsDep, client: ClientDep) -> UserOut:
+async def register(body: RegisterRequest, accounts: AccountsDep, client: AddressDep) -> UserOut:
     """A new account; then sign in with POST /auth/token."""
     return await accounts.register(body.email, body.password, client)
 
 
 @router.post("/auth/token", responses=problem_responses(401, 422))
 async def sign_in(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()], accounts: AccountsDep, client: ClientDep
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], accounts: AccountsDep, client: AddressDep
 ) -> TokenOut:
     """An access token for `username` (the e-mail address) and `password`, sent as a form."""
     token = await accounts.sign_in(form.username, form.password, client)
