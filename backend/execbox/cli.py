@@ -46,6 +46,14 @@ def _parser() -> argparse.ArgumentParser:
         "settings-reference", help="print every setting, its default and what it does (docs/settings.md)"
     )
     reference.add_argument("--output", type=Path, help="write the Markdown to this file instead")
+    user = commands.add_parser("user", help="manage accounts (ACCOUNTS_ENABLED)")
+    user_commands = user.add_subparsers(dest="user_command", required=True)
+    create = user_commands.add_parser("create", help="create an account; the password is asked for")
+    create.add_argument("email")
+    create.add_argument("--admin", action="store_true", help="an administrator's account")
+    create.add_argument(
+        "--password-stdin", action="store_true", help="read the password from standard input (scripts)"
+    )
     return parser
 
 
@@ -68,6 +76,10 @@ def main(argv: list[str] | None = None) -> int:
         from execbox.commands.openapi import openapi
 
         return openapi(args)
+    if args.command == "user":
+        from execbox.commands.user import create_user
+
+        return create_user(args)
     if args.command == "settings-reference":
         from execbox.commands.settings_reference import settings_reference
 

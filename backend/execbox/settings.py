@@ -83,6 +83,27 @@ class Settings(BaseSettings):
         "unset: 404",
     )
 
+    # Accounts (docs/api.md#accounts): an addition to anonymous use, which goes on working.
+    ACCOUNTS_ENABLED: bool = Field(
+        False,
+        description="serve /api/v1/auth (register, sign in), /api/v1/users/me and /api/v1/keys, and "
+        "count runs sent with an access token or API key against that account or key; off: none of "
+        "it (ownership of submissions and the web UI are still being built)",
+    )
+    ANONYMOUS_RUNS: bool = Field(
+        True,
+        description="with accounts: `false` runs code only for signed-in users and API keys (401 for "
+        "the rest); needs ACCOUNTS_ENABLED",
+    )
+    ACCESS_TOKEN_EXPIRE_MINUTES: int = Field(
+        60 * 24, gt=0, le=60 * 24 * 30, description="minutes a signed-in user's access token is valid"
+    )
+    LOGIN_RATE_LIMIT: str = Field(
+        "10/minute",
+        description="sign-in and registration attempts, counted per client address and, apart, per "
+        "e-mail address: guessing one account's password from many addresses is slowed as well",
+    )
+
     # Rate limits, shared through Redis when set.
     RATE_LIMIT: str = Field(
         "10/minute",
@@ -259,7 +280,7 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a URL: write e.g. 'https://run.example.org'")
         return value.rstrip("/") if value else value
 
-    @field_validator("RATE_LIMIT", "REFUSAL_RATE_LIMIT")
+    @field_validator("RATE_LIMIT", "REFUSAL_RATE_LIMIT", "LOGIN_RATE_LIMIT")
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         try:
@@ -278,6 +299,8 @@ class Settings(BaseSettings):
                 "set it to a long random value, e.g. "
                 'python3 -c "import secrets; print(secrets.token_urlsafe(32))"'
             )
+        if not self.ANONYMOUS_RUNS and not self.ACCOUNTS_ENABLED:
+            raise ValueError("ANONYMOUS_RUNS=false needs ACCOUNTS_ENABLED=true: nobody could run code")
         if self.SANDBOX_LIVE_RUNS and self.SANDBOX_LIVE_RUNS > self.SANDBOX_LIVE_RUNS_MAX:
             raise ValueError(
                 f"SANDBOX_LIVE_RUNS={self.SANDBOX_LIVE_RUNS} is above "

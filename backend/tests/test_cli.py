@@ -120,7 +120,8 @@ def test_a_run_killed_while_the_sandbox_starts_says_nothing_of_its_insides(tmp_p
     notice their host is gone and end quietly, printing nothing to the person's terminal."""
     program = tmp_path / "slow.py"
     program.write_text("import time\ntime.sleep(10)\n")
-    for delay in (0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
+    # Early delays land in the launcher (entering the root), later ones in the template's imports.
+    for delay in (0.1, 0.2, 0.25, 0.3, 0.6, 0.9, 1.2, 1.5, 2.0):
         with uid_range() as first_uid:
             uids = {"EXECBOX_FIRST_UID": str(first_uid), "SANDBOX_FIRST_UID": str(first_uid)}
             run = subprocess.Popen(

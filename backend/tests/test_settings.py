@@ -30,6 +30,12 @@ def test_production_refuses_the_default_secret() -> None:
     assert settings(ENVIRONMENT="production", SECRET_KEY="x" * 40).SECRET_KEY != DEFAULT_SECRET_KEY
 
 
+def test_runs_for_accounts_only_need_accounts() -> None:
+    with pytest.raises(ValidationError, match="ANONYMOUS_RUNS=false needs ACCOUNTS_ENABLED=true"):
+        settings(ANONYMOUS_RUNS=False)
+    assert settings(ANONYMOUS_RUNS=False, ACCOUNTS_ENABLED=True).ANONYMOUS_RUNS is False
+
+
 def test_a_default_above_its_maximum_is_refused() -> None:
     with pytest.raises(ValidationError, match="default memory_mb is above its maximum"):
         settings(MEMORY_LIMIT=4096, MEMORY_LIMIT_MAX=1024)

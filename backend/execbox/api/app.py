@@ -16,7 +16,7 @@ from execbox.api.lifespan import running_services
 from execbox.api.published_schema import publish_bounds
 from execbox.api.refusal_limit import RefusalLimit
 from execbox.api.responses import ANY_API_REQUEST, problem_responses
-from execbox.api.routes import code, health, metrics, runtime, stream
+from execbox.api.routes import accounts, code, health, metrics, runtime, stream
 from execbox.api.web_ui import mount_web_ui
 from execbox.services.rate_limit import RateLimiter
 from execbox.settings import Settings, get_settings
@@ -48,6 +48,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(code.router)
     api.include_router(stream.router)
     api.include_router(runtime.router)
+    if settings.ACCOUNTS_ENABLED:
+        api.include_router(accounts.router)
     app.include_router(api)
     app.include_router(health.router)
     app.include_router(metrics.router)

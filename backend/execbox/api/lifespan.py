@@ -20,6 +20,9 @@ from execbox.queue.lost_runs import LostRunSweeper
 from execbox.queue.runner import QueueRunner
 from execbox.queue.share_leases import SharedShare
 from execbox.sandbox.engine import SandboxEngine
+from execbox.services.access_tokens import AccessTokens
+from execbox.services.accounts import AccountService
+from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
 from execbox.services.presenter import internal_error
@@ -44,6 +47,8 @@ class Services:
     execution: ExecutionService
     submissions: SubmissionService
     streaming: StreamService
+    accounts: AccountService | None  # these two: None unless ACCOUNTS_ENABLED
+    api_keys: ApiKeyService | None
 
 
 async def _local_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> LocalRunner:
@@ -77,6 +82,16 @@ async def _queue_runner(settings: Settings, store: SubmissionStore, stack: Async
     stack.push_async_callback(_cancelled, sweeping)
     log.info("sandbox: none in this process; runs go to `execbox worker` processes through Redis")
     return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
+
+
+def _accounts(settings: Settings, database: Database) -> AccountService:
+    attempts = None
+    if settings.RATE_LIMIT_ENABLED:
+        attempts = RateLimiter(
+            settings.LOGIN_RATE_LIMIT, settings.REDIS_URL, "sign-in attempts", "sign_in_limit"
+        )
+    tokens = AccessTokens(settings.SECRET_KEY, settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60)
+    return AccountService(database.sessions, tokens, attempts)
 
 
 def _where(database: Database) -> str:
@@ -154,4 +169,6 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
                 ),
             ),
             streaming=StreamService(execution, settings.MAX_STDIN_LENGTH),
+            accounts=_accounts(settings, database) if settings.ACCOUNTS_ENABLED else None,
+            api_keys=ApiKeyService(database.sessions) if settings.ACCOUNTS_ENABLED else None,
         )

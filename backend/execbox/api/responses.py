@@ -9,7 +9,10 @@ from execbox.schemas.errors import Problem
 
 _WHY = {
     400: "the Host is not one this server serves, or the body is not JSON encoded as UTF-8",
+    401: "the credentials sent (access token or API key) are not valid, or none were sent where "
+    "they are needed (see WWW-Authenticate): sign in",
     404: "there is nothing with that id",
+    409: "there is one already (an account with that e-mail address)",
     413: "the request body is larger than this server takes",
     422: "the request is invalid (`errors` says where), or the code breaks the code policy (`violations`)",
     429: "too many runs, runs alive or refused requests from this client; see Retry-After",

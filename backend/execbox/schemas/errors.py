@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 RefusalReason = Literal[
     "rate_limit",  # too many runs a minute (RATE_LIMIT)
     "refusal_limit",  # too many refused requests (REFUSAL_RATE_LIMIT)
+    "sign_in_limit",  # too many sign-in or registration attempts (LOGIN_RATE_LIMIT)
     "async_waiting",  # too many asynchronous submissions waiting (ASYNC_MAX_WAITING_PER_CLIENT)
     "client_share",  # as many runs alive as one client may have (CLIENT_RUNS_ALIVE)
     "client_waiting",  # as many runs waiting as one client may have (CLIENT_RUNS_WAITING)

@@ -44,6 +44,10 @@ class NotFound(ServiceError):
     pass
 
 
+class Conflict(ServiceError):
+    """The request would duplicate what exists (an account's e-mail address)."""
+
+
 class Unauthorized(ServiceError):
     """Credentials missing or wrong; the message says which header is expected."""
 

@@ -28,7 +28,8 @@ SEED = os.environ.get("EXECBOX_CONTRACT_SEED", "1")  # "random": a new one, prin
 @pytest.fixture
 def server() -> Iterator[ApiServer]:
     # A client here is one fuzzer sending thousands of requests: no rate limit or share applies.
-    api = ApiServer({}).start()
+    # Accounts are on, so that their endpoints are checked too.
+    api = ApiServer({"ACCOUNTS_ENABLED": "true"}).start()
     try:
         yield api
     finally:

@@ -22,10 +22,10 @@ PROBLEM = {"$ref": "#/components/schemas/Problem"}
 # Answered before any route runs, for every path under /api/v1 (Host, body size, refusal limit).
 ANY_API_REQUEST = {"400", "413", "429"}
 REFUSALS = {
-    ("post", "/api/v1/code/execute"): {"422", "503"},
-    ("post", "/api/v1/code/submit"): {"422", "503"},
-    ("post", "/api/v1/code/submissions"): {"422", "503"},
-    ("post", "/api/v1/code/shares"): {"422", "503"},
+    ("post", "/api/v1/code/execute"): {"401", "422", "503"},
+    ("post", "/api/v1/code/submit"): {"401", "422", "503"},
+    ("post", "/api/v1/code/submissions"): {"401", "422", "503"},
+    ("post", "/api/v1/code/shares"): {"401", "422", "503"},
     ("get", "/api/v1/code/submissions"): {"422"},
     ("get", "/api/v1/code/submissions/{submission_id}"): {"404", "422"},
     ("get", "/api/v1/runtime"): set(),

@@ -32,7 +32,12 @@ async def _check(url: str) -> None:
         await upgrade_to_head(database)  # a second start finds nothing to do
         async with database.engine.connect() as connection:
             assert await connection.run_sync(_differences) == []
-            assert await connection.run_sync(_tables) == {"submissions", "alembic_version"}
+            assert await connection.run_sync(_tables) == {
+                "submissions",
+                "users",
+                "api_keys",
+                "alembic_version",
+            }
 
         def downgrade(connection: Connection) -> None:
             config = alembic_config(url)

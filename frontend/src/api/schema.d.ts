@@ -177,7 +177,7 @@ export interface components {
              * Reason
              * @description 429 and 503: why, as a word a program can test
              */
-            reason?: ("rate_limit" | "refusal_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
+            reason?: ("rate_limit" | "refusal_limit" | "sign_in_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
             /**
              * Retry After S
              * @description 429 and 503: seconds to wait before trying again, as in Retry-After
@@ -428,7 +428,7 @@ export interface components {
              * Reason
              * @description 429 and 503: why, as a word a program can test
              */
-            reason?: ("rate_limit" | "refusal_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
+            reason?: ("rate_limit" | "refusal_limit" | "sign_in_limit" | "async_waiting" | "client_share" | "client_waiting" | "server_full" | "no_turn" | "unavailable") | null;
             /**
              * Retry After S
              * @description 429 and 503: seconds to wait before trying again, as in Retry-After
@@ -882,6 +882,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description the credentials sent (access token or API key) are not valid, or none were sent where they are needed (see WWW-Authenticate): sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the request body is larger than this server takes */
             413: {
                 headers: {
@@ -947,6 +956,15 @@ export interface operations {
             };
             /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credentials sent (access token or API key) are not valid, or none were sent where they are needed (see WWW-Authenticate): sign in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -1088,6 +1106,15 @@ export interface operations {
                     "application/json": components["schemas"]["Problem"];
                 };
             };
+            /** @description the credentials sent (access token or API key) are not valid, or none were sent where they are needed (see WWW-Authenticate): sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
             /** @description the request body is larger than this server takes */
             413: {
                 headers: {
@@ -1220,6 +1247,15 @@ export interface operations {
             };
             /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credentials sent (access token or API key) are not valid, or none were sent where they are needed (see WWW-Authenticate): sign in */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

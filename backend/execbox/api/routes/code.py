@@ -23,7 +23,9 @@ from execbox.schemas.execution import (
 
 router = APIRouter(prefix="/code", tags=["code"])
 
-_RUN_RESPONSES = problem_responses(422, 503)
+# 401: only with accounts on (ACCOUNTS_ENABLED), for credentials that are not valid, or none
+# where ANONYMOUS_RUNS=false.
+_RUN_RESPONSES = problem_responses(401, 422, 503)
 
 
 @router.post("/execute", responses=_RUN_RESPONSES)
@@ -63,6 +65,7 @@ async def submit_later(
     "/shares",
     status_code=201,
     responses=problem_responses(
+        401,
         422,
         503,
         s422="the receipt does not match the run or has expired (`errors`), or the body is invalid",

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from execbox.api.deps import ClientDep, ServicesDep
+from execbox.api.deps import ServicesDep, run_client
 from execbox.api.errors import MAX_LISTED_PROBLEMS, describe_service_error, field_problems
 from execbox.api.front_door import origin_allowed
 from execbox.schemas.stream import ControlMessage, ErrorMessage, RunMessage
@@ -27,7 +27,7 @@ _CLOSE_REASON_BYTES = 120
 
 
 @router.websocket("/stream")
-async def stream(websocket: WebSocket, services: ServicesDep, client: ClientDep) -> None:
+async def stream(websocket: WebSocket, services: ServicesDep) -> None:
     """Run code live: output as it is printed, stdin while it runs, stop at will."""
     await websocket.accept()
     connection = _WebSocketConnection(websocket)
@@ -40,6 +40,7 @@ async def stream(websocket: WebSocket, services: ServicesDep, client: ClientDep)
         await connection.refuse(403, {"detail": detail})
         return
     try:
+        client = await run_client(websocket, services)  # a refusal is an error message, as any
         request = await asyncio.wait_for(connection.receive_run(), _FIRST_MESSAGE_TIMEOUT_S)
         await services.streaming.serve(request, connection, client)
     except ClientGone:

@@ -11,6 +11,7 @@ modules) from the neutral paths.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 from typing import cast
@@ -35,7 +36,17 @@ _SEALABLE = linux.MS_NOSUID | linux.MS_NODEV | linux.MS_NOEXEC
 
 def main(control_fd: int, preload_json: str) -> None:
     control = socket.socket(fileno=control_fd)
-    plan = cast(SandboxPlan, decode(control.recv(MAX_TEMPLATE_MESSAGE)))
+    # A host killed while it starts us has no use for the root and no one to hear of a failure:
+    # end quietly rather than print a traceback into the terminal of the person who stopped it.
+    with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+        _prepare_and_become_template(control, preload_json)
+
+
+def _prepare_and_become_template(control: socket.socket, preload_json: str) -> None:
+    first = control.recv(MAX_TEMPLATE_MESSAGE)
+    if not first:
+        return  # the host went before it sent the plan
+    plan = cast(SandboxPlan, decode(first))
     prepared: Prepared = {"type": "prepared", "error": ""}
     try:
         enter_sandbox_root(plan)

@@ -1,0 +1,56 @@
+"""Accounts: register, sign in (OAuth2's password flow), who is signed in, and their API keys."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response
+from fastapi.security import OAuth2PasswordRequestForm
+
+from execbox.api.deps import AccountsDep, AddressDep, ApiKeysDep, CurrentUserDep, SignedInUserDep
+from execbox.api.responses import problem_responses
+from execbox.schemas.accounts import ApiKeyOut, ApiKeyRequest, NewApiKey, RegisterRequest, TokenOut, UserOut
+
+router = APIRouter(tags=["accounts"])
+
+
+@router.post("/auth/register", status_code=201, responses=problem_responses(409, 422))
+async def register(body: RegisterRequest, accounts: AccountsDep, client: AddressDep) -> UserOut:
+    """A new account; then sign in with POST /auth/token."""
+    return await accounts.register(body.email, body.password, client)
+
+
+@router.post("/auth/token", responses=problem_responses(401, 422))
+async def sign_in(
+    form: Annotated[OAuth2PasswordRequestForm, Depends()], accounts: AccountsDep, client: AddressDep
+) -> TokenOut:
+    """An access token for `username` (the e-mail address) and `password`, sent as a form."""
+    token = await accounts.sign_in(form.username, form.password, client)
+    return TokenOut(access_token=token, expires_in=accounts.tokens.lifetime_s)
+
+
+@router.get("/users/me", responses=problem_responses(401))
+async def me(user: CurrentUserDep) -> UserOut:
+    """The signed-in account."""
+    return user
+
+
+@router.post("/keys", status_code=201, responses=problem_responses(401, 409, 422))
+async def create_key(body: ApiKeyRequest, user: SignedInUserDep, keys: ApiKeysDep) -> NewApiKey:
+    """A new API key for programs; its `secret` is in this answer only."""
+    return await keys.create(user.id, body.name)
+
+
+@router.get("/keys", responses=problem_responses(401))
+async def list_keys(user: SignedInUserDep, keys: ApiKeysDep) -> list[ApiKeyOut]:
+    """Your API keys (without their secrets), oldest first."""
+    return await keys.listed(user.id)
+
+
+@router.delete("/keys/{key_id}", status_code=204, responses=problem_responses(401, 404, 422))
+async def revoke_key(
+    key_id: Annotated[int, Path(ge=1, le=2**63 - 1)], user: SignedInUserDep, keys: ApiKeysDep
+) -> Response:
+    """Revoke a key: every API node refuses it from now on."""
+    await keys.revoke(user.id, key_id)
+    return Response(status_code=204)
