@@ -87,8 +87,9 @@ class Settings(BaseSettings):
     ACCOUNTS_ENABLED: bool = Field(
         False,
         description="serve /api/v1/auth (register, sign in), /api/v1/users/me and /api/v1/keys, and "
-        "count runs sent with an access token or API key against that account or key; off: none of "
-        "it (ownership of submissions and the web UI are still being built)",
+        "count runs sent with an access token or API key against that account or key, whose "
+        "submissions are then theirs (listed, deleted, private if asked); off: none of it (the web "
+        "UI's side is still being built)",
     )
     ANONYMOUS_RUNS: bool = Field(
         True,

@@ -136,3 +136,13 @@ def test_a_run_killed_while_the_sandbox_starts_says_nothing_of_its_insides(tmp_p
             # EOF on stderr only once every process that holds it (the templates too) is gone.
             _out, err = run.communicate(timeout=30)
         assert "Traceback" not in err and "Error" not in err, (delay, err)
+
+
+def test_openapi_prints_the_whole_api_whatever_this_machines_settings() -> None:
+    env = {**os.environ, "ACCOUNTS_ENABLED": "false"}
+    printed = subprocess.run(
+        [str(EXECBOX), "openapi"], capture_output=True, text=True, env=env, timeout=60, check=True
+    )
+    paths = json.loads(printed.stdout)["paths"]
+    # The optional endpoints too: a client generated from it works with any server's settings.
+    assert {"/api/v1/code/execute", "/api/v1/auth/token", "/api/v1/keys", "/api/v1/users/me"} <= set(paths)

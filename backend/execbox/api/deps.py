@@ -11,10 +11,11 @@ from starlette.requests import HTTPConnection
 from execbox.api.lifespan import Services
 from execbox.schemas.accounts import UserOut
 from execbox.services.accounts import AccountService
-from execbox.services.api_keys import ApiKeyService, is_api_key
+from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_key import client_key
 from execbox.services.errors import Unauthorized
-from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN
+from execbox.services.identity import Caller, Identities
+from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN, Owner
 
 
 # Dependencies are `async def`: FastAPI would run plain functions in a thread pool.
@@ -37,28 +38,40 @@ async def request_address(connection: HTTPConnection, services: ServicesDep) -> 
 AddressDep = Annotated[str, Depends(request_address)]
 
 
-async def run_client(connection: HTTPConnection, services: Services) -> str:
-    """Whose run this is, for the rate limit and the share of runs: the API key or account the
-    request's credentials name (each its own), else its address. With accounts, credentials that
-    are sent must be valid (never a quiet fall back to the address), and ANONYMOUS_RUNS=false
-    refuses runs that send none."""
-    if services.accounts is not None and services.api_keys is not None:
-        credential = connection.headers.get("x-api-key") or _bearer_credential(connection)
-        if credential is not None and is_api_key(credential):
-            return f"key:{(await services.api_keys.holder(credential)).key_id}"
-        if credential is not None:
-            return f"user:{(await services.accounts.user(credential)).id}"
-        if not services.settings.ANONYMOUS_RUNS:
-            raise Unauthorized(
-                "This server runs code for signed-in users and API keys only: send "
-                "`Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token, /api/v1/keys)."
-            )
-    return await request_address(connection, services)
-
-
-def _bearer_credential(connection: HTTPConnection) -> str | None:
+def request_credential(connection: HTTPConnection) -> str | None:
+    """The credential the request sends, as `X-API-Key` or `Authorization: Bearer` (either may
+    carry an API key or an access token). Read from the headers, as a WebSocket sends them too."""
+    if api_key := connection.headers.get("x-api-key", "").strip():
+        return api_key
     scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
     return credential.strip() or None if scheme.lower() == "bearer" else None
+
+
+async def request_caller(connection: HTTPConnection, services: ServicesDep) -> Caller | None:
+    """Whom the request's credentials name; None without credentials (or without accounts).
+    Credentials that are sent must be valid: never a quiet fall back to anonymous."""
+    credential = request_credential(connection)
+    if services.identities is None or credential is None:
+        return None
+    return await services.identities.identify(credential)
+
+
+CallerDep = Annotated[Caller | None, Depends(request_caller)]
+
+
+async def run_client(connection: HTTPConnection, services: Services) -> str:
+    """Whose run this is, for the rate limit and the share of runs: the API key or account the
+    request's credentials name (each its own), else its address. ANONYMOUS_RUNS=false (with
+    accounts) refuses runs that send no credentials."""
+    caller = await request_caller(connection, services)
+    if caller is not None:
+        return caller.client
+    if services.identities is not None and not services.settings.ANONYMOUS_RUNS:
+        raise Unauthorized(
+            "This server runs code for signed-in users and API keys only: send "
+            "`Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token, /api/v1/keys)."
+        )
+    return await request_address(connection, services)
 
 
 async def request_run_client(connection: HTTPConnection, services: ServicesDep) -> str:
@@ -69,7 +82,7 @@ ClientDep = Annotated[str, Depends(request_run_client)]
 
 
 # The owner token of services/owners.py, when the client sent one.
-OwnerTokenDep = Annotated[
+_OwnerToken = Annotated[
     str | None,
     Header(
         alias=OWNER_TOKEN_HEADER,
@@ -80,49 +93,62 @@ OwnerTokenDep = Annotated[
 ]
 
 
-async def get_accounts(services: ServicesDep) -> AccountService:
-    assert services.accounts is not None, "the accounts routes are served only with ACCOUNTS_ENABLED"
-    return services.accounts
+async def request_owner(caller: CallerDep, owner_token: _OwnerToken = None) -> Owner:
+    """Whom the request's submissions are: its account's, else its owner token's holder's."""
+    return Owner(user_id=None if caller is None else caller.user.id, token=owner_token)
+
+
+OwnerDep = Annotated[Owner, Depends(request_owner)]
+
+
+async def get_identities(services: ServicesDep) -> Identities:
+    assert services.identities is not None, "the accounts routes are served only with ACCOUNTS_ENABLED"
+    return services.identities
+
+
+IdentitiesDep = Annotated[Identities, Depends(get_identities)]
+
+
+async def get_accounts(identities: IdentitiesDep) -> AccountService:
+    return identities.accounts
 
 
 AccountsDep = Annotated[AccountService, Depends(get_accounts)]
 
 
-async def get_api_keys(services: ServicesDep) -> ApiKeyService:
-    assert services.api_keys is not None, "the accounts routes are served only with ACCOUNTS_ENABLED"
-    return services.api_keys
+async def get_api_keys(identities: IdentitiesDep) -> ApiKeyService:
+    return identities.keys
 
 
 ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
 
-# Where a client gets a token, as OpenAPI's password flow names it (the docs page's Authorize).
-_bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
-_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="an API key (POST /api/v1/keys)")
-BearerDep = Annotated[str | None, Depends(_bearer)]
+# The schemes, as OpenAPI names them (the docs page's Authorize); request_credential reads them.
+_BEARER_SCHEME = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+_API_KEY_SCHEME = APIKeyHeader(
+    name="X-API-Key", auto_error=False, description="an API key (POST /api/v1/keys)"
+)
+_Bearer = Annotated[str | None, Depends(_BEARER_SCHEME)]
+_ApiKeyHeader = Annotated[str | None, Depends(_API_KEY_SCHEME)]
 
 
 async def current_user(
-    accounts: AccountsDep,
-    keys: ApiKeysDep,
-    bearer: BearerDep,
-    api_key: Annotated[str | None, Depends(_api_key)],
+    caller: CallerDep,
+    _bearer: _Bearer,
+    _api_key: _ApiKeyHeader,
 ) -> UserOut:
     """Whoever the request's access token or API key names (Bearer either, or X-API-Key)."""
-    credential = api_key or bearer
-    if credential is None:
+    if caller is None:
         raise Unauthorized(
             "Sign in first: send `Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token)."
         )
-    if is_api_key(credential):
-        return await accounts.by_id((await keys.holder(credential)).user_id)
-    return await accounts.user(credential)
+    return caller.user
 
 
-async def signed_in_user(accounts: AccountsDep, bearer: BearerDep) -> UserOut:
+async def signed_in_user(caller: CallerDep, _bearer: _Bearer) -> UserOut:
     """Whoever signed in with their password: keys are managed with that, never with a key."""
-    if bearer is None or is_api_key(bearer):
+    if caller is None or caller.key_id is not None:
         raise Unauthorized("Keys are managed with a password sign-in's access token, not with a key.")
-    return await accounts.user(bearer)
+    return caller.user
 
 
 CurrentUserDep = Annotated[UserOut, Depends(current_user)]

@@ -25,6 +25,7 @@ from execbox.services.accounts import AccountService
 from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
+from execbox.services.identity import Identities
 from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.retention import forget_failed_submissions
@@ -47,8 +48,7 @@ class Services:
     execution: ExecutionService
     submissions: SubmissionService
     streaming: StreamService
-    accounts: AccountService | None  # these two: None unless ACCOUNTS_ENABLED
-    api_keys: ApiKeyService | None
+    identities: Identities | None  # accounts and their API keys: None unless ACCOUNTS_ENABLED
 
 
 async def _local_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> LocalRunner:
@@ -84,14 +84,15 @@ async def _queue_runner(settings: Settings, store: SubmissionStore, stack: Async
     return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
 
 
-def _accounts(settings: Settings, database: Database) -> AccountService:
+def _identities(settings: Settings, database: Database) -> Identities:
     attempts = None
     if settings.RATE_LIMIT_ENABLED:
         attempts = RateLimiter(
             settings.LOGIN_RATE_LIMIT, settings.REDIS_URL, "sign-in attempts", "sign_in_limit"
         )
     tokens = AccessTokens(settings.SECRET_KEY, settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60)
-    return AccountService(database.sessions, tokens, attempts)
+    accounts = AccountService(database.sessions, tokens, attempts)
+    return Identities(accounts, ApiKeyService(database.sessions))
 
 
 def _where(database: Database) -> str:
@@ -167,8 +168,8 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
                     settings.ASYNC_MAX_WAITING_PER_CLIENT,
                     settings.ASYNC_START_DEADLINE,
                 ),
+                accounts_enabled=settings.ACCOUNTS_ENABLED,
             ),
             streaming=StreamService(execution, settings.MAX_STDIN_LENGTH),
-            accounts=_accounts(settings, database) if settings.ACCOUNTS_ENABLED else None,
-            api_keys=ApiKeyService(database.sessions) if settings.ACCOUNTS_ENABLED else None,
+            identities=_identities(settings, database) if settings.ACCOUNTS_ENABLED else None,
         )

@@ -42,7 +42,7 @@ def _bound(schemas: dict[str, Any], settings: Settings) -> None:
     limits = schemas["LimitsIn"]["properties"]
     for name, ceiling in dataclasses.asdict(settings.limit_policy.maximum).items():
         _choices(limits[name])["maximum"] = ceiling
-    for run in ("ExecuteRequest", "RunMessage"):
+    for run in ("ExecuteRequest", "SubmitRequest", "RunMessage"):
         request = schemas[run]["properties"]
         request["stdin"]["maxLength"] = settings.MAX_STDIN_LENGTH
         if settings.CODE_POLICY == "on":  # the policy is what bounds the code

@@ -1,4 +1,5 @@
-"""`execbox openapi`: print the API's OpenAPI schema (the web UI's TypeScript types come from it)."""
+"""`execbox openapi`: print the API's whole OpenAPI schema, the optional endpoints included (the
+web UI's TypeScript types come from it)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from execbox.settings import Settings
 
 
 def openapi(_args: argparse.Namespace) -> int:
-    # Default settings, whatever this machine's environment says: the schema is the code's.
-    schema = create_app(Settings.model_construct()).openapi()
+    # Default settings, whatever this machine's environment says: the schema is the code's. With
+    # its optional parts (accounts): a client built from it works with any server's settings.
+    schema = create_app(Settings.model_construct(ACCOUNTS_ENABLED=True)).openapi()
     print(json.dumps(schema, indent=2, sort_keys=True))
     return 0

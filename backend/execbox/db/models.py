@@ -78,6 +78,7 @@ class Submission(Base):
     __table_args__ = (
         Index("ix_submissions_status_created_at", "status", "created_at"),
         Index("ix_submissions_owner_key_seq", "owner_key", "seq"),  # an owner's listing
+        Index("ix_submissions_user_id_seq", "user_id", "seq"),  # an account's listing
     )
 
     # `seq` orders the keyset pagination; `id` is the public, unguessable name.
@@ -87,6 +88,12 @@ class Submission(Base):
     client_ip_hash: Mapped[str] = mapped_column(String(64))
     # services/owners.py: the hash of the owner token it was made with; null: listed to nobody
     owner_key: Mapped[str | None] = mapped_column(String(64))
+    # The account it was made with (services/identity.py); null: made without credentials.
+    user_id: Mapped[int | None] = mapped_column(
+        AutoIncrementId, ForeignKey("users.id", name="fk_submissions_user_id", ondelete="CASCADE")
+    )
+    # schemas.execution.Visibility: "private" is shown to its account alone.
+    visibility: Mapped[str] = mapped_column(String(16), default="unlisted", server_default="unlisted")
 
     code: Mapped[str] = mapped_column(Text)
     stdin: Mapped[str] = mapped_column(Text)

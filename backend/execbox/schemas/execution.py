@@ -44,6 +44,25 @@ class ExecuteRequest(StrictBody):
     )
 
 
+class Visibility(enum.StrEnum):
+    """Who may read a saved submission."""
+
+    UNLISTED = "unlisted"  # whoever has its id (its link)
+    PRIVATE = "private"  # its account alone: 404 to anybody else
+
+
+_VISIBILITY_DESCRIPTION = (
+    "who may read the saved submission: `unlisted`, whoever has its id (its link); `private`, its "
+    "account alone (needs credentials: an access token or an API key)"
+)
+
+
+class SubmitRequest(ExecuteRequest):
+    """A run to save (POST /submit, /submissions)."""
+
+    visibility: Visibility = Field(Visibility.UNLISTED, description=_VISIBILITY_DESCRIPTION)
+
+
 class ErrorOut(BaseModel):
     type: str
     message: str
@@ -96,7 +115,8 @@ class ExecutionResult(BaseModel):
 
 
 _OWNER_TOKEN_DESCRIPTION = (
-    "set when the request sent no X-Owner-Token and a submission was saved: a new owner token. "  # noqa: S105
+    "set when a submission was saved for a request that sent neither credentials nor an X-Owner-Token: "  # noqa: S105
+    "a new owner token. "
     "Keep it and send it as the X-Owner-Token header with later submissions: "
     "GET /submissions lists only the submissions made with it. It is shown only this once."
 )
@@ -115,6 +135,7 @@ class ShareRequest(StrictBody):
     stdin: PlainText = ""
     result: ExecutionResult = Field(description="the run's result, exactly as the server returned it")
     receipt: str = Field(max_length=128, description="the result's `receipt`")
+    visibility: Visibility = Field(Visibility.UNLISTED, description=_VISIBILITY_DESCRIPTION)
 
 
 class SharedRun(BaseModel):
@@ -152,6 +173,7 @@ class Submission(BaseModel):
     cpu_ms: float | None
     memory_kb: int | None
     results: list[RichResultOut] | None
+    visibility: Visibility
 
 
 class SubmissionAccepted(BaseModel):
@@ -170,6 +192,7 @@ class SubmissionSummary(BaseModel):
     status: SubmissionStatus
     code_preview: str = Field(description="the first line of the code, shortened")
     wall_ms: float | None
+    visibility: Visibility
 
 
 # A page's place in the list: the sequence number of the last submission it showed, at most 18

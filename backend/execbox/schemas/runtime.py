@@ -25,6 +25,11 @@ class PolicyOut(BaseModel):
     max_code_lines: int
 
 
+class AccountsOut(BaseModel):
+    enabled: bool = Field(description="accounts and API keys are served (/api/v1/auth, /api/v1/keys)")
+    anonymous_runs: bool = Field(description="code runs without credentials too")
+
+
 class RuntimeOut(BaseModel):
     python: str
     packages: dict[str, str]
@@ -34,6 +39,7 @@ class RuntimeOut(BaseModel):
     max_stdin_length: int
     rate_limit: str | None
     execution_backend: str = Field(description="local: runs in the API process; queue: on workers")
+    accounts: AccountsOut
 
 
 class HealthOut(BaseModel):

@@ -16,13 +16,14 @@ import unicodedata
 from datetime import UTC, datetime
 
 from pwdlib import PasswordHash
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from execbox.db.models import User as Row
 from execbox.schemas.accounts import EMAIL_PATTERN, MAX_EMAIL_LENGTH, UserOut
 from execbox.services.access_tokens import AccessTokens
+from execbox.services.client_key import email_client
 from execbox.services.errors import Conflict, InvalidRequest, Unauthorized
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.submission_store import database_errors
@@ -73,7 +74,7 @@ class AccountService:
                 session.add(row)
         except IntegrityError:
             raise Conflict(f"There is an account for {address} already: sign in instead.") from None
-        return _user(row)
+        return UserOut.model_validate(row, from_attributes=True)
 
     async def sign_in(self, email: str, password: str, client: str) -> str:
         """An access token for the account, or Unauthorized saying only that something is wrong."""
@@ -100,16 +101,12 @@ class AccountService:
             row = await session.get(Row, user_id)
         if row is None:
             raise Unauthorized("The credentials name no account (any more): sign in again.")
-        return _user(row)
-
-    async def count(self) -> int:
-        async with database_errors(), self.sessions() as session:
-            return int(await session.scalar(select(func.count()).select_from(Row)) or 0)
+        return UserOut.model_validate(row, from_attributes=True)
 
     async def _count_attempt(self, client: str, address: str) -> None:
         if self.login_limiter is not None:
-            await self.login_limiter.hit(f"address:{client}")
-            await self.login_limiter.hit(f"email:{address}")
+            await self.login_limiter.hit(client)
+            await self.login_limiter.hit(email_client(address))
 
     async def _hash(self, password: str) -> str:
         async with self._hashing:
@@ -123,7 +120,3 @@ class AccountService:
         if self._unknown_hash is None:
             self._unknown_hash = await self._hash("no account has this password")
         return self._unknown_hash
-
-
-def _user(row: Row) -> UserOut:
-    return UserOut(id=row.id, email=row.email, is_admin=row.is_admin, created_at=row.created_at)

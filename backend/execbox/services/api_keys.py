@@ -16,7 +16,8 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from execbox.db.models import ApiKey as Row
-from execbox.schemas.accounts import ApiKeyOut, NewApiKey
+from execbox.db.models import User
+from execbox.schemas.accounts import ApiKeyOut, NewApiKey, UserOut
 from execbox.services.errors import Conflict, NotFound, Unauthorized
 from execbox.services.submission_store import database_errors
 
@@ -29,7 +30,7 @@ _USE_RECORDED_EVERY = timedelta(minutes=1)  # last_used_at: not a write per run
 @dataclass(frozen=True, slots=True)
 class KeyHolder:
     key_id: int
-    user_id: int
+    user: UserOut
 
 
 def _hash(secret: str) -> str:
@@ -74,14 +75,16 @@ class ApiKeyService:
     async def holder(self, secret: str) -> KeyHolder:
         """Which key `secret` is, and whose; Unauthorized when it is nobody's (any more)."""
         now = datetime.now(UTC)
+        query = select(Row, User).join(User, User.id == Row.user_id).where(Row.secret_hash == _hash(secret))
         async with database_errors(), self.sessions() as session:
-            row = await session.scalar(select(Row).where(Row.secret_hash == _hash(secret)))
-            if row is None:
-                raise Unauthorized("The API key is not valid: it was revoked, or never issued.")
-            if row.last_used_at is None or now - row.last_used_at > _USE_RECORDED_EVERY:
-                await session.execute(update(Row).where(Row.id == row.id).values(last_used_at=now))
-                await session.commit()
-            return KeyHolder(key_id=row.id, user_id=row.user_id)
+            found = (await session.execute(query)).first()
+        if found is None:
+            raise Unauthorized("The API key is not valid: it was revoked, or never issued.")
+        key, user = found.tuple()
+        if key.last_used_at is None or now - key.last_used_at > _USE_RECORDED_EVERY:
+            async with database_errors(), self.sessions.begin() as session:
+                await session.execute(update(Row).where(Row.id == key.id).values(last_used_at=now))
+        return KeyHolder(key_id=key.id, user=UserOut.model_validate(user, from_attributes=True))
 
 
 def _out(row: Row) -> ApiKeyOut:

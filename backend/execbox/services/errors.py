@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from execbox.policy import Rule, Violation
 from execbox.schemas.errors import RefusalReason
+from execbox.services.client_key import whose
 
 
 class ServiceError(Exception):
@@ -45,7 +46,8 @@ class NotFound(ServiceError):
 
 
 class Conflict(ServiceError):
-    """The request would duplicate what exists (an account's e-mail address)."""
+    """The request conflicts with what is there: a duplicate (an account's e-mail address), or a
+    submission that has no verdict yet."""
 
 
 class Unauthorized(ServiceError):
@@ -89,13 +91,15 @@ class NoTurnInTime(Unavailable):
 class RateLimitExceeded(ServiceError):
     reason: RefusalReason = "rate_limit"
 
+    """`client` has used up a limit; the message names what was counted and whose it was."""
+
     def __init__(
-        self, limit: str, retry_after_s: int, counted: str = "runs", reason: RefusalReason = "rate_limit"
+        self, limit: str, retry_after_s: int, counted: str, client: str, reason: RefusalReason = "rate_limit"
     ) -> None:
         self.retry_after_s = retry_after_s
         self.reason = reason
         super().__init__(
-            f"Too many {counted} from your address (limit: {limit}). Try again in {retry_after_s} s."
+            f"Too many {counted} {whose(client)} (limit: {limit}). Try again in {retry_after_s} s."
         )
 
 

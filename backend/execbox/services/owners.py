@@ -1,10 +1,11 @@
-"""Whose submissions are whose, before accounts exist: an owner token.
+"""Whose submissions are whose: an account's, or the holder's of an owner token.
 
-The API issues a random token with a client's first saved submission; the client keeps it and
-sends it as `X-Owner-Token` with later ones, and only the submissions made with a token are
-listed to its holder. The database keeps a hash, never the token. A submission stays readable by
-its unguessable id (its share link); the listing never hands out another owner's ids. Accounts
-will adopt a token's submissions.
+A submission made with credentials belongs to their account (services/identity.py). Without
+them, the API issues a random owner token with a client's first saved submission; the client
+keeps it and sends it as `X-Owner-Token` with later ones, and only the submissions made with a
+token are listed to its holder. The database keeps a hash, never the token. An unlisted
+submission stays readable by its unguessable id (its share link); a private one by its account
+alone. The listing never hands out another owner's ids.
 """
 
 from __future__ import annotations
@@ -20,17 +21,29 @@ TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 -- a shape
 
 @dataclass(frozen=True, slots=True)
 class Owner:
-    token: str
-    issued: bool  # new with this request: the answer must carry it, once
+    """Who a request says it is, for its submissions: an account, an owner token, both or none."""
+
+    user_id: int | None  # the account the request's credentials name
+    token: str | None  # the X-Owner-Token it sent, or one issued to it
+    issued: bool = False  # new with this request: the answer must carry it, once
 
     @property
-    def key(self) -> str:
-        """What is stored: a 256-bit random token needs no salt or key, only a one-way hash."""
+    def key(self) -> str | None:
+        """What is stored of the token: a 256-bit random token needs no salt or key, only a
+        one-way hash. Nothing for an account's request: the account is the owner, and a token
+        sent beside its credentials must not list (or delete) the account's submissions."""
+        if self.user_id is not None or self.token is None:
+            return None
         return hashlib.sha256(self.token.encode()).hexdigest()
 
+    @property
+    def nobody(self) -> bool:
+        return self.user_id is None and self.token is None
 
-def owner_from(token: str | None) -> Owner:
-    """The owner a request's token names, or a new one."""
-    if token is None:
-        return Owner(secrets.token_urlsafe(32), issued=True)
-    return Owner(token, issued=False)
+    def saving(self) -> Owner:
+        """Whom a submission saved now belongs to: a new token's holder when the request named
+        nobody, so that it can be listed (and deleted) by whoever made it."""
+        return Owner(None, secrets.token_urlsafe(32), issued=True) if self.nobody else self
+
+
+NOBODY = Owner(user_id=None, token=None)  # a request that names no account and sends no token

@@ -65,7 +65,7 @@ class RateLimiter:
                 if not await step(item, self.counts, client):
                     stats = await self.strategy.get_window_stats(item, self.counts, client)
                     wait = max(1, math.ceil(stats.reset_time - time.time()))
-                    raise RateLimitExceeded(self.limit, wait, self.counts, self.reason)
+                    raise RateLimitExceeded(self.limit, wait, self.counts, client, self.reason)
         except self._storage_errors as error:
             raise Unavailable(
                 f"The rate limiter's store is unavailable ({type(error).__name__}); try again shortly."

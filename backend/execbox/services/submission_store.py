@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import ColumnElement, delete, false, func, select, update
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,8 +28,10 @@ from execbox.schemas.execution import (
     SubmissionStatus,
     SubmissionSummary,
     TruncatedOut,
+    Visibility,
 )
-from execbox.services.errors import InvalidRequest, NotFound, Unavailable
+from execbox.services.errors import Conflict, InvalidRequest, NotFound, Unavailable
+from execbox.services.owners import Owner
 
 _PREVIEW_CHARS = 80
 # Any cursor of this form is a place in the owner's list (the page after that submission).
@@ -119,6 +121,7 @@ def _to_submission(row: Row) -> Submission:
         results=None
         if row.finished_at is None
         else [RichResultOut.model_validate(item) for item in row.results or []],
+        visibility=Visibility(row.visibility),
     )
 
 
@@ -133,19 +136,25 @@ class SubmissionStore:
         stdin: str,
         result: ExecutionResult,
         client: str,
-        owner_key: str | None = None,
+        owner: Owner,
+        visibility: Visibility = Visibility.UNLISTED,
         kept: bool = False,
     ) -> None:
         """`kept`: saved by choice, never forgotten by the retention sweep (see `retention`)."""
         columns = {**_result_columns(result), "kept": kept}
-        await self._insert(submission_id, code, stdin, client, owner_key, columns)
+        await self._insert(submission_id, code, stdin, client, owner, visibility, columns)
 
     async def save_queued(
-        self, submission_id: str, code: str, stdin: str, client: str, owner_key: str | None = None
+        self,
+        submission_id: str,
+        code: str,
+        stdin: str,
+        client: str,
+        owner: Owner,
+        visibility: Visibility = Visibility.UNLISTED,
     ) -> None:
-        await self._insert(
-            submission_id, code, stdin, client, owner_key, {"status": PendingStatus.QUEUED.value}
-        )
+        columns: dict[str, object] = {"status": PendingStatus.QUEUED.value}
+        await self._insert(submission_id, code, stdin, client, owner, visibility, columns)
 
     async def _insert(
         self,
@@ -153,14 +162,17 @@ class SubmissionStore:
         code: str,
         stdin: str,
         client: str,
-        owner_key: str | None,
+        owner: Owner,
+        visibility: Visibility,
         columns: dict[str, object],
     ) -> None:
         row = Row(
             id=submission_id,
             created_at=datetime.now(UTC),
             client_ip_hash=client,
-            owner_key=owner_key,
+            owner_key=owner.key,
+            user_id=owner.user_id,
+            visibility=visibility.value,
             code=code,
             stdin=stdin,
             **columns,
@@ -223,23 +235,42 @@ class SubmissionStore:
             )
         return int(outcome.rowcount)  # type: ignore[attr-defined]
 
-    async def get(self, submission_id: str) -> Submission:
+    async def get(self, submission_id: str, reader: Owner) -> Submission:
+        """The submission, when `reader` may read it: a private one is its account's alone, and
+        to anybody else it does not exist (404, never 403: an id tells nothing)."""
+        nowhere = NotFound(f"There is no submission with id {submission_id!r}.")
         if not _ID_PATTERN.fullmatch(submission_id):
-            raise NotFound(f"There is no submission with id {submission_id!r}.")
+            raise nowhere
         async with database_errors(), self.sessions() as session:
             row = await session.scalar(select(Row).where(Row.id == submission_id))
-        if row is None:
-            raise NotFound(f"There is no submission with id {submission_id!r}.")
+        if row is None or (row.visibility == Visibility.PRIVATE and row.user_id != reader.user_id):
+            raise nowhere
         return _to_submission(row)
 
-    async def page(self, owner_key: str | None, limit: int, cursor: str | None) -> SubmissionPage:
-        """The owner's submissions, newest first; nobody's for no owner."""
+    async def delete_own(self, submission_id: str, owner: Owner) -> None:
+        """Forget one of `owner`'s submissions, once it has its verdict (a worker may be writing
+        one); NotFound for any other, as if there were none."""
+        async with database_errors(), self.sessions.begin() as session:
+            row = await session.scalar(
+                select(Row).where(Row.id == submission_id, _owned_by(owner)).with_for_update()
+            )
+            if row is None:
+                raise NotFound(f"You have no submission with id {submission_id!r}.")
+            if row.status in _PENDING:
+                raise Conflict(
+                    f"Submission {submission_id!r} is still {row.status}: delete it once it has its verdict."
+                )
+            await session.delete(row)
+
+    async def page(self, owner: Owner, limit: int, cursor: str | None) -> SubmissionPage:
+        """The owner's submissions, newest first: its account's when it has one, else its owner
+        token's; nobody's for nobody."""
         before = None if cursor is None else _decode_cursor(cursor)  # checked either way
-        if owner_key is None:
+        if owner.nobody:
             return SubmissionPage(items=[], next_cursor=None)
         query = (
-            select(Row.seq, Row.id, Row.created_at, Row.status, Row.code, Row.wall_ms)
-            .where(Row.owner_key == owner_key)
+            select(Row.seq, Row.id, Row.created_at, Row.status, Row.code, Row.wall_ms, Row.visibility)
+            .where(_owned_by(owner))
             .order_by(Row.seq.desc())
             .limit(limit + 1)
         )
@@ -257,8 +288,18 @@ class SubmissionStore:
                     status=_status(row.status),
                     code_preview=_preview(row.code),
                     wall_ms=row.wall_ms,
+                    visibility=Visibility(row.visibility),
                 )
                 for row in rows
             ],
             next_cursor=_encode_cursor(rows[-1].seq) if more else None,
         )
+
+
+def _owned_by(owner: Owner) -> ColumnElement[bool]:
+    """An account owns what was made with its credentials; a token what was made with it alone."""
+    if owner.user_id is not None:
+        return Row.user_id == owner.user_id
+    if owner.key is not None:
+        return Row.owner_key == owner.key
+    return false()

@@ -10,18 +10,19 @@ from dataclasses import dataclass
 
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import (
-    ExecuteRequest,
     PendingStatus,
     SharedRun,
     ShareRequest,
     Submission,
     SubmissionAccepted,
     SubmissionPage,
+    SubmitRequest,
     SubmitResult,
+    Visibility,
 )
-from execbox.services.errors import InvalidRequest, RateLimitExceeded, Unavailable
+from execbox.services.errors import InvalidRequest, RateLimitExceeded, Unauthorized, Unavailable
 from execbox.services.execution import ExecutionService
-from execbox.services.owners import Owner, owner_from
+from execbox.services.owners import Owner
 from execbox.services.run_receipts import InvalidReceipt
 from execbox.services.submission_store import SubmissionStore, new_id
 
@@ -39,38 +40,50 @@ class WaitingBounds:
 
 
 class SubmissionService:
-    def __init__(self, store: SubmissionStore, execution: ExecutionService, waiting: WaitingBounds) -> None:
+    def __init__(
+        self,
+        store: SubmissionStore,
+        execution: ExecutionService,
+        waiting: WaitingBounds,
+        *,
+        accounts_enabled: bool,
+    ) -> None:
         self.store = store
         self.execution = execution
         self.waiting = waiting
+        self.accounts_enabled = accounts_enabled  # else nothing has an account: none is private
         # Counting and saving one at a time, so a burst cannot all pass the count at once (per
         # node: several API nodes may overshoot by one each).
         self._admitting = asyncio.Lock()
 
-    async def submit(self, request: ExecuteRequest, client: str, owner_token: str | None) -> SubmitResult:
-        """Run the code; save the run only when it succeeded. `client` is a `client_key`; the
-        run is its token's owner's (a new one's, without a token)."""
+    async def submit(self, request: SubmitRequest, client: str, owner: Owner) -> SubmitResult:
+        """Run the code; save the run only when it succeeded. `client` is whom the run counts
+        against (services/client_key.py); the saved run is `owner`'s (a new token's, for nobody)."""
+        self._check_visibility(request.visibility, owner)
         result = await self.execution.execute(request, client)
         if result.status is not RunStatus.SUCCESS:
             return SubmitResult(**dict(result), saved=False, id=None)
-        owner = owner_from(owner_token)
+        owner = owner.saving()
         saved_id = new_id()
         # Saved whole even if the caller goes away (and cancels this) while it is being written.
         await asyncio.shield(
-            self.store.save_finished(saved_id, request.code, request.stdin, result, client, owner.key)
+            self.store.save_finished(
+                saved_id, request.code, request.stdin, result, client, owner, request.visibility
+            )
         )
         return SubmitResult(**dict(result), saved=True, id=saved_id, owner_token=_issued(owner))
 
     async def submit_later(
-        self, request: ExecuteRequest, client: str, owner_token: str | None, url_of: str
+        self, request: SubmitRequest, client: str, owner: Owner, url_of: str
     ) -> SubmissionAccepted:
         """Save the submission as queued and hand it to a runner; its verdict arrives later."""
-        owner = owner_from(owner_token)
+        self._check_visibility(request.visibility, owner)
+        owner = owner.saving()
         async with self._admitting:
             await self._check_room(client)  # first: a refusal for room spends no run allowance
             job = await self.execution.admit(request, client, synchronous=False)
             job = dataclasses.replace(job, start_by=time.time() + self.waiting.start_deadline_s, wait=False)
-            await self.store.save_queued(job.id, job.code, job.stdin, client, owner.key)
+            await self.store.save_queued(job.id, job.code, job.stdin, client, owner, request.visibility)
         try:
             await self.execution.runner.dispatch(job)
         except Unavailable:
@@ -88,6 +101,7 @@ class SubmissionService:
                 f"{bounds.per_client} waiting at once",
                 _RETRY_WAITING_S,
                 "submissions waiting for a verdict",
+                client,
                 reason="async_waiting",
             )
         if await self.store.count_pending() >= bounds.in_all:
@@ -95,33 +109,58 @@ class SubmissionService:
                 f"The queue of submissions is full ({bounds.in_all} are waiting); try again shortly."
             )
 
-    async def share(
-        self, request: ShareRequest, client: str, owner_token: str | None, url_of: str
-    ) -> SharedRun:
+    async def share(self, request: ShareRequest, client: str, owner: Owner, url_of: str) -> SharedRun:
         """Save a run the server returned (its receipt proves it), as it ended: failing, timed out
         or stopped too, and kept whatever its verdict. Counts as one of `client`'s runs."""
         try:
             self.execution.receipts.check(request.receipt, request.code, request.stdin, request.result)
         except InvalidReceipt as error:
             raise InvalidRequest(str(error), [("body.receipt", str(error))]) from None
+        self._check_visibility(request.visibility, owner)
         if self.execution.rate_limiter is not None:
             await self.execution.rate_limiter.hit(client)
-        owner = owner_from(owner_token)
+        owner = owner.saving()
         saved_id = new_id()
         result = request.result.model_copy(update={"receipt": None})
         saving = self.store.save_finished(
-            saved_id, request.code, request.stdin, result, client, owner.key, kept=True
+            saved_id, request.code, request.stdin, result, client, owner, request.visibility, kept=True
         )
         await asyncio.shield(saving)
         return SharedRun(id=saved_id, url=url_of.format(id=saved_id), owner_token=_issued(owner))
 
-    async def get(self, submission_id: str) -> Submission:
-        return await self.store.get(submission_id)
+    async def get(self, submission_id: str, reader: Owner) -> Submission:
+        return await self.store.get(submission_id, reader)
 
-    async def page(self, owner_token: str | None, limit: int, cursor: str | None) -> SubmissionPage:
-        """The submissions made with `owner_token`; none without one."""
-        owner_key = None if owner_token is None else owner_from(owner_token).key
-        return await self.store.page(owner_key, limit, cursor)
+    async def delete(self, submission_id: str, owner: Owner) -> None:
+        await self.store.delete_own(submission_id, owner)
+
+    async def page(self, owner: Owner, limit: int, cursor: str | None, *, mine: bool) -> SubmissionPage:
+        """The caller's own submissions: its account's, else its owner token's; none for nobody.
+        `mine` insists on the account: Unauthorized without credentials."""
+        if mine and owner.user_id is None:
+            if not self.accounts_enabled:
+                message = "This server has no accounts: leave out mine=true to list your X-Owner-Token's."
+                raise InvalidRequest(message, [("query.mine", message)])
+            raise Unauthorized(
+                "mine=true lists an account's submissions: send `Authorization: Bearer <access_token "
+                "or API key>` (POST /api/v1/auth/token), or leave mine out to list your X-Owner-Token's."
+            )
+        return await self.store.page(owner, limit, cursor)
+
+    def _check_visibility(self, visibility: Visibility, owner: Owner) -> None:
+        if visibility is Visibility.UNLISTED or owner.user_id is not None:
+            return
+        if self.accounts_enabled:
+            message = (
+                "A private submission is its account's alone, so it needs one: send `Authorization: "
+                "Bearer <access_token or API key>`, or save it `unlisted` (readable by whoever has its link)."
+            )
+        else:
+            message = (
+                "This server has no accounts, so nothing saved on it can be private: save it `unlisted` "
+                "(readable by whoever has its link)."
+            )
+        raise InvalidRequest(message, [("body.visibility", message)])
 
 
 def _issued(owner: Owner) -> str | None:

@@ -15,17 +15,14 @@ import pytest
 from websockets.sync.client import connect
 
 from tests.api.conftest import StartApi
+from tests.support.accounts import KEYS, PASSWORD, REGISTER, api_key, sign_in, signed_in
 from tests.support.api_server import ApiServer
 from tests.support.databases import MakeDatabase
 from tests.support.processes import clean_environment
 
-REGISTER = "/api/v1/auth/register"
-TOKEN = "/api/v1/auth/token"
 ME = "/api/v1/users/me"
-KEYS = "/api/v1/keys"
 EXECUTE = "/api/v1/code/execute"
 SUBMISSIONS = "/api/v1/code/submissions"
-PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture(scope="module")
@@ -35,22 +32,18 @@ def accounts(backend: str, make_database: MakeDatabase) -> Iterator[ApiServer]:
     server.close()
 
 
-def _sign_in(client: httpx.Client, email: str, password: str) -> httpx.Response:
-    return client.post(TOKEN, data={"username": email, "password": password})
-
-
 def _me(client: httpx.Client, token: str) -> httpx.Response:
     return client.get(ME, headers={"Authorization": f"Bearer {token}"})
 
 
-def test_register_sign_in_and_see_who_is_signed_in(accounts: ApiServer) -> None:
+def test_register_sign_in_and_see_who_issigned_in(accounts: ApiServer) -> None:
     registered = accounts.client.post(REGISTER, json={"email": "Ada@Example.org", "password": PASSWORD})
     assert registered.status_code == 201, registered.text
     user = registered.json()
     assert user["email"] == "ada@example.org" and user["is_admin"] is False
     assert "password" not in registered.text and "argon2" not in registered.text
 
-    token = _sign_in(accounts.client, "ADA@example.ORG", PASSWORD)
+    token = sign_in(accounts.client, "ADA@example.ORG", PASSWORD)
     assert token.status_code == 200, token.text
     assert token.json()["token_type"] == "bearer" and token.json()["expires_in"] == 24 * 60 * 60
     me = _me(accounts.client, token.json()["access_token"])
@@ -68,9 +61,9 @@ def test_one_address_is_one_account_however_it_is_typed(accounts: ApiServer) -> 
 
 def test_an_unknown_address_and_a_wrong_password_get_the_same_answer(accounts: ApiServer) -> None:
     accounts.client.post(REGISTER, json={"email": "alan@example.org", "password": PASSWORD})
-    wrong = _sign_in(accounts.client, "alan@example.org", PASSWORD + "!")
-    unknown = _sign_in(accounts.client, "nobody@example.org", PASSWORD)
-    malformed = _sign_in(accounts.client, "not an address", PASSWORD)
+    wrong = sign_in(accounts.client, "alan@example.org", PASSWORD + "!")
+    unknown = sign_in(accounts.client, "nobody@example.org", PASSWORD)
+    malformed = sign_in(accounts.client, "not an address", PASSWORD)
     for answer in (wrong, unknown, malformed):
         assert answer.status_code == 401, answer.text
         assert answer.json() == {"detail": "The e-mail address or the password is wrong."}
@@ -81,8 +74,8 @@ def test_a_long_unicode_password_works_whole(accounts: ApiServer) -> None:
     # 100 characters, 300 bytes of UTF-8: far past bcrypt's 72, and every byte of it counts.
     password = "密" * 100
     accounts.client.post(REGISTER, json={"email": "long@example.org", "password": password})
-    assert _sign_in(accounts.client, "long@example.org", password).status_code == 200
-    assert _sign_in(accounts.client, "long@example.org", password[:-1] + "码").status_code == 401
+    assert sign_in(accounts.client, "long@example.org", password).status_code == 200
+    assert sign_in(accounts.client, "long@example.org", password[:-1] + "码").status_code == 401
 
 
 @pytest.mark.parametrize(
@@ -114,7 +107,7 @@ def test_a_bad_registration_is_refused_naming_the_field(
 
 def test_me_needs_a_valid_token(accounts: ApiServer) -> None:
     accounts.client.post(REGISTER, json={"email": "me@example.org", "password": PASSWORD})
-    token = _sign_in(accounts.client, "me@example.org", PASSWORD).json()["access_token"]
+    token = sign_in(accounts.client, "me@example.org", PASSWORD).json()["access_token"]
     header, payload, signature = token.split(".")
     missing = accounts.client.get(ME)
     assert missing.status_code == 401 and "Authorization: Bearer" in missing.json()["detail"]
@@ -141,11 +134,11 @@ def test_sign_in_attempts_are_limited_per_address(start_api: StartApi) -> None:
         LOGIN_RATE_LIMIT="3/minute",
         RATE_LIMIT="1000/minute",
     )
-    answers = [_sign_in(server.client, f"guess{n}@example.org", PASSWORD) for n in range(4)]
+    answers = [sign_in(server.client, f"guess{n}@example.org", PASSWORD) for n in range(4)]
     assert [answer.status_code for answer in answers] == [401, 401, 401, 429]
     refused = answers[-1].json()
     assert refused["reason"] == "sign_in_limit" and refused["retry_after_s"] > 0
-    assert "sign-in attempts" in refused["detail"]
+    assert "Too many sign-in attempts from your address" in refused["detail"]
     assert int(answers[-1].headers["retry-after"]) > 0
 
 
@@ -176,18 +169,12 @@ def test_an_operator_creates_an_administrator_from_the_command_line(
     assert short.returncode == 2 and "8 to 256 characters" in short.stderr
 
     server = start_api(ACCOUNTS_ENABLED="true", **database)
-    token = _sign_in(server.client, "root@example.org", PASSWORD).json()["access_token"]
+    token = sign_in(server.client, "root@example.org", PASSWORD).json()["access_token"]
     assert _me(server.client, token).json()["is_admin"] is True
 
 
-def _signed_in(server: ApiServer, email: str) -> dict[str, str]:
-    server.client.post(REGISTER, json={"email": email, "password": PASSWORD})
-    token = _sign_in(server.client, email, PASSWORD).json()["access_token"]
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_an_api_key_is_shown_once_and_works_as_its_owner(accounts: ApiServer) -> None:
-    owner = _signed_in(accounts, "keys@example.org")
+    owner = signed_in(accounts, "keys@example.org")
     made = accounts.client.post(KEYS, json={"name": "my laptop"}, headers=owner)
     assert made.status_code == 201, made.text
     key = made.json()
@@ -213,7 +200,7 @@ def test_a_revoked_key_is_refused_at_once_by_every_node(
 ) -> None:
     shared = {"DATABASE_URL": make_database("postgresql"), "ACCOUNTS_ENABLED": "true"}
     first, second = start_api(**shared), start_api(**shared)
-    owner = _signed_in(first, "revoke@example.org")
+    owner = signed_in(first, "revoke@example.org")
     key = first.client.post(KEYS, json={"name": "ci"}, headers=owner).json()
     assert second.client.get(ME, headers={"X-API-Key": key["secret"]}).status_code == 200
     assert first.client.delete(f"{KEYS}/{key['id']}", headers=owner).status_code == 204
@@ -224,7 +211,7 @@ def test_a_revoked_key_is_refused_at_once_by_every_node(
 
 
 def test_keys_are_their_owners_alone(accounts: ApiServer) -> None:
-    alice, bob = _signed_in(accounts, "alice@example.org"), _signed_in(accounts, "bob@example.org")
+    alice, bob = signed_in(accounts, "alice@example.org"), signed_in(accounts, "bob@example.org")
     key = accounts.client.post(KEYS, json={"name": "alice's"}, headers=alice).json()
     assert accounts.client.get(KEYS, headers=bob).json() == []
     assert accounts.client.delete(f"{KEYS}/{key['id']}", headers=bob).status_code == 404
@@ -235,29 +222,38 @@ def test_keys_are_their_owners_alone(accounts: ApiServer) -> None:
 
 
 def test_an_account_holds_at_most_twenty_keys(accounts: ApiServer) -> None:
-    owner = _signed_in(accounts, "many@example.org")
+    owner = signed_in(accounts, "many@example.org")
     answers = [
         accounts.client.post(KEYS, json={"name": f"k{n}"}, headers=owner).status_code for n in range(21)
     ]
     assert answers == [201] * 20 + [409]
 
 
-def _key(server: ApiServer, email: str) -> str:
-    owner = _signed_in(server, email)
-    secret: str = server.client.post(KEYS, json={"name": "runs"}, headers=owner).json()["secret"]
-    return secret
-
-
 def test_each_key_has_its_own_rate_limit(start_api: StartApi) -> None:
     server = start_api(ACCOUNTS_ENABLED="true", RATE_LIMIT_ENABLED="true", RATE_LIMIT="2/minute")
-    first, second = _key(server, "first@example.org"), _key(server, "second@example.org")
+    first, second = api_key(server, "first@example.org"), api_key(server, "second@example.org")
 
     def run(headers: dict[str, str]) -> int:
         return server.client.post(EXECUTE, json={"code": "print(1)"}, headers=headers).status_code
 
     assert [run({"X-API-Key": first}) for _ in range(3)] == [200, 200, 429]
+    refused = server.client.post(EXECUTE, json={"code": "print(1)"}, headers={"X-API-Key": first})
+    assert "Too many runs from your API key (limit: 2/minute)" in refused.json()["detail"]
     assert run({"Authorization": f"Bearer {second}"}) == 200  # another key: its own count
     assert run({}) == 200  # anonymous: the address's own count
+
+
+def test_an_accounts_runs_are_counted_apart_from_its_keys(start_api: StartApi) -> None:
+    server = start_api(ACCOUNTS_ENABLED="true", RATE_LIMIT_ENABLED="true", RATE_LIMIT="1/minute")
+    secret = api_key(server, "ada@example.org")
+    account = signed_in(server, "ada@example.org")
+
+    def run(headers: dict[str, str]) -> httpx.Response:
+        return server.client.post(EXECUTE, json={"code": "print(1)"}, headers=headers)
+
+    assert [run(account).status_code for _ in range(2)] == [200, 429]
+    assert "Too many runs from your account" in run(account).json()["detail"]
+    assert run({"X-API-Key": secret}).status_code == 200
 
 
 def test_runs_with_bad_credentials_are_refused_not_run_anonymously(accounts: ApiServer) -> None:
@@ -272,7 +268,11 @@ def test_runs_with_bad_credentials_are_refused_not_run_anonymously(accounts: Api
 
 def test_without_anonymous_runs_only_accounts_and_keys_run(start_api: StartApi) -> None:
     server = start_api(ACCOUNTS_ENABLED="true", ANONYMOUS_RUNS="false")
-    secret = _key(server, "only@example.org")
+    assert server.client.get("/api/v1/runtime").json()["accounts"] == {
+        "enabled": True,
+        "anonymous_runs": False,
+    }
+    secret = api_key(server, "only@example.org")
     anonymous = server.client.post(EXECUTE, json={"code": "print(1)"})
     assert anonymous.status_code == 401 and "signed-in users and API keys only" in anonymous.json()["detail"]
     with_key = server.client.post(EXECUTE, json={"code": "print(1)"}, headers={"X-API-Key": secret})

@@ -26,8 +26,9 @@ REFUSALS = {
     ("post", "/api/v1/code/submit"): {"401", "422", "503"},
     ("post", "/api/v1/code/submissions"): {"401", "422", "503"},
     ("post", "/api/v1/code/shares"): {"401", "422", "503"},
-    ("get", "/api/v1/code/submissions"): {"422"},
-    ("get", "/api/v1/code/submissions/{submission_id}"): {"404", "422"},
+    ("get", "/api/v1/code/submissions"): {"401", "422"},
+    ("get", "/api/v1/code/submissions/{submission_id}"): {"401", "404", "422"},
+    ("delete", "/api/v1/code/submissions/{submission_id}"): {"401", "404", "409", "422"},
     ("get", "/api/v1/runtime"): set(),
 }
 
@@ -79,7 +80,7 @@ def test_allow_names_every_method_a_path_serves(api: ApiServer) -> None:
         "/api/v1/code/submissions": "GET, POST",
         "/api/v1/code/execute": "POST",
         "/api/v1/runtime": "GET",
-        "/api/v1/code/submissions/abc": "GET",
+        "/api/v1/code/submissions/abc": "GET, DELETE",
     }
     for path, allowed in expected.items():
         answer = api.client.request("OPTIONS", path)

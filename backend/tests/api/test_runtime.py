@@ -26,6 +26,7 @@ def test_runtime_reports_versions_policy_and_limits(api: ApiServer) -> None:
     }
     assert body["max_limits"]["memory_mb"] == 2048
     assert body["rate_limit"] is None  # the shared test server runs without one
+    assert body["accounts"] == {"enabled": False, "anonymous_runs": True}
 
 
 def test_runtime_follows_the_operators_settings(start_api: StartApi) -> None:
@@ -35,8 +36,10 @@ def test_runtime_follows_the_operators_settings(start_api: StartApi) -> None:
         MEMORY_LIMIT_MAX="1024",
         RATE_LIMIT_ENABLED="true",
         RATE_LIMIT="5/minute",
+        ACCOUNTS_ENABLED="true",
     )
     body = server.client.get("/api/v1/runtime").json()
+    assert body["accounts"] == {"enabled": True, "anonymous_runs": True}
     assert body["policy"]["preset"] == "custom"
     assert body["policy"]["allowed_modules"] == ["json", "math"]
     assert body["default_limits"]["memory_mb"] == 256

@@ -14,6 +14,7 @@ from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
 from execbox.queue.lost_runs import LOST, LostRunSweeper
 from execbox.queue.protocol import AWAITED_KEY, AWAITED_TTL_S
+from execbox.services.owners import NOBODY
 from execbox.services.presenter import internal_error
 from execbox.services.submission_store import SubmissionStore
 from tests.support.redis import RedisServer
@@ -32,17 +33,17 @@ def test_only_old_pending_submissions_redis_does_not_await_are_given_a_verdict(
             await redis.flushdb()
             store = SubmissionStore(database.sessions)
             for submission_id in ("lost", "awaited", "finished"):
-                await store.save_queued(submission_id, "print(1)", "", "client")
+                await store.save_queued(submission_id, "print(1)", "", "client", NOBODY)
             await store.finish("finished", internal_error("its own verdict"))
             now = time.time()
             await redis.zadd(AWAITED_KEY, {"awaited": now, "expired": now - AWAITED_TTL_S - 1})
             await asyncio.sleep(GRACE_S)
-            await store.save_queued("young", "print(1)", "", "client")  # not awaited yet: on its way
+            await store.save_queued("young", "print(1)", "", "client", NOBODY)  # not awaited yet: on its way
             sweeper = LostRunSweeper(store, redis, GRACE_S)
             assert await sweeper.sweep() == 1
             assert await sweeper.sweep() == 0  # it has its verdict now
             assert await redis.zrange(AWAITED_KEY, 0, -1) == [b"awaited"]
-            submissions = [await store.get(i) for i in ("lost", "awaited", "finished", "young")]
+            submissions = [await store.get(i, NOBODY) for i in ("lost", "awaited", "finished", "young")]
             return {s.id: (str(s.status), s.stderr) for s in submissions}
         finally:
             await redis.aclose()

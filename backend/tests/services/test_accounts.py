@@ -32,12 +32,14 @@ def test_guessing_one_accounts_password_from_many_addresses_is_limited_too(
                 try:
                     await accounts.sign_in("ada@example.org", "guess", client=address)
                 except (Unauthorized, RateLimitExceeded) as refusal:
-                    outcomes.append(type(refusal).__name__)
+                    outcomes.append(f"{type(refusal).__name__}: {refusal}")
             return outcomes
         finally:
             await database.close()
 
-    assert asyncio.run(scenario()) == ["Unauthorized"] * 3 + ["RateLimitExceeded"]
+    *wrong, limited = asyncio.run(scenario())
+    assert wrong == ["Unauthorized: The e-mail address or the password is wrong."] * 3
+    assert limited.startswith("RateLimitExceeded: Too many sign-in attempts for this e-mail address")
 
 
 @pytest.mark.parametrize(

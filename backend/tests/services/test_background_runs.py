@@ -21,6 +21,7 @@ from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import ExecutionResult, Submission
 from execbox.services.errors import Unavailable
 from execbox.services.live_session import LiveSession
+from execbox.services.owners import NOBODY
 from execbox.services.presenter import internal_error
 from execbox.services.runners import local
 from execbox.services.runners.base import Job
@@ -47,7 +48,7 @@ def _in_local_mode(url: str, scenario: Scenario, engine_started: bool = False) -
         try:
             await upgrade_to_head(database)
             store = SubmissionStore(database.sessions)
-            await store.save_queued("sub", _job().code, "", "client")
+            await store.save_queued("sub", _job().code, "", "client", NOBODY)
             if engine_started:
                 await engine.start()
             return await scenario(LocalRunner(engine, store))
@@ -65,7 +66,7 @@ def _in_local_mode(url: str, scenario: Scenario, engine_started: bool = False) -
 async def _in_background(runner: LocalRunner) -> Submission:
     await runner.dispatch(_job())
     await runner.drain()
-    return await runner.store.get("sub")
+    return await runner.store.get("sub", NOBODY)
 
 
 _STEPS: dict[str, tuple[Callable[[LocalRunner], object], str]] = {

@@ -15,6 +15,7 @@ from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
 from execbox.schemas.execution import ExecutionResult, Submission
 from execbox.services.errors import Unavailable
+from execbox.services.owners import NOBODY
 from execbox.services.presenter import internal_error
 from execbox.services.submission_store import SubmissionStore
 from execbox.services.verdicts import UNSAVED, record_verdict
@@ -32,7 +33,7 @@ def _with_store(url: str, scenario: Callable[[SubmissionStore], Awaitable[T]]) -
         try:
             await upgrade_to_head(database)
             store = SubmissionStore(database.sessions)
-            await store.save_queued("sub", "print(1)", "", "client")
+            await store.save_queued("sub", "print(1)", "", "client", NOBODY)
             return await scenario(store)
         finally:
             await database.close()
@@ -45,7 +46,7 @@ def test_a_verdict_the_database_refuses_is_recorded_as_internal_error(
 ) -> None:
     async def scenario(store: SubmissionStore) -> Submission:
         await record_verdict(store, "sub", beyond_any_column(), backoff_s=0)
-        return await store.get("sub")
+        return await store.get("sub", NOBODY)
 
     submission = _with_store(make_database(backend), scenario)
     assert submission.status == "internal_error"
@@ -56,7 +57,7 @@ def test_a_database_outage_is_ridden_out(backend: str, make_database: MakeDataba
     async def scenario(store: SubmissionStore) -> Submission:
         finish_failing(store, Unavailable("down"), Unavailable("still down"))
         await record_verdict(store, "sub", internal_error("the real verdict"), backoff_s=0)
-        return await store.get("sub")
+        return await store.get("sub", NOBODY)
 
     submission = _with_store(make_database(backend), scenario)
     assert (submission.status, submission.stderr) == ("internal_error", "the real verdict")
@@ -72,7 +73,7 @@ def test_the_fallback_verdict_rides_out_an_outage_of_its_own(
     async def scenario(store: SubmissionStore) -> Submission:
         finish_failing(store, down, down, None, down)  # None: the real finish, which refuses it
         await record_verdict(store, "sub", beyond_any_column(), attempts=3, backoff_s=0)
-        return await store.get("sub")
+        return await store.get("sub", NOBODY)
 
     submission = _with_store(make_database(backend), scenario)
     assert submission.status == "internal_error", submission
@@ -87,7 +88,7 @@ def test_a_database_that_refuses_even_internal_error_is_not_asked_for_ever(
     async def scenario(store: SubmissionStore) -> tuple[Submission, Asked]:
         asked = finish_failing(store, *[ValueError("refused")] * 10)
         await asyncio.wait_for(record_verdict(store, "sub", internal_error("ran"), backoff_s=0), 10)
-        return await store.get("sub"), asked
+        return await store.get("sub", NOBODY), asked
 
     submission, asked = _with_store(make_database(backend), scenario)
     assert submission.status == "queued"
@@ -100,7 +101,7 @@ def test_an_outage_longer_than_the_tries_is_given_up(backend: str, make_database
         await asyncio.wait_for(
             record_verdict(store, "sub", internal_error("ran"), attempts=3, backoff_s=0), 10
         )
-        return await store.get("sub"), asked
+        return await store.get("sub", NOBODY), asked
 
     submission, asked = _with_store(make_database(backend), scenario)
     assert submission.status == "queued"

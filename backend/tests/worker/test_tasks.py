@@ -32,6 +32,7 @@ from execbox.queue.protocol import (
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import Submission
+from execbox.services.owners import NOBODY
 from execbox.services.presenter import internal_error
 from execbox.services.runners.base import Job
 from execbox.services.submission_store import SubmissionStore
@@ -88,12 +89,12 @@ def _handled(
     async def handle_it() -> Submission:
         try:
             await upgrade_to_head(runtime.database)
-            await runtime.store.save_queued(job.id, job.code, "", "client")
+            await runtime.store.save_queued(job.id, job.code, "", "client", NOBODY)
             with contextlib.suppress(RedisError):
                 await runtime.async_redis.zadd(AWAITED_KEY, {job.id: time.time()})
             inject(runtime)
             await asyncio.wait_for(handle(runtime, job, Reply.DATABASE, redelivered), 60)
-            return await SubmissionStore(runtime.database.sessions).get(job.id)
+            return await SubmissionStore(runtime.database.sessions).get(job.id, NOBODY)
         finally:
             await runtime.async_redis.aclose()
             await runtime.database.close()
@@ -157,7 +158,7 @@ def test_a_verdict_no_row_can_hold_is_left_to_the_lost_run_sweep(
         try:
             store = SubmissionStore(database.sessions)
             assert await LostRunSweeper(store, redis_client, grace_s=0).sweep() == 1
-            return await store.get(job.id)
+            return await store.get(job.id, NOBODY)
         finally:
             await redis_client.aclose()
             await database.close()

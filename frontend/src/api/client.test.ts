@@ -157,7 +157,7 @@ describe('api client', () => {
       return answer(201, { id: 'abc', url: '/api/v1/code/submissions/abc' })(config);
     };
     const run = { ...success, status: 'runtime_error', receipt: '1.sig' } as const;
-    const body = { code: '1/0', stdin: 'typed\n', result: run, receipt: '1.sig' };
+    const body = { code: '1/0', stdin: 'typed\n', result: run, receipt: '1.sig', visibility: 'unlisted' } as const;
     const shared = await createApiClient({ adapter }).share(body);
     expect(shared).toEqual({ id: 'abc', url: '/api/v1/code/submissions/abc' });
     expect(request).toEqual({ url: '/api/v1/code/shares', method: 'post', body });
@@ -166,7 +166,7 @@ describe('api client', () => {
   it('maps a receipt the server refuses to an invalid body with its field', async () => {
     const detail = 'The receipt does not match this run.';
     const client = createApiClient({ adapter: answer(422, { detail, errors: [{ field: 'body.receipt', message: detail }] }) });
-    await expect(client.share({ code: '', stdin: '', result: { ...success, status: 'success' }, receipt: 'x' })).rejects.toMatchObject({
+    await expect(client.share({ code: '', stdin: '', result: { ...success, status: 'success' }, receipt: 'x', visibility: 'unlisted' })).rejects.toMatchObject({
       problem: { kind: 'invalid', errors: [{ field: 'body.receipt', message: detail }] },
     });
   });
@@ -179,7 +179,13 @@ describe('api client', () => {
       const issued = sent.length === 1 ? token : null;
       return answer(201, { id: `s${sent.length}`, url: '/x', owner_token: issued })(config);
     };
-    const share = (code: string) => ({ code, stdin: '', result: { ...success, status: 'success' as const }, receipt: 'r' });
+    const share = (code: string) => ({
+      code,
+      stdin: '',
+      result: { ...success, status: 'success' as const },
+      receipt: 'r',
+      visibility: 'unlisted' as const,
+    });
     const client = createApiClient({ adapter });
     await client.share(share('print(1)'));
     await client.share(share('print(2)'));

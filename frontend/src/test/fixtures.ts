@@ -38,6 +38,7 @@ export const runtimeInfo: RuntimeInfo = {
   max_stdin_length: 262_144,
   rate_limit: '10/minute',
   execution_backend: 'local',
+  accounts: { enabled: false, anonymous_runs: true },
 };
 
 /** A live run whose socket never opened: the runner falls back to `execute`. */
@@ -80,6 +81,7 @@ export function submission(overrides: Partial<Submission> = {}): Submission {
     created_at: '2025-01-01T12:00:00Z',
     finished_at: '2025-01-01T12:00:01Z',
     results: [],
+    visibility: 'unlisted',
     ...overrides,
   };
 }

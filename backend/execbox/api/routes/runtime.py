@@ -8,7 +8,7 @@ from fastapi import APIRouter
 
 from execbox.api.deps import ServicesDep
 from execbox.sandbox.limits import RunLimits
-from execbox.schemas.runtime import LimitsOut, PolicyOut, RuntimeOut
+from execbox.schemas.runtime import AccountsOut, LimitsOut, PolicyOut, RuntimeOut
 
 router = APIRouter(tags=["runtime"])
 
@@ -39,4 +39,5 @@ async def runtime(services: ServicesDep) -> RuntimeOut:
         max_stdin_length=settings.MAX_STDIN_LENGTH,
         rate_limit=settings.RATE_LIMIT if settings.RATE_LIMIT_ENABLED else None,
         execution_backend=settings.EXECUTION_BACKEND,
+        accounts=AccountsOut(enabled=settings.ACCOUNTS_ENABLED, anonymous_runs=settings.ANONYMOUS_RUNS),
     )

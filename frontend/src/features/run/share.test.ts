@@ -54,7 +54,7 @@ describe('the input a share sends', () => {
     const run = { result: result({ receipt: 'r' }), origin: origin({ typed: ['a\n', 'b\n', 'c\n'] }) };
     expect(shareRequests(run).map((r) => r.stdin)).toEqual(['a\nb\nc\n', 'a\nb\n', 'a\n']);
     const [first] = shareRequests(run);
-    expect(first).toEqual({ code: 'print(1/0)', stdin: 'a\nb\nc\n', result: run.result, receipt: 'r' });
+    expect(first).toEqual({ code: 'print(1/0)', stdin: 'a\nb\nc\n', result: run.result, receipt: 'r', visibility: 'unlisted' });
   });
 
   it('is one request when nothing was typed', () => {

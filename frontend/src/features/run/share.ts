@@ -76,5 +76,6 @@ export function shareRequests(run: FinishedRun): ShareRequest[] {
     stdin: givenStdin({ ...origin, typed: origin.typed.slice(0, origin.typed.length - late) }),
     result,
     receipt,
+    visibility: 'unlisted',
   }));
 }
