@@ -88,8 +88,8 @@ class Settings(BaseSettings):
         False,
         description="serve /api/v1/auth (register, sign in), /api/v1/users/me and /api/v1/keys, and "
         "count runs sent with an access token or API key against that account or key, whose "
-        "submissions are then theirs (listed, deleted, private if asked); off: none of it (the web "
-        "UI's side is still being built)",
+        "submissions are then theirs (listed, deleted, private if asked), and show the web UI's "
+        "account controls; off: none of it",
     )
     ANONYMOUS_RUNS: bool = Field(
         True,

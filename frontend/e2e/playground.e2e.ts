@@ -106,6 +106,10 @@ describe('the playground against the real server', () => {
     const link = await page.getByTestId('permalink').inputValue();
     expect(link).toBe(page.url());
     expect(await page.getByTestId('stdout').textContent()).toBe('42\n');
+    // This server has no accounts (the default): no Sign in, no choice of who may read the link.
+    await page.getByText(/Runtime: Python/).waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in' }).count()).toBe(0);
+    expect(await page.getByLabel('Share as').count()).toBe(0);
     await screenshot(page, 'saved-light');
 
     const second = await browser.context.newPage();

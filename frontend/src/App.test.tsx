@@ -8,7 +8,7 @@ import { ApiError } from './api/errors';
 import type { CodeEditorHandle, CodeEditorProps } from './features/editor/CodeEditor';
 import { startLiveRun } from './api/stream';
 import { fakeSockets } from './test/fakeSocket';
-import { fakeApi, result, sharedRun, submission } from './test/fixtures';
+import { accountsRuntime, fakeAccountApi, fakeApi, result, sharedRun, submission, submissionSummary, user } from './test/fixtures';
 
 // Monaco needs a real browser (the e2e tests cover it); here a textarea stands in, exposing
 // what App passes to the editor.
@@ -112,7 +112,7 @@ describe('App', () => {
     expect(execute).toHaveBeenCalledTimes(1);
     expect(share).toHaveBeenCalledTimes(1);
     expect(share).toHaveBeenCalledWith(
-      { code: 'print("before")\n1/0', stdin: 'in', result: failed, receipt: 'r1' },
+      { code: 'print("before")\n1/0', stdin: 'in', result: failed, receipt: 'r1', visibility: 'unlisted' },
       expect.any(AbortSignal),
     );
     expect(screen.getByLabelText('Permalink')).toHaveValue(`${window.location.origin}/s/xyz`);
@@ -140,7 +140,10 @@ describe('App', () => {
     await userEvent.keyboard('{Control>}s{/Control}');
     await waitFor(() => expect(window.location.pathname).toBe('/s/slow'));
     expect(execute).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '', wait: false }, expect.any(AbortSignal));
-    expect(share).toHaveBeenCalledWith({ code: 'while True: pass', stdin: '', result: timedOut, receipt: 'r2' }, expect.any(AbortSignal));
+    expect(share).toHaveBeenCalledWith(
+      { code: 'while True: pass', stdin: '', result: timedOut, receipt: 'r2', visibility: 'unlisted' },
+      expect.any(AbortSignal),
+    );
     expect(screen.getByTestId('status-badge')).toHaveTextContent('Timed out');
   });
 
@@ -489,7 +492,13 @@ describe('App live runs', () => {
     await userEvent.click(await screen.findByRole('button', { name: 'Share' }));
     await waitFor(() => expect(window.location.pathname).toBe('/s/typed'));
     expect(share).toHaveBeenCalledWith(
-      { code: 'a = input()\nb = input()\nprint(int(a) / int(b))', stdin: '1\n0\n', result: failed, receipt: 'live' },
+      {
+        code: 'a = input()\nb = input()\nprint(int(a) / int(b))',
+        stdin: '1\n0\n',
+        result: failed,
+        receipt: 'live',
+        visibility: 'unlisted',
+      },
       expect.any(AbortSignal),
     );
     expect(sockets.sockets).toHaveLength(1);
@@ -591,6 +600,41 @@ describe('App live runs', () => {
     render(<App api={fakeApi({ submission: load })} />);
     expect(await screen.findByRole('tab', { name: 'Results (1)' })).toHaveAttribute('aria-selected', 'true');
     expect(screen.getByTestId('result-text')).toHaveTextContent('42');
+  });
+});
+
+describe('App with accounts', () => {
+  it('shows no account control, and no choice of visibility, where the server has no accounts', async () => {
+    render(<App api={fakeApi()} />);
+    await screen.findByText(/Runtime: Python/);
+    expect(screen.queryByRole('button', { name: 'Sign in' })).not.toBeInTheDocument();
+    expect(screen.queryByLabelText('Share as')).not.toBeInTheDocument();
+  });
+
+  it('offers Sign in where it has; signed in, Share saves privately when asked to', async () => {
+    const execute = vi.fn().mockResolvedValue(result({ receipt: 'r' }));
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'mine' }));
+    const account = fakeAccountApi({ signedIn: () => true, me: () => Promise.resolve(user()) });
+    render(<App api={fakeApi({ execute, share, account, runtime: () => Promise.resolve(accountsRuntime) })} />);
+    await userEvent.selectOptions(await screen.findByLabelText('Share as'), 'Private (only me)');
+    expect(screen.getByRole('button', { name: 'Account: ada@example.org' })).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/s/mine'));
+    expect(share).toHaveBeenCalledWith(expect.objectContaining({ visibility: 'private' }), expect.any(AbortSignal));
+  });
+
+  it('opens a submission from My submissions as its permalink does', async () => {
+    const mySubmissions = vi.fn().mockResolvedValue({ items: [submissionSummary({ id: 'abc123' })], next_cursor: null });
+    const load = vi.fn().mockResolvedValue(submission({ id: 'abc123', code: 'print("saved")\n' }));
+    const account = fakeAccountApi({ signedIn: () => true, me: () => Promise.resolve(user()), mySubmissions });
+    render(<App api={fakeApi({ submission: load, account, runtime: () => Promise.resolve(accountsRuntime) })} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Account: ada@example.org' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'My submissions' }));
+    await userEvent.click(await screen.findByRole('button', { name: /^Open/ }));
+    expect(screen.queryByRole('dialog')).not.toBeInTheDocument();
+    await waitFor(() => expect(window.location.pathname).toBe('/s/abc123'));
+    expect(load).toHaveBeenCalledWith('abc123', expect.any(AbortSignal));
+    await waitFor(async () => expect((await editor()).value).toBe('print("saved")\n'));
   });
 });
 

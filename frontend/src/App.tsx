@@ -1,7 +1,9 @@
 import { lazy, Suspense, useCallback, useRef, useState } from 'react';
 
 import type { ApiClient } from './api/client';
-import type { Violation } from './api/types';
+import type { Violation, Visibility } from './api/types';
+import { AccountControl } from './features/account/AccountControl';
+import { useAccount } from './features/account/useAccount';
 import type { CodeEditorHandle } from './features/editor/CodeEditor';
 import { CodeSize } from './features/editor/CodeSize';
 import { KeyHints } from './features/editor/KeyHints';
@@ -21,6 +23,7 @@ import { RunToolbar } from './features/run/RunToolbar';
 import { useRunActions } from './features/run/useRunActions';
 import { useRunner } from './features/run/useRunner';
 import { useRunShortcuts } from './features/run/useRunShortcuts';
+import { VisibilitySelect } from './features/run/VisibilitySelect';
 import { RuntimePanel } from './features/runtime/RuntimePanel';
 import { useRuntime } from './features/runtime/useRuntime';
 import { StdinBox } from './features/stdin/StdinBox';
@@ -44,6 +47,13 @@ export function App({ api }: { api: ApiClient }) {
   const examplesMenu = useRef<ExamplesMenuHandle>(null);
   const touch = useTouchScreen();
   const [tabMovesFocus, setTabMovesFocus] = useState(false);
+  // Accounts show only where the server has them (null: the runtime has not said yet).
+  const accountsEnabled = runtime.kind === 'ready' ? runtime.info.accounts.enabled : null;
+  const account = useAccount(api.account, accountsEnabled);
+  const signedIn = account.state.kind === 'signed-in';
+  const [chosenVisibility, setVisibility] = useState<Visibility>('unlisted');
+  // Without an account every save is unlisted: a private one would be refused.
+  const visibility = signedIn ? chosenVisibility : 'unlisted';
 
   // The editor holds the person's draft, or for a while a saved snippet (opened from its permalink)
   // or an example (with the draft one click away); only the draft is auto-saved.
@@ -57,7 +67,7 @@ export function App({ api }: { api: ApiClient }) {
   const openSnippet = useOpenSnippet(initialRoute);
   const draftRestore = useDraftRestore({ code, stdin });
   const flushDraft = useDraftAutosave({ code, stdin }, openSnippet.viewing || draftRestore.shown !== null);
-  usePermalinkNavigation({ initialRoute, snippet: openSnippet, load: runner.load, show, leavingDraft: flushDraft });
+  const openSaved = usePermalinkNavigation({ initialRoute, snippet: openSnippet, load: runner.load, show, leavingDraft: flushDraft });
 
   const { edited, leave: leaveSnippet, shared: openShared } = openSnippet;
   const onCodeChange = useCallback(
@@ -112,7 +122,7 @@ export function App({ api }: { api: ApiClient }) {
     focusAfterSwap();
   }, [keepExample, focusAfterSwap]);
 
-  const actions = useRunActions(runner, { code, stdin, output: outputTop, onShared: openShared });
+  const actions = useRunActions(runner, { code, stdin, output: outputTop, onShared: openShared, visibility });
   useRunShortcuts({ running: actions.running, onRun: actions.run, onStop: runner.stop, onShare: actions.share });
 
   // When the line input goes (the run ended) with the focus in it, the focus goes back to the editor,
@@ -182,8 +192,10 @@ export function App({ api }: { api: ApiClient }) {
           onStop={runner.stop}
           onShare={actions.share}
         />
+        {signedIn && <VisibilitySelect value={visibility} onChange={setVisibility} />}
         <ExamplesMenu ref={examplesMenu} onPick={onPickExample} />
-        <div className="ml-auto">
+        <div className="ml-auto flex min-w-0 flex-wrap items-center gap-2">
+          {accountsEnabled && <AccountControl account={account} api={api.account} onOpenSubmission={openSaved} />}
           <ThemeSwitch value={theme.choice} onChange={theme.setChoice} />
         </div>
       </header>

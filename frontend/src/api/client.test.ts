@@ -166,7 +166,9 @@ describe('api client', () => {
   it('maps a receipt the server refuses to an invalid body with its field', async () => {
     const detail = 'The receipt does not match this run.';
     const client = createApiClient({ adapter: answer(422, { detail, errors: [{ field: 'body.receipt', message: detail }] }) });
-    await expect(client.share({ code: '', stdin: '', result: { ...success, status: 'success' }, receipt: 'x', visibility: 'unlisted' })).rejects.toMatchObject({
+    await expect(
+      client.share({ code: '', stdin: '', result: { ...success, status: 'success' }, receipt: 'x', visibility: 'unlisted' }),
+    ).rejects.toMatchObject({
       problem: { kind: 'invalid', errors: [{ field: 'body.receipt', message: detail }] },
     });
   });

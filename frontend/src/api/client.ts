@@ -2,8 +2,10 @@
 // (see errors.ts), so callers only ever catch ApiError.
 import axios, { AxiosError, AxiosHeaders, type AxiosAdapter, type AxiosInstance, type AxiosResponse } from 'axios';
 
+import { createAccountApi, type AccountApi } from './accounts';
 import { ApiError, problemFromBody, type ApiProblem } from './errors';
 import { keepOwnerToken, ownerHeaders } from './ownerToken';
+import { createSession, type Session } from './session';
 import { startLiveRun, type LiveRun, type LiveRunCallbacks, type LiveRunRequest, type SocketFactory } from './stream';
 import type { ExecuteRequest, ExecutionResult, RuntimeInfo, SharedRun, ShareRequest, Submission } from './types';
 
@@ -45,6 +47,8 @@ export interface ApiClient {
   share(body: ShareRequest, signal?: AbortSignal): Promise<SharedRun>;
   submission(id: string, signal?: AbortSignal): Promise<Submission>;
   runtime(signal?: AbortSignal): Promise<RuntimeInfo>;
+  /** Accounts: only where the runtime says they are enabled. */
+  account: AccountApi;
 }
 
 export interface ClientOptions {
@@ -56,15 +60,40 @@ export interface ClientOptions {
   streamUrl?: string;
   /** Tests pass a fake WebSocket; the browser uses its own. */
   socket?: SocketFactory;
+  /** The signed-in tab's token (default: kept in sessionStorage; see session.ts). */
+  session?: Session;
 }
 
-export function createAxios(options: ClientOptions = {}): AxiosInstance {
+/**
+ * Every HTTP request of a signed-in tab carries its access token, so that its runs, saves and
+ * reads are its account's (private submissions included). A 401 to that token means the server
+ * no longer takes it (lapsed, or the account is gone): the tab is signed out.
+ */
+function authenticate(instance: AxiosInstance, session: Session): void {
+  instance.interceptors.request.use((config) => {
+    const token = session.token();
+    if (token !== null) config.headers.set('Authorization', `Bearer ${token}`);
+    return config;
+  });
+  instance.interceptors.response.use(undefined, (error: Error) => {
+    if (axios.isAxiosError(error) && error.response?.status === 401) {
+      const sent = AxiosHeaders.from(error.config?.headers).get('Authorization');
+      const token = session.token();
+      if (token !== null && sent === `Bearer ${token}`) session.drop();
+    }
+    return Promise.reject(error);
+  });
+}
+
+export function createAxios(options: ClientOptions = {}, session?: Session): AxiosInstance {
   const instance = axios.create({
     baseURL: options.baseURL ?? '',
     timeout: options.timeoutMs ?? REQUEST_TIMEOUT_MS,
     headers: { Accept: 'application/json' },
     ...(options.adapter ? { adapter: options.adapter } : {}),
   });
+  // First: it sees the Axios error, before the mapping below turns it into an ApiError.
+  if (session) authenticate(instance, session);
   instance.interceptors.response.use(
     (response) => response,
     (error: unknown) => {
@@ -77,7 +106,8 @@ export function createAxios(options: ClientOptions = {}): AxiosInstance {
 }
 
 export function createApiClient(options: ClientOptions = {}): ApiClient {
-  const http = createAxios(options);
+  const session = options.session ?? createSession();
+  const http = createAxios(options, session);
   return {
     async execute(body, signal) {
       const { data } = await http.post<ExecutionResult>('/api/v1/code/execute', body, { signal });
@@ -87,9 +117,10 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
       return startLiveRun(body, callbacks, { url: options.streamUrl, socket: options.socket });
     },
     async share(body, signal) {
+      // Signed in, the account owns the run: the browser's owner token is for anonymous saves.
       const { data } = await http.post<SharedRun>('/api/v1/code/shares', body, {
         signal,
-        headers: ownerHeaders(),
+        headers: session.token() === null ? ownerHeaders() : {},
       });
       keepOwnerToken(data.owner_token);
       return data;
@@ -102,6 +133,7 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
       const { data } = await http.get<RuntimeInfo>('/api/v1/runtime', { signal });
       return data;
     },
+    account: createAccountApi(http, session),
   };
 }
 

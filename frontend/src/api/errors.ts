@@ -11,6 +11,10 @@ export type ApiProblem =
   | { kind: 'too-large'; detail: string }
   | { kind: 'unavailable'; detail: string; retryAfterS: number | null }
   | { kind: 'not-found'; detail: string }
+  /** 401: credentials were needed, or the ones sent are no longer valid (a signed-in tab is signed out then). */
+  | { kind: 'unauthorized'; detail: string }
+  /** 409: e.g. an address that has an account, a submission still waiting for its verdict. */
+  | { kind: 'conflict'; detail: string }
   | { kind: 'server'; status: number; detail: string }
   | { kind: 'network'; detail: string }
   | { kind: 'disconnected'; detail: string }
@@ -118,6 +122,10 @@ export function describeProblem(problem: ApiProblem, remainingS?: number, action
     }
     case 'not-found':
       return 'This saved snippet does not exist: the link may be mistyped or the snippet was removed.';
+    case 'unauthorized':
+      return `The server wants you signed in: ${problem.detail}`;
+    case 'conflict':
+      return problem.detail;
     case 'server':
       return `The server ran into an error (HTTP ${problem.status}). Try again; if it keeps happening, please report it.`;
     case 'network':
@@ -174,6 +182,8 @@ export function problemFromBody(status: number, data: unknown, fallbackDetail: s
   if (status === 413) return { kind: 'too-large', detail };
   if (status === 503) return { kind: 'unavailable', detail, retryAfterS: wait };
   if (status === 404) return { kind: 'not-found', detail };
+  if (status === 401) return { kind: 'unauthorized', detail };
+  if (status === 409) return { kind: 'conflict', detail };
   if (status >= 500) return { kind: 'server', status, detail };
   return { kind: 'unexpected', status, detail };
 }

@@ -11,6 +11,10 @@ export type ShareRequest = Schemas['ShareRequest'];
 export type SharedRun = Schemas['SharedRun'];
 export type Submission = Schemas['Submission'];
 export type SubmissionPage = Schemas['SubmissionPage'];
+/** One line of `GET /code/submissions`: id, time, status, the code's first line, visibility. */
+export type SubmissionSummary = Schemas['SubmissionSummary'];
+/** Who may read a saved submission: `unlisted` (whoever has its link) or `private` (its account alone). */
+export type Visibility = Schemas['Visibility'];
 export type RuntimeInfo = Schemas['RuntimeOut'];
 export type RunStatus = Schemas['RunStatus'];
 export type Violation = Schemas['ViolationOut'];
@@ -24,6 +28,17 @@ export type Limits = Schemas['LimitsOut'];
 export type LimitHit = Schemas['LimitOut'];
 /** One value the program displayed: `text/html`, `image/png` (base64) or `text/plain`. */
 export type RichResult = Schemas['RichResultOut'];
+
+// The accounts endpoints (/auth, /users/me, /keys): served only with ACCOUNTS_ENABLED
+// (runtime.accounts.enabled), published in the schema either way.
+/** The signed-in account; `email` as stored: normalised and case-folded. */
+export type User = Schemas['UserOut'];
+/** The answer of POST /auth/token. */
+export type AccessToken = Schemas['TokenOut'];
+/** A key as listed, without its secret; `prefix` tells keys apart. */
+export type ApiKey = Schemas['ApiKeyOut'];
+/** A key just made, with its secret (in this answer only). */
+export type NewApiKey = Schemas['NewApiKey'];
 
 // The live stream's messages (docs/streaming.md), published with the schema as two unions.
 export type RunMessage = Schemas['RunMessage'];

@@ -1,6 +1,7 @@
+import type { AccountApi } from '../api/accounts';
 import type { ApiClient } from '../api/client';
 import { StreamUnavailable, type LiveRun } from '../api/stream';
-import type { ExecutionResult, RuntimeInfo, SharedRun, Submission } from '../api/types';
+import type { ApiKey, ExecutionResult, RuntimeInfo, SharedRun, Submission, SubmissionSummary, User } from '../api/types';
 import type { LiveView } from '../features/run/runState';
 
 export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
@@ -52,18 +53,38 @@ export function unavailableLiveRun(): LiveRun {
   };
 }
 
+const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected call to ${name}`));
+
+/** The account endpoints of a signed-out tab; tests replace methods one by one, unset ones fail loudly. */
+export function fakeAccountApi(overrides: Partial<AccountApi> = {}): AccountApi {
+  return {
+    signedIn: () => false,
+    onSessionChange: () => () => {},
+    register: unexpected('register'),
+    signIn: unexpected('signIn'),
+    signOut: () => {},
+    me: unexpected('me'),
+    mySubmissions: unexpected('mySubmissions'),
+    deleteSubmission: unexpected('deleteSubmission'),
+    keys: unexpected('keys'),
+    createKey: unexpected('createKey'),
+    revokeKey: unexpected('revokeKey'),
+    ...overrides,
+  };
+}
+
 /**
  * An ApiClient whose methods tests replace one by one; unset ones fail loudly, except `live`,
  * whose stream is unavailable (so runs take the HTTP fallback: `execute`).
  */
 export function fakeApi(overrides: Partial<ApiClient> = {}): ApiClient {
-  const unexpected = (name: string) => () => Promise.reject(new Error(`unexpected call to ${name}`));
   return {
     execute: unexpected('execute'),
     live: unavailableLiveRun,
     share: unexpected('share'),
     submission: unexpected('submission'),
     runtime: () => Promise.resolve(runtimeInfo),
+    account: fakeAccountApi(),
     ...overrides,
   };
 }
@@ -99,5 +120,35 @@ export const liveView = (overrides: Partial<LiveView> = {}): LiveView => ({
   runningSince: null,
   stopping: false,
   cancelled: false,
+  ...overrides,
+});
+
+/** The runtime of a server with accounts on. */
+export const accountsRuntime: RuntimeInfo = { ...runtimeInfo, accounts: { enabled: true, anonymous_runs: true } };
+
+export const user = (overrides: Partial<User> = {}): User => ({
+  id: 1,
+  email: 'ada@example.org',
+  is_admin: false,
+  created_at: '2025-01-01T12:00:00Z',
+  ...overrides,
+});
+
+export const submissionSummary = (overrides: Partial<SubmissionSummary> = {}): SubmissionSummary => ({
+  id: 'abc123',
+  created_at: '2025-01-01T12:00:00Z',
+  status: 'success',
+  code_preview: 'print("saved")',
+  wall_ms: 120,
+  visibility: 'private',
+  ...overrides,
+});
+
+export const apiKey = (overrides: Partial<ApiKey> = {}): ApiKey => ({
+  id: 1,
+  name: 'CI',
+  prefix: 'ebx_abcdefgh',
+  created_at: '2025-01-01T12:00:00Z',
+  last_used_at: null,
   ...overrides,
 });

@@ -1,28 +1,9 @@
 import { useEffect, useRef, useState } from 'react';
 
+import { copyText } from '../../lib/clipboard';
 import { modKey } from '../../lib/platform';
 import { useTouchScreen } from '../../lib/useMediaQuery';
 import { permalinkUrl } from './route';
-
-async function copyText(text: string, fallbackInput: HTMLInputElement | null): Promise<boolean> {
-  try {
-    await navigator.clipboard.writeText(text);
-    return true;
-  } catch {
-    // No clipboard API (insecure context, old browser): select the text for a manual copy.
-    if (fallbackInput) {
-      fallbackInput.focus();
-      fallbackInput.select();
-      try {
-        // eslint-disable-next-line @typescript-eslint/no-deprecated -- the only copy there is without the clipboard API
-        return document.execCommand('copy');
-      } catch {
-        return false;
-      }
-    }
-    return false;
-  }
-}
 
 /** The permalink of the saved snippet, with a copy button; shown while that snippet is open. */
 export function ShareBar({ id }: { id: string }) {

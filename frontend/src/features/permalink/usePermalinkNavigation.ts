@@ -3,7 +3,7 @@ import { useCallback, useEffect, useRef } from 'react';
 import type { Submission } from '../../api/types';
 import type { Draft } from '../examples/draftRestore';
 import { loadDraft } from '../examples/savedDraft';
-import { currentRoute, type Route } from './route';
+import { currentRoute, snippetPath, type Route } from './route';
 import type { OpenSnippetState } from './useOpenSnippet';
 
 interface Options {
@@ -20,9 +20,10 @@ interface Options {
 
 /**
  * Opens the permalink the page was opened at, and follows Back and Forward: a snippet's route
- * shows its saved run (code, input and output), `/` the person's draft.
+ * shows its saved run (code, input and output), `/` the person's draft. Answers a function that
+ * opens a saved run by its id (as following its permalink would, with a history entry).
  */
-export function usePermalinkNavigation({ initialRoute, snippet, load, show, leavingDraft }: Options): void {
+export function usePermalinkNavigation({ initialRoute, snippet, load, show, leavingDraft }: Options): (id: string) => void {
   const { opening, opened, closed } = snippet;
   // Only the latest navigation may apply its result (back/forward can overlap loads).
   const navigation = useRef(0);
@@ -60,4 +61,13 @@ export function usePermalinkNavigation({ initialRoute, snippet, load, show, leav
     window.addEventListener('popstate', onPop);
     return () => window.removeEventListener('popstate', onPop);
   }, [initialRoute, openRoute]);
+
+  return useCallback(
+    (id: string) => {
+      const path = snippetPath(id);
+      if (window.location.pathname !== path) window.history.pushState(null, '', path);
+      openRoute({ kind: 'snippet', id });
+    },
+    [openRoute],
+  );
 }

@@ -188,19 +188,28 @@ describe('runReducer, failures', () => {
 });
 
 describe('runReducer, shares and permalinks', () => {
-  it('gives the run in view its permalink id once shared', () => {
+  it('gives the run in view its permalink id and visibility once shared', () => {
     const view = shownRun();
     const state = runReducer(runReducer({ ...initialRunState, view }, { type: 'shareBegan' }), {
       type: 'shared',
       result: view.result,
       id: 'xyz',
+      visibility: 'private',
     });
-    expect(state).toEqual({ busy: null, problem: null, live: null, sharing: false, view: { ...view, savedId: 'xyz' } });
+    expect(state).toEqual({
+      busy: null,
+      problem: null,
+      live: null,
+      sharing: false,
+      view: { ...view, savedId: 'xyz', visibility: 'private' },
+    });
   });
 
   it('leaves another result in view as it is when a share ends', () => {
     const view = shownRun();
-    expect(runReducer({ ...initialRunState, view }, { type: 'shared', result: result(), id: 'xyz' }).view).toBe(view);
+    expect(runReducer({ ...initialRunState, view }, { type: 'shared', result: result(), id: 'xyz', visibility: 'unlisted' }).view).toBe(
+      view,
+    );
     expect(runReducer({ ...initialRunState, view }, { type: 'receiptRefused', result: result() }).view).toBe(view);
   });
 
@@ -226,6 +235,7 @@ describe('runReducer, shares and permalinks', () => {
         result: result(),
         source: 'permalink',
         savedId: 'abc123',
+        visibility: 'unlisted',
         createdAt: saved.created_at,
         origin: { code: 'print(input())', stdin: 'in', typed: [] },
       },

@@ -2,7 +2,7 @@
 // the stream, the HTTP calls and the person do into the actions below, one run at a time.
 import type { ApiProblem, ProblemAction } from '../../api/errors';
 import type { QueueReason } from '../../api/stream';
-import type { ExecutionResult, Submission } from '../../api/types';
+import type { ExecutionResult, Submission, Visibility } from '../../api/types';
 import type { FinishedRun, ShareableView } from './share';
 import { appendSegment, finalTranscript, type Segment } from './transcript';
 
@@ -114,8 +114,8 @@ export type RunAction =
   | { type: 'cancelled' }
   /** A run, share or load failed (refused, or the connection broke). */
   | { type: 'failed'; problem: ApiProblem; at: number }
-  /** The server saved the run with this result under `id`. */
-  | { type: 'shared'; result: ExecutionResult; id: string }
+  /** The server saved the run with this result under `id`, readable as `visibility` says. */
+  | { type: 'shared'; result: ExecutionResult; id: string; visibility: Visibility }
   /** The server will not take this run's receipt again: the next Share runs the code anew. */
   | { type: 'receiptRefused'; result: ExecutionResult }
   /** A permalink's saved run, with its verdict. */
@@ -237,7 +237,10 @@ export function runReducer(state: RunnerState, action: RunAction): RunnerState {
         problem: null,
         live: null,
         sharing: false,
-        view: state.view && state.view.result === action.result ? { ...state.view, savedId: action.id } : state.view,
+        view:
+          state.view && state.view.result === action.result
+            ? { ...state.view, savedId: action.id, visibility: action.visibility }
+            : state.view,
       };
     case 'receiptRefused':
       return { ...state, view: state.view && state.view.result === action.result ? { ...state.view, origin: null } : state.view };
@@ -252,6 +255,7 @@ export function runReducer(state: RunnerState, action: RunAction): RunnerState {
           result,
           source: 'permalink',
           savedId: submission.id,
+          visibility: submission.visibility,
           createdAt: submission.created_at,
           origin: { code: submission.code, stdin: submission.stdin, typed: [] },
         },

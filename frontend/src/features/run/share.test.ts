@@ -39,6 +39,15 @@ describe('planShare', () => {
     expect(planShare(view({ savedId: 'abc' }), 'print(2/0)', '')).toEqual({ kind: 'run' });
   });
 
+  it('saves a run again when it was saved with the other visibility', () => {
+    const saved = view({ savedId: 'abc', visibility: 'unlisted' });
+    expect(planShare(saved, 'print(1/0)', '', 'unlisted')).toEqual({ kind: 'show', id: 'abc' });
+    expect(planShare(saved, 'print(1/0)', '', 'private')).toEqual({ kind: 'share', run: { result: saved.result, origin: saved.origin } });
+    // Opened from its permalink (no receipt): run anew, to save that run privately.
+    const opened = view({ savedId: 'abc', visibility: 'unlisted', result: result() });
+    expect(planShare(opened, 'print(1/0)', '', 'private')).toEqual({ kind: 'run' });
+  });
+
   it('compares the stdin box, not the lines typed into a live run', () => {
     expect(planShare(view({ origin: origin({ typed: ['Ada\n'] }) }), 'print(1/0)', '').kind).toBe('share');
   });
@@ -55,6 +64,11 @@ describe('the input a share sends', () => {
     expect(shareRequests(run).map((r) => r.stdin)).toEqual(['a\nb\nc\n', 'a\nb\n', 'a\n']);
     const [first] = shareRequests(run);
     expect(first).toEqual({ code: 'print(1/0)', stdin: 'a\nb\nc\n', result: run.result, receipt: 'r', visibility: 'unlisted' });
+  });
+
+  it('asks for the visibility chosen', () => {
+    const run = { result: result({ receipt: 'r' }), origin: origin() };
+    expect(shareRequests(run, 'private').map((r) => r.visibility)).toEqual(['private']);
   });
 
   it('is one request when nothing was typed', () => {

@@ -1,7 +1,7 @@
 // Share: saving a finished run as it ended (POST /api/v1/code/shares), failing or not, without
 // running it again. The server signs every result (its `receipt`) over the code, the input the
 // program was given and the verdict; a share sends exactly those back.
-import type { ExecutionResult, ShareRequest } from '../../api/types';
+import type { ExecutionResult, ShareRequest, Visibility } from '../../api/types';
 
 /**
  * What a run was given: the editor's code and stdin box when it started, and the text sent to its
@@ -18,6 +18,8 @@ export interface ShareableView {
   result: ExecutionResult;
   /** Set once the run is saved (shared, or opened from its permalink): its id. */
   savedId: string | null;
+  /** Who may read it once saved (absent: unlisted, as every save without an account is). */
+  visibility?: Visibility;
   /** What the run was given; null when it cannot be shared as it is (the server refused its receipt). */
   origin: RunOrigin | null;
 }
@@ -41,10 +43,14 @@ function isRunOf(view: ShareableView, code: string, stdin: string): view is Shar
   return view.origin !== null && view.origin.code === code && view.origin.stdin === stdin;
 }
 
-/** What Share does with what is in view and what the editor holds. */
-export function planShare(view: ShareableView | null, code: string, stdin: string): SharePlan {
+/**
+ * What Share does with what is in view and what the editor holds, to be saved as `visibility`. A run
+ * saved with the other visibility is saved again (a private copy of an unlisted one, or the other
+ * way round): the saved one keeps who may read it.
+ */
+export function planShare(view: ShareableView | null, code: string, stdin: string, visibility: Visibility = 'unlisted'): SharePlan {
   if (!view || !isRunOf(view, code, stdin)) return { kind: 'run' };
-  if (view.savedId !== null) return { kind: 'show', id: view.savedId };
+  if (view.savedId !== null && (view.visibility ?? 'unlisted') === visibility) return { kind: 'show', id: view.savedId };
   if (typeof view.result.receipt === 'string' && view.result.receipt !== '') {
     return { kind: 'share', run: { result: view.result, origin: view.origin } };
   }
@@ -67,7 +73,7 @@ export const MAX_LATE_CHUNKS = 2;
  * The share requests to try, in order: the run with all its input, then (a live run with typed
  * lines) without its last one or two chunks, in case they arrived after the run ended.
  */
-export function shareRequests(run: FinishedRun): ShareRequest[] {
+export function shareRequests(run: FinishedRun, visibility: Visibility = 'unlisted'): ShareRequest[] {
   const { result, origin } = run;
   const receipt = result.receipt ?? '';
   const dropped = Math.min(MAX_LATE_CHUNKS, origin.typed.length);
@@ -76,6 +82,6 @@ export function shareRequests(run: FinishedRun): ShareRequest[] {
     stdin: givenStdin({ ...origin, typed: origin.typed.slice(0, origin.typed.length - late) }),
     result,
     receipt,
-    visibility: 'unlisted',
+    visibility,
   }));
 }

@@ -1,5 +1,6 @@
 import { useCallback, type RefObject } from 'react';
 
+import type { Visibility } from '../../api/types';
 import type { Draft } from '../examples/draftRestore';
 import { revealIfOutOfView } from '../output/reveal';
 import type { Runner, Shared } from './useRunner';
@@ -9,6 +10,8 @@ interface Options extends Draft {
   output: RefObject<HTMLElement | null>;
   /** A Share saved the run: its permalink. */
   onShared: (shared: Shared) => void;
+  /** Who may read what Share saves. */
+  visibility: Visibility;
 }
 
 export interface RunActions {
@@ -22,7 +25,7 @@ export interface RunActions {
 
 /** Run and Share (buttons, keys, the editor's commands) on the editor's code and input. */
 export function useRunActions(runner: Pick<Runner, 'busy' | 'sharing' | 'run' | 'share'>, options: Options): RunActions {
-  const { code, stdin, output, onShared } = options;
+  const { code, stdin, output, onShared, visibility } = options;
   // Between a Share's run and the share itself nothing is busy for a moment: still no new action.
   const busy = runner.busy === 'run' || runner.busy === 'share' || runner.sharing;
   const { run: runCode, share: shareCode } = runner;
@@ -38,10 +41,10 @@ export function useRunActions(runner: Pick<Runner, 'busy' | 'sharing' | 'run' | 
   // While a run goes Share is disabled: it would share a run the person has not seen end.
   const share = useCallback(() => {
     if (busy) return;
-    void shareCode(code, stdin).then((shared) => {
+    void shareCode(code, stdin, visibility).then((shared) => {
       if (shared) onShared(shared);
     });
-  }, [busy, shareCode, code, stdin, onShared]);
+  }, [busy, shareCode, code, stdin, visibility, onShared]);
 
   return { running: runner.busy === 'run', busy, run, share };
 }

@@ -508,6 +508,7 @@ describe('useRunner, share', () => {
       stdin: 'Ada\n\nBob Smith\n',
       result: failed,
       receipt: 'sig',
+      visibility: 'unlisted',
     });
     expect(hook.result.current).toMatchObject({ busy: null, sharing: false, problem: null, view: { savedId: 'live1', result: failed } });
     expect(sockets.sockets).toHaveLength(1);

@@ -4,7 +4,7 @@ import { isCancelled, type ApiClient } from '../../api/client';
 import { ApiError, isReceiptRefusal, type ApiProblem } from '../../api/errors';
 import { runOverHttp } from '../../api/httpFallback';
 import { LiveRunCancelled, StoppedBeforeStart, StreamUnavailable, type LiveRun, type LiveRunRequest } from '../../api/stream';
-import type { Submission } from '../../api/types';
+import type { Submission, Visibility } from '../../api/types';
 import { loadSavedRun } from '../permalink/savedRun';
 import { createOutputBuffer, type OutputBuffer } from './outputBuffer';
 import { initialRunState, runReducer, type BeginAction, type LiveAction, type ResultView, type RunnerState } from './runState';
@@ -29,8 +29,9 @@ export interface Runner extends RunnerState {
    * Shares the run in view when it is a finished run of this code and stdin (no new run);
    * otherwise runs them first, live as `run` does, and shares whatever the result is. Null when
    * nothing was shared (the problem says why, or the run was stopped before it started or replaced).
+   * `visibility` (default unlisted): who may read it; private needs a signed-in tab.
    */
-  share: (code: string, stdin: string) => Promise<Shared | null>;
+  share: (code: string, stdin: string, visibility?: Visibility) => Promise<Shared | null>;
   load: (id: string) => Promise<Submission | null>;
 }
 
@@ -206,18 +207,18 @@ export function useRunner(api: ApiClient): Runner {
 
   /** Sends a finished run to POST /shares; on success the view (still showing it) gets its id. */
   const send = useCallback(
-    async (run: FinishedRun): Promise<Shared | null> => {
+    async (run: FinishedRun, visibility: Visibility): Promise<Shared | null> => {
       const { signal } = start({ type: 'shareBegan' });
       if (!run.result.receipt) {
         fail(new ApiError({ kind: 'no-receipt', detail: 'The result has no receipt.' }), signal);
         return null;
       }
-      const requests = shareRequests(run);
+      const requests = shareRequests(run, visibility);
       for (const [attempt, request] of requests.entries()) {
         try {
           const { id } = await api.share(request, signal);
           if (signal.aborted) return null;
-          dispatch({ type: 'shared', result: run.result, id });
+          dispatch({ type: 'shared', result: run.result, id, visibility });
           return { id, code: run.origin.code, stdin: run.origin.stdin };
         } catch (err) {
           const refused = err instanceof ApiError && isReceiptRefusal(err.problem);
@@ -234,11 +235,11 @@ export function useRunner(api: ApiClient): Runner {
   );
 
   const share = useCallback(
-    async (code: string, stdin: string): Promise<Shared | null> => {
-      const plan = planShare(shownView.current, code, stdin);
+    async (code: string, stdin: string, visibility: Visibility = 'unlisted'): Promise<Shared | null> => {
+      const plan = planShare(shownView.current, code, stdin, visibility);
       if (plan.kind === 'show') return { id: plan.id, code, stdin };
       const run = plan.kind === 'share' ? plan.run : await execute(code, stdin, true);
-      return run ? send(run) : null;
+      return run ? send(run, visibility) : null;
     },
     [execute, send],
   );

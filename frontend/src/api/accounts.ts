@@ -1,0 +1,73 @@
+// Accounts (docs/api.md "Accounts"): register, sign in, the account's submissions and API keys.
+// Served only when the runtime says `accounts.enabled`; the UI asks nothing of them otherwise.
+import type { AxiosInstance } from 'axios';
+
+import type { Session } from './session';
+import type { AccessToken, ApiKey, NewApiKey, SubmissionPage, User } from './types';
+
+/** How many submissions a page of "My submissions" holds (the server allows 1 to 100). */
+export const SUBMISSIONS_PAGE_SIZE = 20;
+
+export interface AccountApi {
+  /** Whether this tab holds an access token (`me` says whether the server still takes it). */
+  signedIn(): boolean;
+  /** Calls `listener` whenever the tab signs in or out (a 401 to the token signs it out too). */
+  onSessionChange(listener: () => void): () => void;
+  register(email: string, password: string, signal?: AbortSignal): Promise<User>;
+  /** Signs this tab in: keeps the access token, and answers the account it names. */
+  signIn(email: string, password: string, signal?: AbortSignal): Promise<User>;
+  signOut(): void;
+  me(signal?: AbortSignal): Promise<User>;
+  /** The account's submissions, newest first; `cursor`: the previous page's `next_cursor`. */
+  mySubmissions(cursor: string | null, signal?: AbortSignal): Promise<SubmissionPage>;
+  deleteSubmission(id: string): Promise<void>;
+  keys(signal?: AbortSignal): Promise<ApiKey[]>;
+  createKey(name: string): Promise<NewApiKey>;
+  revokeKey(id: number): Promise<void>;
+}
+
+/** The account endpoints over `http`, whose requests carry `session`'s token (client.ts adds it). */
+export function createAccountApi(http: AxiosInstance, session: Session): AccountApi {
+  const me = async (signal?: AbortSignal) => (await http.get<User>('/api/v1/users/me', { signal })).data;
+  return {
+    signedIn: () => session.token() !== null,
+    onSessionChange: (listener) => session.subscribe(listener),
+    async register(email, password, signal) {
+      const { data } = await http.post<User>('/api/v1/auth/register', { email, password }, { signal });
+      return data;
+    },
+    async signIn(email, password, signal) {
+      // OAuth2's password flow: a form, the address as `username`.
+      const form = new URLSearchParams({ username: email, password });
+      const { data } = await http.post<AccessToken>('/api/v1/auth/token', form, { signal });
+      session.keep(data.access_token);
+      try {
+        return await me(signal);
+      } catch (err) {
+        session.drop();
+        throw err;
+      }
+    },
+    signOut: () => session.drop(),
+    me,
+    async mySubmissions(cursor, signal) {
+      const params = { mine: true, limit: SUBMISSIONS_PAGE_SIZE, ...(cursor === null ? {} : { cursor }) };
+      const { data } = await http.get<SubmissionPage>('/api/v1/code/submissions', { params, signal });
+      return data;
+    },
+    async deleteSubmission(id) {
+      await http.delete(`/api/v1/code/submissions/${encodeURIComponent(id)}`);
+    },
+    async keys(signal) {
+      const { data } = await http.get<ApiKey[]>('/api/v1/keys', { signal });
+      return data;
+    },
+    async createKey(name) {
+      const { data } = await http.post<NewApiKey>('/api/v1/keys', { name });
+      return data;
+    },
+    async revokeKey(id) {
+      await http.delete(`/api/v1/keys/${id}`);
+    },
+  };
+}

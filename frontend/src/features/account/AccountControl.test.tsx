@@ -1,0 +1,147 @@
+import { act, render, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it, vi } from 'vitest';
+
+import type { AccountApi } from '../../api/accounts';
+import { ApiError } from '../../api/errors';
+import { fakeAccountApi, user } from '../../test/fixtures';
+import { SESSION_ENDED } from './accountState';
+import { AccountControl } from './AccountControl';
+import { useAccount } from './useAccount';
+
+function Harness({ api, enabled = true }: { api: AccountApi; enabled?: boolean | null }) {
+  const account = useAccount(api, enabled);
+  return <AccountControl account={account} api={api} onOpenSubmission={() => {}} />;
+}
+
+/** An account api whose session is a variable, as the real one's (signIn keeps a token, signOut drops it). */
+function sessionApi(overrides: Partial<AccountApi> = {}, token: string | null = null) {
+  let current = token;
+  const listeners = new Set<() => void>();
+  const set = (next: string | null) => {
+    current = next;
+    listeners.forEach((l) => l());
+  };
+  const signIn = vi.fn(() => {
+    set('jwt');
+    return Promise.resolve(user());
+  });
+  const api = fakeAccountApi({
+    signedIn: () => current !== null,
+    onSessionChange: (l) => {
+      listeners.add(l);
+      return () => listeners.delete(l);
+    },
+    signIn,
+    signOut: () => set(null),
+    ...overrides,
+  });
+  return { api, signIn, expire: () => set(null) };
+}
+
+async function openSignIn(): Promise<HTMLElement> {
+  await userEvent.click(screen.getByRole('button', { name: 'Sign in' }));
+  return screen.getByRole('dialog', { name: 'Sign in' });
+}
+
+describe('AccountControl', () => {
+  it('signs in from a dialog, then shows the address with its menu; Sign out signs out', async () => {
+    const { api, signIn } = sessionApi();
+    render(<Harness api={api} />);
+    const dialog = await openSignIn();
+    expect(screen.getByLabelText('E-mail address')).toHaveFocus();
+    await userEvent.type(screen.getByLabelText('E-mail address'), ' ada@example.org ');
+    await userEvent.type(screen.getByLabelText('Password'), 'password1{Enter}');
+    expect(signIn).toHaveBeenCalledWith('ada@example.org', 'password1');
+    await waitFor(() => expect(dialog).not.toBeInTheDocument());
+    const menuButton = screen.getByRole('button', { name: 'Account: ada@example.org' });
+    await waitFor(() => expect(menuButton).toHaveFocus());
+    await userEvent.keyboard('{ArrowDown}');
+    expect(screen.getAllByRole('menuitem').map((i) => i.textContent)).toEqual(['My submissions', 'API keys', 'Sign out']);
+    expect(screen.getByRole('menuitem', { name: 'My submissions' })).toHaveFocus();
+    await userEvent.keyboard('{End}{Enter}');
+    await waitFor(() => expect(screen.getByRole('button', { name: 'Sign in' })).toHaveFocus());
+    expect(api.signedIn()).toBe(false);
+  });
+
+  it('shows the server’s refusal as text, and a field’s message beside it', async () => {
+    const wrong = 'The e-mail address or the password is wrong.';
+    const signIn = vi
+      .fn()
+      .mockRejectedValueOnce(new ApiError({ kind: 'unauthorized', detail: wrong }))
+      .mockRejectedValueOnce(
+        new ApiError({
+          kind: 'invalid',
+          detail: 'The request is invalid.',
+          errors: [{ field: 'body.username', message: 'Not an address.' }],
+        }),
+      );
+    render(<Harness api={sessionApi({ signIn }).api} />);
+    const dialog = await openSignIn();
+    await userEvent.type(screen.getByLabelText('E-mail address'), 'ada@example.org');
+    await userEvent.type(screen.getByLabelText('Password'), 'nope');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    expect(await within(dialog).findByRole('alert')).toHaveTextContent(wrong);
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Sign in' }));
+    const email = screen.getByLabelText('E-mail address');
+    await waitFor(() => expect(email).toHaveAttribute('aria-invalid', 'true'));
+    expect(email).toHaveAccessibleDescription('Not an address.');
+  });
+
+  it('creates an account, then signs in with it', async () => {
+    const register = vi.fn().mockResolvedValue(user());
+    const { api, signIn } = sessionApi({ register });
+    render(<Harness api={api} />);
+    const dialog = await openSignIn();
+    await userEvent.click(within(dialog).getByRole('button', { name: 'No account yet? Create one' }));
+    expect(dialog).toHaveAccessibleName('Create an account');
+    expect(screen.getByLabelText('Password')).toHaveAttribute('autocomplete', 'new-password');
+    await userEvent.type(screen.getByLabelText('E-mail address'), 'ada@example.org');
+    await userEvent.type(screen.getByLabelText('Password'), 'password1');
+    await userEvent.click(within(dialog).getByRole('button', { name: 'Create account' }));
+    expect(await screen.findByRole('button', { name: 'Account: ada@example.org' })).toBeInTheDocument();
+    expect(register).toHaveBeenCalledWith('ada@example.org', 'password1');
+    expect(signIn).toHaveBeenCalledWith('ada@example.org', 'password1');
+  });
+
+  it('closes with Escape, giving the focus back, and keeps the page’s keys from acting behind it', async () => {
+    const onWindowKey = vi.fn();
+    window.addEventListener('keydown', onWindowKey);
+    render(<Harness api={sessionApi().api} />);
+    const dialog = await openSignIn();
+    await userEvent.keyboard('{Escape}');
+    expect(dialog).not.toBeInTheDocument();
+    expect(screen.getByRole('button', { name: 'Sign in' })).toHaveFocus();
+    expect(onWindowKey).not.toHaveBeenCalled();
+    window.removeEventListener('keydown', onWindowKey);
+  });
+
+  it('checks a token kept from before a reload, and signs in with it', async () => {
+    const me = vi.fn().mockResolvedValue(user());
+    render(<Harness api={sessionApi({ me }, 'kept').api} />);
+    expect(screen.getByRole('status')).toHaveTextContent('Checking your sign-in');
+    expect(await screen.findByRole('button', { name: 'Account: ada@example.org' })).toBeInTheDocument();
+  });
+
+  it('drops a kept token the server refuses, saying so', async () => {
+    const { api } = sessionApi({ me: vi.fn().mockRejectedValue(new ApiError({ kind: 'unauthorized', detail: 'expired' })) }, 'kept');
+    render(<Harness api={api} />);
+    expect(await screen.findByTestId('account-notice')).toHaveTextContent(SESSION_ENDED);
+    expect(api.signedIn()).toBe(false);
+  });
+
+  it('says so when the session ends while signed in (a 401 to its token)', async () => {
+    const { api, expire } = sessionApi({ me: vi.fn().mockResolvedValue(user()) }, 'kept');
+    render(<Harness api={api} />);
+    await screen.findByRole('button', { name: 'Account: ada@example.org' });
+    act(() => expire());
+    expect(screen.getByTestId('account-notice')).toHaveTextContent(SESSION_ENDED);
+    expect(screen.getByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+  });
+
+  it('drops a kept token where the server has no accounts (any more)', () => {
+    const { api } = sessionApi({}, 'kept');
+    render(<Harness api={api} enabled={false} />);
+    expect(api.signedIn()).toBe(false);
+  });
+});
