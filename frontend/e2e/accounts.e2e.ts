@@ -16,7 +16,12 @@ let phone: Browser;
 const PASSWORD = 'correct horse battery';
 
 beforeAll(async () => {
-  server = await startServer('accounts', { ACCOUNTS_ENABLED: 'true', RATE_LIMIT: '1000/minute', LOGIN_RATE_LIMIT: '1000/minute' });
+  server = await startServer('accounts', {
+    ACCOUNTS_ENABLED: 'true',
+    ANONYMOUS_RUNS: 'false',
+    RATE_LIMIT: '1000/minute',
+    LOGIN_RATE_LIMIT: '1000/minute',
+  });
   desktop = await launch();
   phone = await launch({ width: 390, height: 844, touch: true });
 });

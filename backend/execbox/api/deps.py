@@ -38,13 +38,24 @@ async def request_address(connection: HTTPConnection, services: ServicesDep) -> 
 AddressDep = Annotated[str, Depends(request_address)]
 
 
+# A browser cannot set headers on a WebSocket: it offers its credential as the second of two
+# subprotocols, after this one, which the stream then selects.
+BEARER_SUBPROTOCOL = "execbox.bearer"
+
+
 def request_credential(connection: HTTPConnection) -> str | None:
     """The credential the request sends, as `X-API-Key` or `Authorization: Bearer` (either may
-    carry an API key or an access token). Read from the headers, as a WebSocket sends them too."""
+    carry an API key or an access token), or a WebSocket as its subprotocols
+    `execbox.bearer, <credential>`."""
     if api_key := connection.headers.get("x-api-key", "").strip():
         return api_key
     scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
-    return credential.strip() or None if scheme.lower() == "bearer" else None
+    if scheme.lower() == "bearer" and credential.strip():
+        return credential.strip()
+    offered = [part.strip() for part in connection.headers.get("sec-websocket-protocol", "").split(",")]
+    if len(offered) == 2 and offered[0] == BEARER_SUBPROTOCOL and offered[1]:
+        return offered[1]
+    return None
 
 
 async def request_caller(connection: HTTPConnection, services: ServicesDep) -> Caller | None:

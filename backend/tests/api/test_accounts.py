@@ -279,3 +279,23 @@ def test_without_anonymous_runs_only_accounts_and_keys_run(start_api: StartApi) 
     assert with_key.status_code == 200 and with_key.json()["stdout"] == "1\n"
     accepted = server.client.post(SUBMISSIONS, json={"code": "print(2)"}, headers={"X-API-Key": secret})
     assert accepted.status_code == 202, accepted.text
+
+
+def test_a_browser_offers_its_credential_to_the_stream_as_a_subprotocol(start_api: StartApi) -> None:
+    server = start_api(ACCOUNTS_ENABLED="true", ANONYMOUS_RUNS="false")
+    url = server.url.replace("http://", "ws://", 1) + "/api/v1/code/stream"
+    run = json.dumps({"type": "run", "code": "print(6 * 7)"})
+    for credential in (
+        api_key(server, "live@example.org"),
+        signed_in(server, "live@example.org")["Authorization"][7:],
+    ):
+        with connect(url, subprotocols=["execbox.bearer", credential], open_timeout=10) as socket:  # type: ignore[list-item]
+            assert socket.subprotocol == "execbox.bearer"  # what a browser insists on
+            socket.send(run)
+            messages = [json.loads(socket.recv(timeout=30))]
+            while messages[-1]["type"] not in ("result", "error"):
+                messages.append(json.loads(socket.recv(timeout=30)))
+        assert messages[-1]["type"] == "result" and messages[-1]["stdout"] == "42\n", messages
+    with connect(url, subprotocols=["execbox.bearer", "ebx_" + "C" * 43], open_timeout=10) as socket:  # type: ignore[list-item]
+        error = json.loads(socket.recv(timeout=10))
+    assert (error["type"], error["status"]) == ("error", 401), error

@@ -114,7 +114,7 @@ export function createApiClient(options: ClientOptions = {}): ApiClient {
       return data;
     },
     live(body, callbacks) {
-      return startLiveRun(body, callbacks, { url: options.streamUrl, socket: options.socket });
+      return startLiveRun(body, callbacks, { url: options.streamUrl, socket: options.socket, credential: session.token() });
     },
     async share(body, signal) {
       // Signed in, the account owns the run: the browser's owner token is for anonymous saves.

@@ -387,3 +387,11 @@ describe('startLiveRun', () => {
     expect(socket.closedByClient).toBe(1000);
   });
 });
+
+describe('a signed-in tab on the stream', () => {
+  it('offers its access token as the subprotocol after execbox.bearer, and nothing when signed out', () => {
+    expect(setUp({ credential: 'jwt.token.here' }).socket.protocols).toEqual(['execbox.bearer', 'jwt.token.here']);
+    expect(setUp({ credential: null }).socket.protocols).toBeUndefined();
+    expect(setUp().socket.protocols).toBeUndefined();
+  });
+});

@@ -169,7 +169,13 @@ export interface SocketLike {
   addEventListener(type: 'close', listener: (event: { code: number }) => void): void;
 }
 
-export type SocketFactory = (url: string) => SocketLike;
+export type SocketFactory = (url: string, protocols?: string[]) => SocketLike;
+
+/**
+ * A browser cannot set headers on a WebSocket: a signed-in tab offers its credential as the second
+ * of two subprotocols after this one, which the server selects (backend api/deps.py).
+ */
+export const BEARER_SUBPROTOCOL = 'execbox.bearer';
 
 const OPEN = 1;
 
@@ -235,10 +241,12 @@ export interface LiveRun {
 export interface LiveRunOptions {
   url?: string;
   socket?: SocketFactory;
+  /** The signed-in tab's access token: the run is its account's. */
+  credential?: string | null;
   handshakeTimeoutMs?: number;
 }
 
-const browserSocket: SocketFactory = (url) => new WebSocket(url);
+const browserSocket: SocketFactory = (url, protocols) => new WebSocket(url, protocols);
 
 export function startLiveRun(request: LiveRunRequest, callbacks: LiveRunCallbacks = {}, options: LiveRunOptions = {}): LiveRun {
   let started = false;
@@ -272,7 +280,8 @@ export function startLiveRun(request: LiveRunRequest, callbacks: LiveRunCallback
   };
 
   try {
-    socket = (options.socket ?? browserSocket)(options.url ?? streamUrl());
+    const protocols = options.credential ? [BEARER_SUBPROTOCOL, options.credential] : undefined;
+    socket = (options.socket ?? browserSocket)(options.url ?? streamUrl(), protocols);
   } catch (err) {
     settle({ error: new StreamUnavailable(err instanceof Error ? err.message : String(err)) });
     return { done, sendStdin: () => false, closeStdin: () => false, stop: () => {}, cancel: () => {} };

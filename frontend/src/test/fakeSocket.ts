@@ -15,7 +15,11 @@ export class FakeSocket implements SocketLike {
   closedByClient: number | null = null;
   private readonly listeners = new Map<string, Listener[]>();
 
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    /** The subprotocols the client offered (a signed-in tab's credential rides there). */
+    readonly protocols?: string[],
+  ) {}
 
   addEventListener(type: 'open' | 'error', listener: () => void): void;
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
@@ -74,8 +78,8 @@ export class FakeSocket implements SocketLike {
 export function fakeSockets(): { factory: SocketFactory; sockets: FakeSocket[]; last(): FakeSocket } {
   const sockets: FakeSocket[] = [];
   return {
-    factory: (url) => {
-      const socket = new FakeSocket(url);
+    factory: (url, protocols) => {
+      const socket = new FakeSocket(url, protocols);
       sockets.push(socket);
       return socket;
     },

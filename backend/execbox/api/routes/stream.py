@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from execbox.api.deps import ServicesDep, run_client
+from execbox.api.deps import BEARER_SUBPROTOCOL, ServicesDep, run_client
 from execbox.api.errors import MAX_LISTED_PROBLEMS, describe_service_error, field_problems
 from execbox.api.front_door import origin_allowed
 from execbox.schemas.stream import ControlMessage, ErrorMessage, RunMessage
@@ -29,7 +29,9 @@ _CLOSE_REASON_BYTES = 120
 @router.websocket("/stream")
 async def stream(websocket: WebSocket, services: ServicesDep) -> None:
     """Run code live: output as it is printed, stdin while it runs, stop at will."""
-    await websocket.accept()
+    offered = websocket.headers.get("sec-websocket-protocol", "").split(",")[0].strip()
+    # A browser that offered its credential this way drops a connection that selects no subprotocol.
+    await websocket.accept(subprotocol=BEARER_SUBPROTOCOL if offered == BEARER_SUBPROTOCOL else None)
     connection = _WebSocketConnection(websocket)
     origin = websocket.headers.get("origin")
     if not origin_allowed(origin, websocket.headers.get("host", ""), services.settings.ALLOWED_ORIGINS):
