@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import statistics
 import threading
 import time
 from collections.abc import Iterator
@@ -164,6 +165,9 @@ def test_a_refusal_lists_at_most_twenty_problems_and_counts_the_rest(server: Api
     assert "(3 more problems not listed)" in refused.json()["detail"]
 
 
+FLOODS = 3
+
+
 def test_floods_of_refusals_leave_health_fast(server: ApiServer) -> None:
     body = _countless_fields()
 
@@ -172,9 +176,15 @@ def test_floods_of_refusals_leave_health_fast(server: ApiServer) -> None:
             for _ in range(3):
                 client.post(EXECUTE, content=body, headers={"Content-Type": "application/json"})
 
+    refusal_ms = []
+    with new_client(server) as alone:  # what one refusal costs on this machine, now
+        for _ in range(3):
+            started = time.perf_counter()
+            alone.post(EXECUTE, content=body, headers={"Content-Type": "application/json"})
+            refusal_ms.append((time.perf_counter() - started) * 1000)
     health_ms: list[float] = []
     with new_client(server) as watcher:
-        threads = [threading.Thread(target=flood) for _ in range(3)]
+        threads = [threading.Thread(target=flood) for _ in range(FLOODS)]
         for thread in threads:
             thread.start()
         while any(thread.is_alive() for thread in threads):
@@ -182,10 +192,12 @@ def test_floods_of_refusals_leave_health_fast(server: ApiServer) -> None:
             assert watcher.get("/health").status_code == 200
             health_ms.append((time.perf_counter() - started) * 1000)
             time.sleep(0.02)
-    # Each refusal costs ~70 ms (parsing 1 MiB of JSON), so /health may wait behind a few of
-    # them: 0.6-0.9 s at worst here, where three such floods once held it for 4.4 s.
+    # Each refusal is parsed on the event loop (~70-400 ms for 1 MiB of JSON, as the machine
+    # goes), so /health may wait behind the ones in progress, one per flood, and its own turn:
+    # never behind a flood's whole backlog (three such floods once held it for 4.4 s).
     assert len(health_ms) >= 2
-    assert max(health_ms) < 1500, health_ms
+    bound = max(1500, (FLOODS + 2) * statistics.median(refusal_ms))
+    assert max(health_ms) < bound, (health_ms, refusal_ms)
 
 
 def test_refusals_count_against_a_client_s_allowance(server: ApiServer) -> None:

@@ -550,7 +550,7 @@ def test_an_unknown_route_is_a_json_404(target: Watched, method: str, path: str)
     [
         pytest.param("GET", EXECUTE, "POST", id="get-execute"),
         pytest.param("PUT", SUBMIT, "POST", id="put-submit"),
-        pytest.param("DELETE", f"{SUBMISSIONS}/x", "GET", id="delete-submission"),
+        pytest.param("PUT", f"{SUBMISSIONS}/x", "GET, DELETE", id="put-submission"),
         pytest.param("PUT", SUBMISSIONS, "POST", id="put-submissions"),
         pytest.param("POST", "/health", "GET", id="post-health"),
     ],
