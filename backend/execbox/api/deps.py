@@ -52,10 +52,14 @@ def request_credential(connection: HTTPConnection) -> str | None:
     scheme, _, credential = connection.headers.get("authorization", "").partition(" ")
     if scheme.lower() == "bearer" and credential.strip():
         return credential.strip()
-    offered = [part.strip() for part in connection.headers.get("sec-websocket-protocol", "").split(",")]
+    offered = offered_subprotocols(connection)
     if len(offered) == 2 and offered[0] == BEARER_SUBPROTOCOL and offered[1]:
         return offered[1]
     return None
+
+
+def offered_subprotocols(connection: HTTPConnection) -> list[str]:
+    return [part.strip() for part in connection.headers.get("sec-websocket-protocol", "").split(",")]
 
 
 async def request_caller(connection: HTTPConnection, services: ServicesDep) -> Caller | None:
@@ -70,11 +74,10 @@ async def request_caller(connection: HTTPConnection, services: ServicesDep) -> C
 CallerDep = Annotated[Caller | None, Depends(request_caller)]
 
 
-async def run_client(connection: HTTPConnection, services: Services) -> str:
+async def run_client(connection: HTTPConnection, services: Services, caller: Caller | None) -> str:
     """Whose run this is, for the rate limit and the share of runs: the API key or account the
     request's credentials name (each its own), else its address. ANONYMOUS_RUNS=false (with
     accounts) refuses runs that send no credentials."""
-    caller = await request_caller(connection, services)
     if caller is not None:
         return caller.client
     if services.identities is not None and not services.settings.ANONYMOUS_RUNS:
@@ -85,8 +88,10 @@ async def run_client(connection: HTTPConnection, services: Services) -> str:
     return await request_address(connection, services)
 
 
-async def request_run_client(connection: HTTPConnection, services: ServicesDep) -> str:
-    return await run_client(connection, services)
+# The caller is a dependency of its own, so that a route that also asks who owns its submissions
+# (OwnerDep) looks the credential up once: FastAPI runs each dependency once per request.
+async def request_run_client(connection: HTTPConnection, services: ServicesDep, caller: CallerDep) -> str:
+    return await run_client(connection, services, caller)
 
 
 ClientDep = Annotated[str, Depends(request_run_client)]

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from execbox.api.deps import BEARER_SUBPROTOCOL, ServicesDep, run_client
+from execbox.api.deps import BEARER_SUBPROTOCOL, ServicesDep, offered_subprotocols, request_caller, run_client
 from execbox.api.errors import MAX_LISTED_PROBLEMS, describe_service_error, field_problems
 from execbox.api.front_door import origin_allowed
 from execbox.schemas.stream import ControlMessage, ErrorMessage, RunMessage
@@ -29,9 +29,9 @@ _CLOSE_REASON_BYTES = 120
 @router.websocket("/stream")
 async def stream(websocket: WebSocket, services: ServicesDep) -> None:
     """Run code live: output as it is printed, stdin while it runs, stop at will."""
-    offered = websocket.headers.get("sec-websocket-protocol", "").split(",")[0].strip()
     # A browser that offered its credential this way drops a connection that selects no subprotocol.
-    await websocket.accept(subprotocol=BEARER_SUBPROTOCOL if offered == BEARER_SUBPROTOCOL else None)
+    bearer = offered_subprotocols(websocket)[0] == BEARER_SUBPROTOCOL
+    await websocket.accept(subprotocol=BEARER_SUBPROTOCOL if bearer else None)
     connection = _WebSocketConnection(websocket)
     origin = websocket.headers.get("origin")
     if not origin_allowed(origin, websocket.headers.get("host", ""), services.settings.ALLOWED_ORIGINS):
@@ -42,7 +42,8 @@ async def stream(websocket: WebSocket, services: ServicesDep) -> None:
         await connection.refuse(403, {"detail": detail})
         return
     try:
-        client = await run_client(websocket, services)  # a refusal is an error message, as any
+        # A refusal is an error message, as any.
+        client = await run_client(websocket, services, await request_caller(websocket, services))
         request = await asyncio.wait_for(connection.receive_run(), _FIRST_MESSAGE_TIMEOUT_S)
         await services.streaming.serve(request, connection, client)
     except ClientGone:
