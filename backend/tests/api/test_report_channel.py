@@ -68,27 +68,31 @@ def test_a_forged_success_then_a_crash_is_the_crash(server: ApiServer, scientifi
     assert (final["status"], final["signal"]) == ("runtime_error", "SIGSEGV")
 
 
-def test_health_stays_fast_while_four_runs_flood_their_report_pipes(server: ApiServer) -> None:
-    """Four clients keep flooding for ~6 s (garbage, deep JSON, maximum-size frames, results as
-    large as the budget) while /health is asked every 50 ms."""
+# Four runs as busy as the floods, writing nothing to their report pipes: the baseline.
+BUSY_SECOND = "import time\ndeadline = time.monotonic() + 1\nwhile time.monotonic() < deadline:\n    pass\n"
+
+
+def _health_while_running(
+    server: ApiServer, programs: list[str], seconds: float
+) -> tuple[list[float], list[str]]:
+    """The milliseconds of each /health asked every 50 ms for `seconds`, while one client per
+    program runs it over and over; and the runs' statuses."""
     stop = threading.Event()
     verdicts: list[str] = []
 
-    def flooder(code: str) -> None:
+    def runner(code: str) -> None:
         with httpx.Client(base_url=server.url, timeout=30) as client:
             while not stop.is_set():
                 answer = client.post(EXECUTE, json={"code": code})
                 assert answer.status_code == 200, answer.text
                 verdicts.append(answer.json()["status"])
 
-    floods = [in_template(flood(1.0), scientific) for scientific in (False, True)]
-    programs = [*floods, largest_result(), largest_result()]
-    threads = [threading.Thread(target=flooder, args=(code,)) for code in programs]
+    threads = [threading.Thread(target=runner, args=(code,)) for code in programs]
     for thread in threads:
         thread.start()
     latencies = []
     with httpx.Client(base_url=server.url, timeout=10) as client:
-        deadline = time.monotonic() + 6
+        deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
             started = time.perf_counter()
             assert client.get("/health").status_code == 200
@@ -97,10 +101,35 @@ def test_health_stays_fast_while_four_runs_flood_their_report_pipes(server: ApiS
     stop.set()
     for thread in threads:
         thread.join(30)
-    # A loop held up by the floods (parsing frames on it, say) shows in most answers; one slow
-    # answer is the machine's doing (this 2-core host runs other test sessions at times).
+    return latencies, verdicts
+
+
+def _spread(latencies: list[float]) -> tuple[float, float, float]:
     deciles = statistics.quantiles(latencies, n=10)
-    median, p90, slowest = deciles[4], deciles[8], max(latencies)
-    summary = f"/health median {median:.1f} ms, p90 {p90:.1f}, max {slowest:.1f} over {len(latencies)}"
-    assert median <= 50 and p90 <= 150 and slowest <= 1000, summary
+    return deciles[4], deciles[8], max(latencies)
+
+
+def test_health_stays_fast_while_four_runs_flood_their_report_pipes(server: ApiServer) -> None:
+    """Four clients keep flooding for ~6 s (garbage, deep JSON, maximum-size frames, results as
+    large as the budget) while /health is asked every 50 ms; measured against four clients
+    whose runs are as busy for as long but write no frames, timed just before on this machine."""
+    quiet, quiet_verdicts = _health_while_running(
+        server, [in_template(BUSY_SECOND, scientific) for scientific in (False, True, False, True)], 6
+    )
+    floods = [in_template(flood(1.0), scientific) for scientific in (False, True)]
+    latencies, verdicts = _health_while_running(server, [*floods, largest_result(), largest_result()], 6)
+    # A loop held up by the floods (parsing frames on it, say) shows in most answers, hundreds of
+    # milliseconds each; a slower or busier machine shows in the baseline too. The absolute floors
+    # keep a fast machine's tiny baseline from making the bound stricter than it means to be.
+    base_median, base_p90, base_slowest = _spread(quiet)
+    median, p90, slowest = _spread(latencies)
+    summary = (
+        f"/health median {median:.1f} ms, p90 {p90:.1f}, max {slowest:.1f} over {len(latencies)}; "
+        f"without frames {base_median:.1f}, {base_p90:.1f}, {base_slowest:.1f} over {len(quiet)}"
+    )
+    print(summary)
+    assert set(quiet_verdicts) == {"success"}
+    assert median <= max(50, 3 * base_median), summary
+    assert p90 <= max(150, 3 * base_p90), summary
+    assert slowest <= max(1000, 3 * base_slowest), summary
     assert {"internal_error", "success"} <= set(verdicts) <= {"internal_error", "output_limit", "success"}
