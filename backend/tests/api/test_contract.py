@@ -33,7 +33,7 @@ def server() -> Iterator[ApiServer]:
     try:
         yield api
     finally:
-        api.stop()
+        api.close()
 
 
 @pytest.mark.timeout(SECONDS + 240)

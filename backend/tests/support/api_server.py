@@ -63,7 +63,7 @@ class ApiServer:
             except httpx.TransportError:
                 pass
             if self.process.poll() is not None or time.monotonic() > deadline:
-                self.stop()
+                self.close()
                 raise RuntimeError(f"the API server did not start:\n{self.log_text()[-3000:]}")
             time.sleep(0.2)
 
