@@ -109,14 +109,15 @@ describe('accounts in the web UI', () => {
     await row.getByRole('button', { name: /^Delete/ }).click();
     await panel.getByRole('button', { name: 'Yes, delete' }).click();
     await panel.getByTestId('submissions-empty').waitFor();
+    // The deleted run was the one open: the address is the editor's again, its code a draft.
+    await page.waitForURL(`${server.url}/`);
+    await expect.poll(() => editorText(page)).toContain(code);
     const gone = await page.request.get(url, { headers: { Authorization: `Bearer ${token ?? ''}` } });
     expect(gone.status()).toBe(404);
     await page.keyboard.press('Escape');
     expect(await panel.count()).toBe(0);
 
-    // An API key: its secret shown once, and a program runs code with it (from the home page:
-    // the permalink of the deleted run is a 404 now).
-    await page.goto(server.url);
+    // An API key: its secret shown once, and a program runs code with it.
     await openMenuItem(page, email, 'API keys');
     const keys = dialog(page, 'API keys');
     await keys.getByLabel('New key’s name').fill('e2e script');

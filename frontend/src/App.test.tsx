@@ -636,6 +636,82 @@ describe('App with accounts', () => {
     expect(load).toHaveBeenCalledWith('abc123', expect.any(AbortSignal));
     await waitFor(async () => expect((await editor()).value).toBe('print("saved")\n'));
   });
+
+  it('goes back to the editor’s address when the submission open in it is deleted, its code kept as the draft', async () => {
+    const mySubmissions = vi.fn().mockResolvedValue({ items: [submissionSummary({ id: 'abc123' })], next_cursor: null });
+    const deleteSubmission = vi.fn().mockResolvedValue(undefined);
+    const load = vi.fn().mockResolvedValue(submission({ id: 'abc123', code: 'print("saved")\n', stdin: 'in' }));
+    const execute = vi.fn().mockResolvedValue(result({ receipt: 'r' }));
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'again' }));
+    const account = fakeAccountApi({ signedIn: () => true, me: () => Promise.resolve(user()), mySubmissions, deleteSubmission });
+    window.history.replaceState(null, '', '/s/abc123');
+    render(<App api={fakeApi({ submission: load, execute, share, account, runtime: () => Promise.resolve(accountsRuntime) })} />);
+    await screen.findByLabelText('Permalink');
+    const entries = window.history.length;
+
+    await userEvent.click(screen.getByRole('button', { name: 'Account: ada@example.org' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'My submissions' }));
+    await userEvent.click(await screen.findByRole('button', { name: /^Delete/ }));
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    expect(await screen.findByTestId('submissions-empty')).toBeInTheDocument();
+    expect(deleteSubmission).toHaveBeenCalledWith('abc123');
+    // The permalink, a 404 now, is replaced: a reload (or Back) does not land on it.
+    expect(window.location.pathname).toBe('/');
+    expect(window.history.length).toBe(entries);
+    expect(screen.queryByLabelText('Permalink')).not.toBeInTheDocument();
+    expect((await editor()).value).toBe('print("saved")\n');
+    await waitFor(() => expect(localStorage.getItem('execbox:code')).toBe(JSON.stringify('print("saved")\n')));
+    expect(localStorage.getItem('execbox:stdin')).toBe(JSON.stringify('in'));
+
+    // Share saves it anew rather than show the deleted permalink.
+    await userEvent.keyboard('{Escape}');
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(window.location.pathname).toBe('/s/again'));
+    expect(execute).toHaveBeenCalledTimes(1);
+    expect(share).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves the page where it is when another submission is deleted', async () => {
+    const mySubmissions = vi.fn().mockResolvedValue({
+      items: [submissionSummary({ id: 'abc123' }), submissionSummary({ id: 'other', code_preview: 'print("other")' })],
+      next_cursor: null,
+    });
+    const deleteSubmission = vi.fn().mockResolvedValue(undefined);
+    const load = vi.fn().mockResolvedValue(submission({ id: 'abc123' }));
+    const account = fakeAccountApi({ signedIn: () => true, me: () => Promise.resolve(user()), mySubmissions, deleteSubmission });
+    window.history.replaceState(null, '', '/s/abc123');
+    render(<App api={fakeApi({ submission: load, account, runtime: () => Promise.resolve(accountsRuntime) })} />);
+    await screen.findByLabelText('Permalink');
+    await userEvent.click(screen.getByRole('button', { name: 'Account: ada@example.org' }));
+    await userEvent.click(screen.getByRole('menuitem', { name: 'My submissions' }));
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete print("other")' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
+    await waitFor(() => expect(screen.getAllByTestId('submission')).toHaveLength(1));
+    expect(window.location.pathname).toBe('/s/abc123');
+    expect(screen.getByLabelText('Permalink')).toBeInTheDocument();
+  });
+
+  it('remembers the visibility chosen for Share across reloads, private only while signed in', async () => {
+    const signedIn = { signedIn: () => true, me: () => Promise.resolve(user()) };
+    const runtime = () => Promise.resolve(accountsRuntime);
+    const first = render(<App api={fakeApi({ account: fakeAccountApi(signedIn), runtime })} />);
+    await userEvent.selectOptions(await screen.findByLabelText('Share as'), 'Private (only me)');
+    first.unmount();
+
+    // Reloaded, signed in: the choice is back.
+    const second = render(<App api={fakeApi({ account: fakeAccountApi(signedIn), runtime })} />);
+    expect(await screen.findByLabelText('Share as')).toHaveValue('private');
+    second.unmount();
+
+    // Signed out: no choice, and Share saves unlisted.
+    const execute = vi.fn().mockResolvedValue(result({ receipt: 'r' }));
+    const share = vi.fn().mockResolvedValue(sharedRun({ id: 'anon' }));
+    render(<App api={fakeApi({ execute, share, runtime })} />);
+    expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
+    expect(screen.queryByLabelText('Share as')).not.toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Share' }));
+    await waitFor(() => expect(share).toHaveBeenCalledWith(expect.objectContaining({ visibility: 'unlisted' }), expect.any(AbortSignal)));
+  });
 });
 
 describe('App keyboard and touch', () => {

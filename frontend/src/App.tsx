@@ -1,7 +1,7 @@
 import { lazy, Suspense, useCallback, useRef, useState } from 'react';
 
 import type { ApiClient } from './api/client';
-import type { Violation, Visibility } from './api/types';
+import type { Violation } from './api/types';
 import { AccountControl } from './features/account/AccountControl';
 import { useAccount } from './features/account/useAccount';
 import type { CodeEditorHandle } from './features/editor/CodeEditor';
@@ -23,6 +23,7 @@ import { RunToolbar } from './features/run/RunToolbar';
 import { useRunActions } from './features/run/useRunActions';
 import { useRunner } from './features/run/useRunner';
 import { useRunShortcuts } from './features/run/useRunShortcuts';
+import { useVisibility } from './features/run/useVisibility';
 import { VisibilitySelect } from './features/run/VisibilitySelect';
 import { RuntimePanel } from './features/runtime/RuntimePanel';
 import { useRuntime } from './features/runtime/useRuntime';
@@ -51,9 +52,7 @@ export function App({ api }: { api: ApiClient }) {
   const accountsEnabled = runtime.kind === 'ready' ? runtime.info.accounts.enabled : null;
   const account = useAccount(api.account, accountsEnabled);
   const signedIn = account.state.kind === 'signed-in';
-  const [chosenVisibility, setVisibility] = useState<Visibility>('unlisted');
-  // Without an account every save is unlisted: a private one would be refused.
-  const visibility = signedIn ? chosenVisibility : 'unlisted';
+  const [visibility, setVisibility] = useVisibility(signedIn);
 
   // The editor holds the person's draft, or for a while a saved snippet (opened from its permalink)
   // or an example (with the draft one click away); only the draft is auto-saved.
@@ -69,7 +68,7 @@ export function App({ api }: { api: ApiClient }) {
   const flushDraft = useDraftAutosave({ code, stdin }, openSnippet.viewing || draftRestore.shown !== null);
   const openSaved = usePermalinkNavigation({ initialRoute, snippet: openSnippet, load: runner.load, show, leavingDraft: flushDraft });
 
-  const { edited, leave: leaveSnippet, shared: openShared } = openSnippet;
+  const { edited, leave: leaveSnippet, shared: openShared, removed: removedSnippet } = openSnippet;
   const onCodeChange = useCallback(
     (value: string) => {
       setCode(value);
@@ -121,6 +120,17 @@ export function App({ api }: { api: ApiClient }) {
     keepExample();
     focusAfterSwap();
   }, [keepExample, focusAfterSwap]);
+
+  // A deleted submission the editor holds: the page goes back to the draft (its code stays, now the
+  // draft), and Share saves it anew rather than show a permalink that is a 404 now.
+  const { forget: forgetSaved } = runner;
+  const onSubmissionDeleted = useCallback(
+    (id: string) => {
+      forgetSaved(id);
+      removedSnippet(id);
+    },
+    [forgetSaved, removedSnippet],
+  );
 
   const actions = useRunActions(runner, { code, stdin, output: outputTop, onShared: openShared, visibility });
   useRunShortcuts({ running: actions.running, onRun: actions.run, onStop: runner.stop, onShare: actions.share });
@@ -195,7 +205,9 @@ export function App({ api }: { api: ApiClient }) {
         {signedIn && <VisibilitySelect value={visibility} onChange={setVisibility} />}
         <ExamplesMenu ref={examplesMenu} onPick={onPickExample} />
         <div className="ml-auto flex min-w-0 flex-wrap items-center gap-2">
-          {accountsEnabled && <AccountControl account={account} api={api.account} onOpenSubmission={openSaved} />}
+          {accountsEnabled && (
+            <AccountControl account={account} api={api.account} onOpenSubmission={openSaved} onSubmissionDeleted={onSubmissionDeleted} />
+          )}
           <ThemeSwitch value={theme.choice} onChange={theme.setChoice} />
         </div>
       </header>

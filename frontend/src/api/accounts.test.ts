@@ -15,8 +15,8 @@ interface Seen {
   ownerToken?: string;
 }
 
-/** An adapter that answers each request by `route(method url)` and records what was sent. */
-function server(route: (key: string, config: InternalAxiosRequestConfig) => [number, unknown]) {
+/** An adapter that answers each request by `route(method url)` (and its headers, if any) and records what was sent. */
+function server(route: (key: string, config: InternalAxiosRequestConfig) => [number, unknown, Record<string, string>?]) {
   const seen: Seen[] = [];
   const adapter: AxiosAdapter = (config) => {
     const headers = AxiosHeaders.from(config.headers);
@@ -29,8 +29,8 @@ function server(route: (key: string, config: InternalAxiosRequestConfig) => [num
       authorization: headers.get('Authorization') as string | undefined,
       ownerToken: headers.get('X-Owner-Token') as string | undefined,
     });
-    const [status, data] = route(`${config.method ?? ''} ${config.url ?? ''}`, config);
-    const response = { data, status, statusText: String(status), headers: new AxiosHeaders(), config, request: {} };
+    const [status, data, answerHeaders = {}] = route(`${config.method ?? ''} ${config.url ?? ''}`, config);
+    const response = { data, status, statusText: String(status), headers: new AxiosHeaders(answerHeaders), config, request: {} };
     if (status < 300) return Promise.resolve(response);
     return Promise.reject(new AxiosError(`status ${status}`, AxiosError.ERR_BAD_REQUEST, config, {}, response));
   };
@@ -75,6 +75,17 @@ describe('account api', () => {
     await expect(client.account.signIn('a@b.c', 'x')).rejects.toMatchObject({ problem: { kind: 'unauthorized', detail: wrong } });
     await expect(client.account.register('a@b.c', 'password1')).rejects.toMatchObject({ problem: { kind: 'conflict', detail: 'taken' } });
     expect(client.account.signedIn()).toBe(false);
+  });
+
+  it('maps too many sign-in or registration attempts (429) to the wait of their Retry-After header', async () => {
+    const detail = 'Too many sign-in attempts from your address (limit: 5/minute). Try again in 42 s.';
+    const client = createApiClient({
+      adapter: server(() => [429, { detail }, { 'Retry-After': '42' }]).adapter,
+      session: createSession(null),
+    });
+    const refused = { problem: { kind: 'rate-limited', detail, retryAfterS: 42 } };
+    await expect(client.account.signIn('a@b.c', 'x')).rejects.toMatchObject(refused);
+    await expect(client.account.register('a@b.c', 'password1')).rejects.toMatchObject(refused);
   });
 
   it('signs the tab out when the server refuses its token (401), and only then', async () => {

@@ -5,13 +5,19 @@ import { useEffect, useState } from 'react';
  * A deadline rather than a duration, so re-renders do not restart the count.
  */
 export function useCountdown(deadline: number | null): number | null {
-  const [now, setNow] = useState(() => Date.now());
+  const [clock, setClock] = useState(() => ({ deadline, now: Date.now() }));
+  let { now } = clock;
+  // A new deadline counts from now, not from the last tick before it (which may be long past):
+  // its first render already says the right number.
+  if (clock.deadline !== deadline) {
+    now = Date.now();
+    setClock({ deadline, now });
+  }
   useEffect(() => {
     if (deadline === null) return undefined;
-    setNow(Date.now());
     const timer = window.setInterval(() => {
       const t = Date.now();
-      setNow(t);
+      setClock({ deadline, now: t });
       if (t >= deadline) window.clearInterval(timer);
     }, 250);
     return () => window.clearInterval(timer);

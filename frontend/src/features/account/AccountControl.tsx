@@ -14,13 +14,15 @@ interface Props {
   api: AccountApi;
   /** Opens a submission of the account in the editor, as its permalink does. */
   onOpenSubmission: (id: string) => void;
+  /** A submission of the account was deleted (the editor may hold it). */
+  onSubmissionDeleted?: (id: string) => void;
 }
 
 /**
  * The header's account control (shown only where the server has accounts): "Sign in", or the
  * signed-in address with its menu (My submissions, API keys, Sign out), and their dialogs.
  */
-export function AccountControl({ account, api, onOpenSubmission }: Props) {
+export function AccountControl({ account, api, onOpenSubmission, onSubmissionDeleted }: Props) {
   const { state, signIn, register, signOut } = account;
   const [panel, setPanel] = useState<Panel | null>(null);
   const signInButton = useRef<HTMLButtonElement>(null);
@@ -87,6 +89,7 @@ export function AccountControl({ account, api, onOpenSubmission }: Props) {
             close();
             onOpenSubmission(id);
           }}
+          onDeleted={onSubmissionDeleted}
           onClose={close}
         />
       )}

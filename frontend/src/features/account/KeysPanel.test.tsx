@@ -47,11 +47,16 @@ describe('KeysPanel', () => {
     expect(screen.queryByLabelText('Secret of the new key')).not.toBeInTheDocument();
   });
 
-  it('revokes a key once confirmed', async () => {
+  it('revokes a key once confirmed; Cancel keeps it and gives the focus back', async () => {
     const { revokeKey } = setup();
     await waitFor(() => expect(rows()).toHaveLength(1));
     await userEvent.click(screen.getByRole('button', { name: 'Revoke CI' }));
+    expect(screen.getByRole('group', { name: 'Confirm the revocation' })).toHaveTextContent('Programs using it will be refused.');
     expect(screen.getByRole('button', { name: 'Cancel' })).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
+    expect(revokeKey).not.toHaveBeenCalled();
+    expect(screen.getByRole('button', { name: 'Revoke CI' })).toHaveFocus();
+    await userEvent.keyboard('{Enter}');
     await userEvent.click(within(screen.getByTestId('key')).getByRole('button', { name: 'Yes, revoke' }));
     expect(revokeKey).toHaveBeenCalledWith(1);
     await waitFor(() => expect(screen.queryAllByTestId('key')).toHaveLength(0));

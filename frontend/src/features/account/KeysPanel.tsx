@@ -1,9 +1,9 @@
 import { useEffect, useId, useReducer, useRef, useState, type FormEvent } from 'react';
-import { flushSync } from 'react-dom';
 
 import type { AccountApi } from '../../api/accounts';
 import type { NewApiKey } from '../../api/types';
 import { copyText } from '../../lib/clipboard';
+import { ConfirmButton } from '../../lib/ConfirmButton';
 import { Dialog } from '../../lib/Dialog';
 import { initialKeysState, keysReducer } from './keysState';
 import { accountErrorText } from './problems';
@@ -97,12 +97,6 @@ export function KeysPanel({ api, onClose }: Props) {
     );
   };
 
-  const revokeButtonId = (keyId: number) => `${id}-revoke-${keyId}`;
-  const cancel = (keyId: number) => {
-    flushSync(() => dispatch({ type: 'cancelRevoke' }));
-    document.getElementById(revokeButtonId(keyId))?.focus();
-  };
-
   return (
     <Dialog title="API keys" onClose={onClose}>
       <div className="flex flex-col gap-3">
@@ -157,29 +151,21 @@ export function KeysPanel({ api, onClose }: Props) {
                     )}
                   </span>
                 </p>
-                {state.confirming === key.id ? (
-                  <div role="group" aria-label="Confirm the revocation" className="flex flex-wrap items-center gap-2">
-                    <span className="text-sm">Revoke this key? Programs using it will be refused.</span>
-                    <button type="button" className="btn btn-danger" onClick={() => revoke(key.id)}>
-                      Yes, revoke
-                    </button>
-                    {/* The safe choice has the focus: Enter twice does not revoke. */}
-                    <button type="button" className="btn btn-secondary" onClick={() => cancel(key.id)} autoFocus>
-                      Cancel
-                    </button>
-                  </div>
-                ) : (
-                  <button
-                    type="button"
-                    id={revokeButtonId(key.id)}
-                    className="btn btn-secondary self-start"
-                    onClick={() => dispatch({ type: 'confirmRevoke', id: key.id })}
-                    disabled={state.revoking === key.id}
-                    aria-label={`Revoke ${key.name}`}
-                  >
-                    {state.revoking === key.id ? 'Revoking…' : 'Revoke'}
-                  </button>
-                )}
+                <ConfirmButton
+                  text={{
+                    action: 'Revoke',
+                    actionLabel: `Revoke ${key.name}`,
+                    busy: 'Revoking…',
+                    question: 'Revoke this key? Programs using it will be refused.',
+                    confirm: 'Yes, revoke',
+                    group: 'Confirm the revocation',
+                  }}
+                  confirming={state.confirming === key.id}
+                  busy={state.revoking === key.id}
+                  onAsk={() => dispatch({ type: 'confirmRevoke', id: key.id })}
+                  onCancel={() => dispatch({ type: 'cancelRevoke' })}
+                  onConfirm={() => revoke(key.id)}
+                />
               </li>
             ))}
           </ul>

@@ -1,7 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
 
 import { Dialog } from '../../lib/Dialog';
-import { accountErrorText, fieldErrors } from './problems';
+import { useCountdown } from '../../lib/useCountdown';
+import { accountErrorText, fieldErrors, retryWaitOf } from './problems';
 
 type Mode = 'sign-in' | 'register';
 
@@ -13,30 +14,53 @@ interface Props {
   onClose: () => void;
 }
 
+/**
+ * The wait after too many attempts, counting down. Said once as it comes: the seconds going down
+ * are not announced again each second (a screen reader reads the number left when asked).
+ */
+function AttemptsWait({ remainingS }: { remainingS: number }) {
+  if (remainingS <= 0) return <>You can try again now.</>;
+  return (
+    <>
+      Too many attempts; try again in <span aria-live="off">{remainingS}</span> s.
+    </>
+  );
+}
+
 const COPY: Record<Mode, { title: string; submit: string; busy: string; switchTo: string }> = {
   'sign-in': { title: 'Sign in', submit: 'Sign in', busy: 'Signing in…', switchTo: 'No account yet? Create one' },
   register: { title: 'Create an account', submit: 'Create account', busy: 'Creating…', switchTo: 'Have an account? Sign in' },
 };
 
-/** Sign in, or create an account (then signed in with it): the server's refusals show as text. */
+/**
+ * Sign in, or create an account (then signed in with it): the server's refusals show as text. Too
+ * many attempts (a 429) count down the wait the server asks for, the form refused until it ends.
+ */
 export function SignInDialog({ signIn, register, notice, onClose }: Props) {
   const [mode, setMode] = useState<Mode>('sign-in');
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  /** When the server takes an attempt again, after a 429 (epoch ms): the same for both forms. */
+  const [retryAt, setRetryAt] = useState<number | null>(null);
+  const remaining = useCountdown(retryAt);
+  const waiting = remaining !== null && remaining > 0;
   const id = useId();
   const copy = COPY[mode];
   const fields = fieldErrors(error);
 
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
-    if (busy) return;
+    if (busy || waiting) return;
     setBusy(true);
     setError(null);
+    setRetryAt(null);
     (mode === 'sign-in' ? signIn : register)(email.trim(), password).then(onClose, (err: unknown) => {
+      const wait = retryWaitOf(err);
       setBusy(false);
       setError(err);
+      if (wait !== null) setRetryAt(Date.now() + wait * 1000);
     });
   };
 
@@ -101,10 +125,10 @@ export function SignInDialog({ signIn, register, notice, onClose }: Props) {
           {fieldError('password')}
         </div>
         <p role="alert" className="text-sm text-red-700 empty:hidden dark:text-red-300">
-          {error !== null ? accountErrorText(error) : ''}
+          {remaining !== null ? <AttemptsWait remainingS={remaining} /> : error !== null ? accountErrorText(error) : ''}
         </p>
         <div className="flex flex-wrap items-center gap-2">
-          <button type="submit" className="btn btn-primary" disabled={busy}>
+          <button type="submit" className="btn btn-primary" disabled={busy || waiting}>
             {busy ? copy.busy : copy.submit}
           </button>
           <button
@@ -113,6 +137,8 @@ export function SignInDialog({ signIn, register, notice, onClose }: Props) {
             onClick={() => {
               setMode(mode === 'sign-in' ? 'register' : 'sign-in');
               setError(null);
+              // The server counts both forms' attempts together: a wait still running stays.
+              if (!waiting) setRetryAt(null);
             }}
           >
             {copy.switchTo}

@@ -22,8 +22,9 @@ function setup(overrides: Partial<Api> = {}) {
       .mockResolvedValueOnce({ items: [third], next_cursor: null });
   const deleteSubmission = overrides.deleteSubmission ?? vi.fn<Api['deleteSubmission']>().mockResolvedValue(undefined);
   const onOpen = vi.fn();
-  render(<SubmissionsPanel api={{ mySubmissions, deleteSubmission }} onOpen={onOpen} onClose={() => {}} />);
-  return { mySubmissions, deleteSubmission, onOpen };
+  const onDeleted = vi.fn();
+  render(<SubmissionsPanel api={{ mySubmissions, deleteSubmission }} onOpen={onOpen} onDeleted={onDeleted} onClose={() => {}} />);
+  return { mySubmissions, deleteSubmission, onOpen, onDeleted };
 }
 
 const rows = () => screen.getAllByTestId('submission');
@@ -71,7 +72,7 @@ describe('SubmissionsPanel', () => {
   });
 
   it('deletes one once confirmed; Cancel keeps it and gives the focus back', async () => {
-    const { deleteSubmission } = setup();
+    const { deleteSubmission, onDeleted } = setup();
     await waitFor(() => expect(rows()).toHaveLength(2));
     const remove = within(row(0)).getByRole('button', { name: /^Delete/ });
     await userEvent.click(remove);
@@ -83,6 +84,7 @@ describe('SubmissionsPanel', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
     expect(deleteSubmission).toHaveBeenCalledWith('a');
     await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(onDeleted).toHaveBeenCalledWith('a');
     expect(screen.getByLabelText('Filter by code')).toHaveFocus();
   });
 
@@ -93,11 +95,12 @@ describe('SubmissionsPanel', () => {
 
   it('shows why a deletion was refused', async () => {
     const detail = 'The submission has no verdict yet.';
-    setup({ deleteSubmission: vi.fn().mockRejectedValue(new ApiError({ kind: 'conflict', detail })) });
+    const { onDeleted } = setup({ deleteSubmission: vi.fn().mockRejectedValue(new ApiError({ kind: 'conflict', detail })) });
     await waitFor(() => expect(rows()).toHaveLength(2));
     await userEvent.click(within(row(0)).getByRole('button', { name: /^Delete/ }));
     await userEvent.click(screen.getByRole('button', { name: 'Yes, delete' }));
     expect(await screen.findByRole('alert')).toHaveTextContent(detail);
     expect(rows()).toHaveLength(2);
+    expect(onDeleted).not.toHaveBeenCalled();
   });
 });

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useId, useReducer, useRef, useState } from 'react';
-import { flushSync } from 'react-dom';
 
 import type { AccountApi } from '../../api/accounts';
 import type { SubmissionSummary } from '../../api/types';
+import { ConfirmButton } from '../../lib/ConfirmButton';
 import { Dialog } from '../../lib/Dialog';
 import { formatDuration, STATUS_LABELS } from '../output/format';
 import { accountErrorText } from './problems';
@@ -12,6 +12,8 @@ interface Props {
   api: Pick<AccountApi, 'mySubmissions' | 'deleteSubmission'>;
   /** Open the submission in the editor, as its permalink does. */
   onOpen: (id: string) => void;
+  /** A submission was deleted (the editor may hold it). */
+  onDeleted?: (id: string) => void;
   onClose: () => void;
 }
 
@@ -22,7 +24,7 @@ function statusLabel(item: SubmissionSummary): string {
 }
 
 /** The account's saved submissions, newest first, a page at a time: open one, or delete it. */
-export function SubmissionsPanel({ api, onOpen, onClose }: Props) {
+export function SubmissionsPanel({ api, onOpen, onDeleted, onClose }: Props) {
   const [state, dispatch] = useReducer(submissionsReducer, initialSubmissionsState);
   const [query, setQuery] = useState('');
   const search = useRef<HTMLInputElement>(null);
@@ -53,18 +55,12 @@ export function SubmissionsPanel({ api, onOpen, onClose }: Props) {
     deleteSubmission(submissionId).then(
       () => {
         dispatch({ type: 'deleted', id: submissionId });
+        onDeleted?.(submissionId);
         // Its row is gone with the focus in it: the focus goes to the top of the list.
         search.current?.focus();
       },
       (err: unknown) => dispatch({ type: 'failed', message: accountErrorText(err) }),
     );
-  };
-
-  const deleteButtonId = (submissionId: string) => `${id}-delete-${submissionId}`;
-  const cancel = (submissionId: string) => {
-    // The confirmation goes with the focus in it: the focus goes back to its Delete button.
-    flushSync(() => dispatch({ type: 'cancelDelete' }));
-    document.getElementById(deleteButtonId(submissionId))?.focus();
   };
 
   const shown = filterByPreview(state.items, query);
@@ -117,39 +113,30 @@ export function SubmissionsPanel({ api, onOpen, onClose }: Props) {
                   <time dateTime={item.created_at}>{new Date(item.created_at).toLocaleString()}</time>
                   {item.wall_ms !== null && <span>{formatDuration(item.wall_ms)}</span>}
                 </p>
-                {state.confirming === item.id ? (
-                  <div role="group" aria-label="Confirm the deletion" className="flex flex-wrap items-center gap-2">
-                    <span className="text-sm">Delete this submission for good?</span>
-                    <button type="button" className="btn btn-danger" onClick={() => remove(item.id)}>
-                      Yes, delete
-                    </button>
-                    {/* The safe choice has the focus: Enter twice does not delete. */}
-                    <button type="button" className="btn btn-secondary" onClick={() => cancel(item.id)} autoFocus>
-                      Cancel
-                    </button>
-                  </div>
-                ) : (
-                  <div className="flex flex-wrap gap-2">
-                    <button
-                      type="button"
-                      className="btn btn-secondary"
-                      onClick={() => onOpen(item.id)}
-                      aria-label={`Open ${item.code_preview}`}
-                    >
-                      Open
-                    </button>
-                    <button
-                      type="button"
-                      id={deleteButtonId(item.id)}
-                      className="btn btn-secondary"
-                      onClick={() => dispatch({ type: 'confirmDelete', id: item.id })}
-                      disabled={state.deleting === item.id}
-                      aria-label={`Delete ${item.code_preview}`}
-                    >
-                      {state.deleting === item.id ? 'Deleting…' : 'Delete'}
-                    </button>
-                  </div>
-                )}
+                <ConfirmButton
+                  text={{
+                    action: 'Delete',
+                    actionLabel: `Delete ${item.code_preview}`,
+                    busy: 'Deleting…',
+                    question: 'Delete this submission for good?',
+                    confirm: 'Yes, delete',
+                    group: 'Confirm the deletion',
+                  }}
+                  confirming={state.confirming === item.id}
+                  busy={state.deleting === item.id}
+                  onAsk={() => dispatch({ type: 'confirmDelete', id: item.id })}
+                  onCancel={() => dispatch({ type: 'cancelDelete' })}
+                  onConfirm={() => remove(item.id)}
+                >
+                  <button
+                    type="button"
+                    className="btn btn-secondary"
+                    onClick={() => onOpen(item.id)}
+                    aria-label={`Open ${item.code_preview}`}
+                  >
+                    Open
+                  </button>
+                </ConfirmButton>
               </li>
             ))}
           </ul>

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { ApiError } from '../../api/errors';
-import { accountErrorText, describeAccountProblem, fieldErrors } from './problems';
+import { accountErrorText, describeAccountProblem, fieldErrors, retryWaitOf } from './problems';
 
 describe('account problems', () => {
   it('are the server’s own sentences where it writes them for a person', () => {
@@ -33,5 +33,11 @@ describe('account problems', () => {
     });
     expect(fieldErrors(err)).toEqual({ email: 'bad address', password: 'too short' });
     expect(fieldErrors(new Error('x'))).toEqual({});
+  });
+
+  it('give the wait of a 429, and none for another failure', () => {
+    expect(retryWaitOf(new ApiError({ kind: 'rate-limited', detail: 'x', retryAfterS: 42, limit: null }))).toBe(42);
+    expect(retryWaitOf(new ApiError({ kind: 'unauthorized', detail: 'x' }))).toBeNull();
+    expect(retryWaitOf(new Error('x'))).toBeNull();
   });
 });

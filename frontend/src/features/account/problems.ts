@@ -13,6 +13,11 @@ export function accountErrorText(err: unknown): string {
   return err instanceof ApiError ? describeAccountProblem(err.problem) : describeProblem({ kind: 'network', detail: String(err) });
 }
 
+/** The wait a refusal for too many attempts (a 429) asks for, in seconds; null for any other failure. */
+export function retryWaitOf(err: unknown): number | null {
+  return err instanceof ApiError && err.problem.kind === 'rate-limited' ? err.problem.retryAfterS : null;
+}
+
 /**
  * A 422's messages by the form field they are about: `body.email` is the field `email`, and the
  * sign-in form's `body.username` is the address too.

@@ -54,17 +54,6 @@ describe('ExamplesMenu', () => {
     cleanup();
   });
 
-  it('closes with Escape, back on its button, and keeps that Escape from the page (which stops a run)', async () => {
-    const { button, onWindowKey, onPick, cleanup } = setup();
-    await userEvent.click(button);
-    await userEvent.keyboard('{Escape}');
-    expect(screen.queryByRole('menu')).not.toBeInTheDocument();
-    expect(button).toHaveFocus();
-    expect(onWindowKey).toHaveLastReturnedWith(true);
-    expect(onPick).not.toHaveBeenCalled();
-    cleanup();
-  });
-
   it('closes when Tab or a click goes elsewhere', async () => {
     const { button, cleanup } = setup();
     await userEvent.click(button);

@@ -1,7 +1,7 @@
 import { useCallback, useState } from 'react';
 
 import type { Draft } from '../examples/draftRestore';
-import { snippetPath, type Route } from './route';
+import { currentRoute, snippetPath, type Route } from './route';
 
 /** A saved snippet open unchanged in the editor; the first edit turns it back into the draft. */
 export interface OpenSnippet extends Draft {
@@ -24,6 +24,11 @@ export interface OpenSnippetState {
   edited: (field: keyof Draft, value: string) => void;
   /** The snippet was edited or replaced: the address bar then names the draft, not the saved run. */
   leave: () => void;
+  /**
+   * The saved run `id` was deleted: if the editor holds it (or the address bar names it), what the
+   * editor holds is the draft now, at `/` (its permalink, a 404 from now on, leaves the history).
+   */
+  removed: (id: string) => void;
 }
 
 /** Which saved snippet the editor holds, as the address bar names it: `/s/{id}`, or `/` for the draft. */
@@ -61,5 +66,13 @@ export function useOpenSnippet(initialRoute: Route): OpenSnippetState {
     [snippet, leave],
   );
 
-  return { snippet, viewing: snippet !== null || loading, opening, opened, closed, shared, edited, leave };
+  const removed = useCallback((id: string) => {
+    setSnippet((open) => (open?.id === id ? null : open));
+    const route = currentRoute();
+    if (route.kind !== 'snippet' || route.id !== id) return;
+    setLoading(false);
+    window.history.replaceState(null, '', '/');
+  }, []);
+
+  return { snippet, viewing: snippet !== null || loading, opening, opened, closed, shared, edited, leave, removed };
 }

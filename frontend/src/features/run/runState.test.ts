@@ -241,4 +241,17 @@ describe('runReducer, shares and permalinks', () => {
       },
     });
   });
+
+  it('forgets the permalink of the run in view once that saved run is deleted, and nothing else', () => {
+    const saved = submission({ id: 'abc123', code: 'print(1)', stdin: '' });
+    const state = runReducer(initialRunState, { type: 'loaded', submission: saved, result: result() });
+    expect(runReducer(state, { type: 'deleted', id: 'other' })).toBe(state);
+    expect(runReducer(state, { type: 'deleted', id: 'abc123' }).view).toEqual({
+      result: result(),
+      source: 'permalink',
+      savedId: null,
+      origin: { code: 'print(1)', stdin: '', typed: [] },
+    });
+    expect(runReducer(initialRunState, { type: 'deleted', id: 'abc123' })).toBe(initialRunState);
+  });
 });

@@ -119,7 +119,9 @@ export type RunAction =
   /** The server will not take this run's receipt again: the next Share runs the code anew. */
   | { type: 'receiptRefused'; result: ExecutionResult }
   /** A permalink's saved run, with its verdict. */
-  | { type: 'loaded'; submission: Submission; result: ExecutionResult };
+  | { type: 'loaded'; submission: Submission; result: ExecutionResult }
+  /** The saved run `id` was deleted: the run in view, if it is that one, is saved no more. */
+  | { type: 'deleted'; id: string };
 
 /** Whether a live run has printed anything yet. */
 export const hasLiveOutput = (live: LiveView): boolean => live.stdout.length > 0 || live.stderr !== '';
@@ -260,6 +262,12 @@ export function runReducer(state: RunnerState, action: RunAction): RunnerState {
           origin: { code: submission.code, stdin: submission.stdin, typed: [] },
         },
       };
+    }
+    case 'deleted': {
+      if (state.view?.savedId !== action.id) return state;
+      // Share saves it anew (no permalink to show), and nothing says when it was saved.
+      const { visibility: _visibility, createdAt: _createdAt, ...view } = state.view;
+      return { ...state, view: { ...view, savedId: null } };
     }
   }
 }

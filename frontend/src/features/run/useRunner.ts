@@ -33,6 +33,8 @@ export interface Runner extends RunnerState {
    */
   share: (code: string, stdin: string, visibility?: Visibility) => Promise<Shared | null>;
   load: (id: string) => Promise<Submission | null>;
+  /** The saved run `id` was deleted: if it is in view, Share no longer shows its permalink. */
+  forget: (id: string) => void;
 }
 
 function toProblem(err: unknown): ApiProblem {
@@ -260,5 +262,7 @@ export function useRunner(api: ApiClient): Runner {
     [api, start, fail],
   );
 
-  return { ...state, run, stop, sendLine, closeInput, share, load };
+  const forget = useCallback((id: string) => dispatch({ type: 'deleted', id }), []);
+
+  return { ...state, run, stop, sendLine, closeInput, share, load, forget };
 }
