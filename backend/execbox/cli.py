@@ -54,6 +54,17 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument(
         "--password-stdin", action="store_true", help="read the password from standard input (scripts)"
     )
+    limits = user_commands.add_parser(
+        "limits",
+        help="show or set an account's own rate limit and runs alive at once (for it and each of its "
+        "keys, instead of its tier's)",
+    )
+    limits.add_argument("email")
+    limits.add_argument(
+        "--rate-limit", help="runs per window, as RATE_LIMIT: '100/minute', '1000/hour;100/minute'"
+    )
+    limits.add_argument("--runs-alive", type=int, help="runs alive at once, at most SANDBOX_LIVE_RUNS")
+    limits.add_argument("--default", action="store_true", help="back to its tier's limits (USER_*, KEY_*)")
     return parser
 
 
@@ -77,9 +88,9 @@ def main(argv: list[str] | None = None) -> int:
 
         return openapi(args)
     if args.command == "user":
-        from execbox.commands.user import create_user
+        from execbox.commands.user import create_user, user_limits
 
-        return create_user(args)
+        return create_user(args) if args.user_command == "create" else user_limits(args)
     if args.command == "settings-reference":
         from execbox.commands.settings_reference import settings_reference
 

@@ -105,13 +105,29 @@ class Settings(BaseSettings):
         "e-mail address: guessing one account's password from many addresses is slowed as well",
     )
 
-    # Rate limits, shared through Redis when set.
+    # Rate limits, shared through Redis when set. Runs are counted per client, with the allowance
+    # of its tier: an address (no credentials), an account (signed in), an API key (each its own;
+    # programs send more runs than a person does). An administrator may set one account's own
+    # (`execbox user limits`, PATCH /api/v1/users/{id}/limits), for it and its keys.
     RATE_LIMIT: str = Field(
         "10/minute",
-        description="runs per client address (`10/minute`, `100 per hour; 5/second`), moving window",
+        description="runs per client address, for runs sent without credentials (`10/minute`, "
+        "`100 per hour; 5/second`), moving window",
+    )
+    USER_RATE_LIMIT: str = Field(
+        "30/minute",
+        description="runs per signed-in account (with accounts), unless an administrator set the "
+        "account's own",
+    )
+    KEY_RATE_LIMIT: str = Field(
+        "60/minute",
+        description="runs per API key (with accounts), each key counted apart from its account and its "
+        "other keys, unless an administrator set the account's own",
     )
     RATE_LIMIT_ENABLED: bool = Field(
-        True, description="`false` switches off RATE_LIMIT and REFUSAL_RATE_LIMIT"
+        True,
+        description="`false` switches off every rate limit: RATE_LIMIT, USER_RATE_LIMIT and KEY_RATE_LIMIT "
+        "(and accounts' own), LOGIN_RATE_LIMIT, REFUSAL_RATE_LIMIT",
     )
     REFUSAL_RATE_LIMIT: str = Field(
         "60/minute",
@@ -249,8 +265,21 @@ class Settings(BaseSettings):
     CLIENT_RUNS_ALIVE: int = Field(
         2,
         ge=0,
-        description="synchronous runs (execute, submit, stream) alive at once per client on this node; "
-        "past it 429, or a wait for runs sent with `wait`. 0: no share",
+        description="synchronous runs (execute, submit, stream) alive at once per client address (runs "
+        "sent without credentials) on this node; past it 429, or a wait for runs sent with `wait`. 0: "
+        "no share",
+    )
+    USER_RUNS_ALIVE: int = Field(
+        4,
+        ge=0,
+        description="as CLIENT_RUNS_ALIVE, per signed-in account, unless an administrator set the "
+        "account's own. 0: no share",
+    )
+    KEY_RUNS_ALIVE: int = Field(
+        4,
+        ge=0,
+        description="as CLIENT_RUNS_ALIVE, per API key, unless an administrator set its account's own. 0: "
+        "no share",
     )
     CLIENT_RUNS_WAITING: int = Field(
         20,
@@ -281,7 +310,9 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a URL: write e.g. 'https://run.example.org'")
         return value.rstrip("/") if value else value
 
-    @field_validator("RATE_LIMIT", "REFUSAL_RATE_LIMIT", "LOGIN_RATE_LIMIT")
+    @field_validator(
+        "RATE_LIMIT", "USER_RATE_LIMIT", "KEY_RATE_LIMIT", "REFUSAL_RATE_LIMIT", "LOGIN_RATE_LIMIT"
+    )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
         try:

@@ -76,10 +76,28 @@ def test_nonsense_is_refused_with_the_settings_name(monkeypatch: pytest.MonkeyPa
         settings()
 
 
-def test_a_rate_limit_that_does_not_parse_is_refused() -> None:
-    with pytest.raises(ValidationError, match=r"'lots' is not a rate limit: write e\.g\. '10/minute'"):
-        settings(RATE_LIMIT="lots")
-    assert settings(RATE_LIMIT="100/hour;10/minute").RATE_LIMIT == "100/hour;10/minute"
+@pytest.mark.parametrize("name", ["RATE_LIMIT", "USER_RATE_LIMIT", "KEY_RATE_LIMIT", "LOGIN_RATE_LIMIT"])
+def test_a_rate_limit_that_does_not_parse_is_refused(name: str) -> None:
+    with pytest.raises(
+        ValidationError, match=rf"{name}\n.*'lots' is not a rate limit: write e\.g\. '10/minute'"
+    ):
+        settings(**{name: "lots"})
+    assert getattr(settings(**{name: "100/hour;10/minute"}), name) == "100/hour;10/minute"
+
+
+def test_each_kind_of_client_has_its_own_defaults() -> None:
+    """An address, an account, an API key: programs calling the API need more than a person."""
+    current = settings()
+    assert (current.RATE_LIMIT, current.USER_RATE_LIMIT, current.KEY_RATE_LIMIT) == (
+        "10/minute",
+        "30/minute",
+        "60/minute",
+    )
+    assert (current.CLIENT_RUNS_ALIVE, current.USER_RUNS_ALIVE, current.KEY_RUNS_ALIVE) == (2, 4, 4)
+    assert settings(USER_RUNS_ALIVE=0, KEY_RUNS_ALIVE=0).KEY_RUNS_ALIVE == 0  # no share
+    for name in ("USER_RUNS_ALIVE", "KEY_RUNS_ALIVE"):
+        with pytest.raises(ValidationError, match=name):
+            settings(**{name: -1})
 
 
 def test_the_sandboxes_memory_is_three_quarters_of_the_host_unless_set() -> None:

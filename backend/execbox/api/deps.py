@@ -10,10 +10,12 @@ from starlette.requests import HTTPConnection
 
 from execbox.api.lifespan import Services
 from execbox.schemas.accounts import UserOut
+from execbox.services.account_limits import AccountLimitService
 from execbox.services.accounts import AccountService
+from execbox.services.allowances import RunClient
 from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_key import client_key
-from execbox.services.errors import Unauthorized
+from execbox.services.errors import Forbidden, Unauthorized
 from execbox.services.identity import Caller, Identities
 from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN, Owner
 
@@ -74,27 +76,29 @@ async def request_caller(connection: HTTPConnection, services: ServicesDep) -> C
 CallerDep = Annotated[Caller | None, Depends(request_caller)]
 
 
-async def run_client(connection: HTTPConnection, services: Services, caller: Caller | None) -> str:
-    """Whose run this is, for the rate limit and the share of runs: the API key or account the
-    request's credentials name (each its own), else its address. ANONYMOUS_RUNS=false (with
-    accounts) refuses runs that send no credentials."""
+async def run_client(connection: HTTPConnection, services: Services, caller: Caller | None) -> RunClient:
+    """Whose run this is, for the rate limit and the share of runs, with that client's allowance:
+    the API key or account the request's credentials name (each its own), else its address.
+    ANONYMOUS_RUNS=false (with accounts) refuses runs that send no credentials."""
     if caller is not None:
-        return caller.client
+        return caller.run_client
     if services.identities is not None and not services.settings.ANONYMOUS_RUNS:
         raise Unauthorized(
             "This server runs code for signed-in users and API keys only: send "
             "`Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token, /api/v1/keys)."
         )
-    return await request_address(connection, services)
+    return RunClient(await request_address(connection, services), services.tiers.anonymous)
 
 
 # The caller is a dependency of its own, so that a route that also asks who owns its submissions
 # (OwnerDep) looks the credential up once: FastAPI runs each dependency once per request.
-async def request_run_client(connection: HTTPConnection, services: ServicesDep, caller: CallerDep) -> str:
+async def request_run_client(
+    connection: HTTPConnection, services: ServicesDep, caller: CallerDep
+) -> RunClient:
     return await run_client(connection, services, caller)
 
 
-ClientDep = Annotated[str, Depends(request_run_client)]
+ClientDep = Annotated[RunClient, Depends(request_run_client)]
 
 
 # The owner token of services/owners.py, when the client sent one.
@@ -138,6 +142,14 @@ async def get_api_keys(identities: IdentitiesDep) -> ApiKeyService:
 
 ApiKeysDep = Annotated[ApiKeyService, Depends(get_api_keys)]
 
+
+async def get_account_limits(services: ServicesDep) -> AccountLimitService:
+    assert services.account_limits is not None, "served only with ACCOUNTS_ENABLED"
+    return services.account_limits
+
+
+AccountLimitsDep = Annotated[AccountLimitService, Depends(get_account_limits)]
+
 # The schemes, as OpenAPI names them (the docs page's Authorize); request_credential reads them.
 _BEARER_SCHEME = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 _API_KEY_SCHEME = APIKeyHeader(
@@ -147,17 +159,17 @@ _Bearer = Annotated[str | None, Depends(_BEARER_SCHEME)]
 _ApiKeyHeader = Annotated[str | None, Depends(_API_KEY_SCHEME)]
 
 
-async def current_user(
+async def current_caller(
     caller: CallerDep,
     _bearer: _Bearer,
     _api_key: _ApiKeyHeader,
-) -> UserOut:
+) -> Caller:
     """Whoever the request's access token or API key names (Bearer either, or X-API-Key)."""
     if caller is None:
         raise Unauthorized(
             "Sign in first: send `Authorization: Bearer <access_token or API key>` (POST /api/v1/auth/token)."
         )
-    return caller.user
+    return caller
 
 
 async def signed_in_user(caller: CallerDep, _bearer: _Bearer) -> UserOut:
@@ -167,5 +179,22 @@ async def signed_in_user(caller: CallerDep, _bearer: _Bearer) -> UserOut:
     return caller.user
 
 
-CurrentUserDep = Annotated[UserOut, Depends(current_user)]
+async def administrator(caller: CallerDep, _bearer: _Bearer) -> UserOut:
+    """An administrator signed in with their password: a leaked API key changes nobody's limits."""
+    if caller is None:
+        raise Unauthorized(
+            "Sign in as an administrator first: send `Authorization: Bearer <access_token>` "
+            "(POST /api/v1/auth/token)."
+        )
+    if caller.key_id is not None:
+        raise Forbidden(
+            "This is done with an administrator's password sign-in (its access token), not a key."
+        )
+    if not caller.user.is_admin:
+        raise Forbidden(f"This is for administrators only, and {caller.user.email} is not one.")
+    return caller.user
+
+
+CurrentCallerDep = Annotated[Caller, Depends(current_caller)]
 SignedInUserDep = Annotated[UserOut, Depends(signed_in_user)]
+AdministratorDep = Annotated[UserOut, Depends(administrator)]

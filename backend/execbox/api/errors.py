@@ -15,6 +15,7 @@ from starlette.routing import Match
 from execbox.schemas.errors import FieldProblem, Problem, ViolationOut
 from execbox.services.errors import (
     Conflict,
+    Forbidden,
     InvalidRequest,
     NotFound,
     PolicyRejected,
@@ -165,6 +166,8 @@ def describe_service_error(exc: ServiceError) -> tuple[int, dict[str, Any], dict
         # The same shape as a body that does not validate: clients read one kind of 422.
         problems = [FieldProblem(field=field, message=message) for field, message in exc.problems]
         return 422, Problem(detail=str(exc), errors=problems).body(), {}
+    if isinstance(exc, Forbidden):
+        return 403, {"detail": str(exc)}, {}
     if isinstance(exc, Conflict):
         return 409, {"detail": str(exc)}, {}
     return (404 if isinstance(exc, NotFound) else 400), {"detail": str(exc)}, {}

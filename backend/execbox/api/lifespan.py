@@ -21,7 +21,9 @@ from execbox.queue.runner import QueueRunner
 from execbox.queue.share_leases import SharedShare
 from execbox.sandbox.engine import SandboxEngine
 from execbox.services.access_tokens import AccessTokens
+from execbox.services.account_limits import AccountLimitService
 from execbox.services.accounts import AccountService
+from execbox.services.allowances import Allowance, Tiers
 from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
@@ -48,7 +50,9 @@ class Services:
     execution: ExecutionService
     submissions: SubmissionService
     streaming: StreamService
+    tiers: Tiers  # what each kind of client may run
     identities: Identities | None  # accounts and their API keys: None unless ACCOUNTS_ENABLED
+    account_limits: AccountLimitService | None  # accounts' own limits: None unless ACCOUNTS_ENABLED
 
 
 async def _local_runner(settings: Settings, store: SubmissionStore, stack: AsyncExitStack) -> LocalRunner:
@@ -84,7 +88,20 @@ async def _queue_runner(settings: Settings, store: SubmissionStore, stack: Async
     return QueueRunner(create_celery(settings), redis, settings.QUEUE_MAX_LENGTH, settings.QUEUE_WAIT_TIMEOUT)
 
 
-def _identities(settings: Settings, database: Database) -> Identities:
+def _tiers(settings: Settings) -> Tiers:
+    limited = settings.RATE_LIMIT_ENABLED
+
+    def tier(rate_limit: str, runs_alive: int) -> Allowance:
+        return Allowance(rate_limit if limited else None, runs_alive)
+
+    return Tiers(
+        anonymous=tier(settings.RATE_LIMIT, settings.CLIENT_RUNS_ALIVE),
+        user=tier(settings.USER_RATE_LIMIT, settings.USER_RUNS_ALIVE),
+        key=tier(settings.KEY_RATE_LIMIT, settings.KEY_RUNS_ALIVE),
+    )
+
+
+def _identities(settings: Settings, database: Database, tiers: Tiers) -> Identities:
     attempts = None
     if settings.RATE_LIMIT_ENABLED:
         attempts = RateLimiter(
@@ -92,7 +109,7 @@ def _identities(settings: Settings, database: Database) -> Identities:
         )
     tokens = AccessTokens(settings.SECRET_KEY, settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60)
     accounts = AccountService(database.sessions, tokens, attempts)
-    return Identities(accounts, ApiKeyService(database.sessions))
+    return Identities(accounts, ApiKeyService(database.sessions), tiers)
 
 
 def _where(database: Database) -> str:
@@ -137,13 +154,12 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
         limiter = None
         if settings.RATE_LIMIT_ENABLED:
             limiter = RateLimiter(settings.RATE_LIMIT, settings.REDIS_URL)
-        share: Share = ClientShare(settings.CLIENT_RUNS_ALIVE, settings.CLIENT_RUNS_WAITING)
-        if isinstance(runner, QueueRunner) and settings.CLIENT_RUNS_ALIVE:
+        # Each client's share is its own (an account's may be set at any time): in queue mode
+        # always counted in Redis, where a client with no share costs nothing.
+        share: Share = ClientShare(settings.CLIENT_RUNS_WAITING)
+        if isinstance(runner, QueueRunner):
             share = SharedShare(
-                runner.redis,
-                settings.CLIENT_RUNS_ALIVE,
-                settings.CLIENT_RUNS_WAITING,
-                verdict_wait_s=settings.QUEUE_WAIT_TIMEOUT,
+                runner.redis, settings.CLIENT_RUNS_WAITING, verdict_wait_s=settings.QUEUE_WAIT_TIMEOUT
             )
         execution = ExecutionService(
             runner,
@@ -155,6 +171,8 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             share=share,
             run_wait_max_s=settings.RUN_WAIT_MAX_S,
         )
+        tiers = _tiers(settings)
+        accounts = settings.ACCOUNTS_ENABLED
         yield Services(
             settings=settings,
             database=database,
@@ -171,5 +189,9 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
                 accounts_enabled=settings.ACCOUNTS_ENABLED,
             ),
             streaming=StreamService(execution, settings.MAX_STDIN_LENGTH),
-            identities=_identities(settings, database) if settings.ACCOUNTS_ENABLED else None,
+            tiers=tiers,
+            identities=_identities(settings, database, tiers) if accounts else None,
+            account_limits=(
+                AccountLimitService(database.sessions, settings.sandbox_config.capacity) if accounts else None
+            ),
         )

@@ -11,6 +11,7 @@ _WHY = {
     400: "the Host is not one this server serves, or the body is not JSON encoded as UTF-8",
     401: "the credentials sent (access token or API key) are not valid, or none were sent where "
     "they are needed (see WWW-Authenticate): sign in",
+    403: "the credentials are valid but may not do this: an administrator's, signed in with a password",
     404: "there is nothing with that id",
     409: "there is one already (an account with that e-mail address)",
     413: "the request body is larger than this server takes",

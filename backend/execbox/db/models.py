@@ -130,6 +130,10 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))  # argon2id, with its parameters
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    # Set by an administrator (services/account_limits.py); null: the tier's default
+    # (USER_RATE_LIMIT, KEY_RATE_LIMIT; USER_RUNS_ALIVE, KEY_RUNS_ALIVE).
+    rate_limit: Mapped[str | None] = mapped_column(String(100))
+    runs_alive: Mapped[int | None] = mapped_column(Integer)
 
 
 class ApiKey(Base):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pwdlib import PasswordHash
@@ -23,6 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from execbox.db.models import User as Row
 from execbox.schemas.accounts import EMAIL_PATTERN, MAX_EMAIL_LENGTH, UserOut
 from execbox.services.access_tokens import AccessTokens
+from execbox.services.allowances import LimitOverride
 from execbox.services.client_key import email_client
 from execbox.services.errors import Conflict, InvalidRequest, Unauthorized
 from execbox.services.rate_limit import RateLimiter
@@ -31,6 +33,12 @@ from execbox.services.submission_store import database_errors
 _EMAIL = re.compile(EMAIL_PATTERN)
 _WRONG = "The e-mail address or the password is wrong."
 _HASHES_AT_ONCE = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    user: UserOut
+    limits: LimitOverride  # its own, if an administrator set them
 
 
 def normalized_email(text: str) -> str:
@@ -92,16 +100,16 @@ class AccountService:
             raise Unauthorized(_WRONG)
         return self.tokens.issue(row.id)
 
-    async def user(self, token: str) -> UserOut:
+    async def account(self, token: str) -> Account:
         """The account `token` was issued to; Unauthorized when there is none (any more)."""
         return await self.by_id(self.tokens.user_id(token))
 
-    async def by_id(self, user_id: int) -> UserOut:
+    async def by_id(self, user_id: int) -> Account:
         async with database_errors(), self.sessions() as session:
             row = await session.get(Row, user_id)
         if row is None:
             raise Unauthorized("The credentials name no account (any more): sign in again.")
-        return UserOut.model_validate(row, from_attributes=True)
+        return Account(UserOut.model_validate(row, from_attributes=True), LimitOverride.of(row))
 
     async def _count_attempt(self, client: str, address: str) -> None:
         if self.login_limiter is not None:

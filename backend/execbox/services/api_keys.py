@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from execbox.db.models import ApiKey as Row
 from execbox.db.models import User
 from execbox.schemas.accounts import ApiKeyOut, NewApiKey, UserOut
+from execbox.services.allowances import LimitOverride
 from execbox.services.errors import Conflict, NotFound, Unauthorized
 from execbox.services.submission_store import database_errors
 
@@ -31,6 +32,7 @@ _USE_RECORDED_EVERY = timedelta(minutes=1)  # last_used_at: not a write per run
 class KeyHolder:
     key_id: int
     user: UserOut
+    limits: LimitOverride  # its account's own, if an administrator set them
 
 
 def _hash(secret: str) -> str:
@@ -84,7 +86,11 @@ class ApiKeyService:
         if key.last_used_at is None or now - key.last_used_at > _USE_RECORDED_EVERY:
             async with database_errors(), self.sessions.begin() as session:
                 await session.execute(update(Row).where(Row.id == key.id).values(last_used_at=now))
-        return KeyHolder(key_id=key.id, user=UserOut.model_validate(user, from_attributes=True))
+        return KeyHolder(
+            key_id=key.id,
+            user=UserOut.model_validate(user, from_attributes=True),
+            limits=LimitOverride.of(user),
+        )
 
 
 def _out(row: Row) -> ApiKeyOut:

@@ -1,12 +1,14 @@
-"""A share per client: at most `per_client` runs alive at once for one client on this node, so
-that one address cannot hold every sandbox while others wait (issue 30).
+"""A share per client: at most its allowance's `runs_alive` runs alive at once for one client on
+this node, so that one address cannot hold every sandbox while others wait (issue 30). The share
+is the client's own (services/allowances.py: by tier, or an account's own), so it comes with
+each run.
 
 Past its share a run is refused (`ClientShareFull`, 429), or, if its caller asked to wait, it
 waits behind the client's own runs (at most `waiting_per_client` of them), first come first
 served, until one of them ends or its deadline passes. Fairness between clients is the
 sandbox's admission's (round-robin by client): waiting here only keeps a client's burst out of
 it. Synchronous runs only (execute, submit, the live stream): asynchronous submissions wait their
-turn under their own per-client bound. 0 turns the share off.
+turn under their own per-client bound. A share of 0 is none.
 
 This node's runs only: in queue mode the share is counted over the whole deployment instead
 (queue/share_leases.py), behind the same `Share` interface.
@@ -23,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import NoReturn, Protocol
 
 from execbox import metrics
+from execbox.services.allowances import RunClient
 from execbox.services.errors import ClientLineFull, ClientShareFull, NoTurnInTime
 
 # What a client refused for its share is told to wait: about a short run.
@@ -36,7 +39,7 @@ def ignore_position(position: int) -> None:
 
 
 class Share(Protocol):
-    async def check(self, client: str, wait: bool = False) -> None:
+    async def check(self, client: RunClient, wait: bool = False) -> None:
         """Raise if `client` may not have one more run now (before it is counted for anything
         else, such as the rate limit): `ClientShareFull` past its share, or with `wait`,
         `ClientLineFull` when as many of its runs as may already wait."""
@@ -44,7 +47,7 @@ class Share(Protocol):
 
     def holding(
         self,
-        client: str,
+        client: RunClient,
         run_id: str,
         wait_until: float | None = None,
         on_position: PositionSink = ignore_position,
@@ -72,26 +75,26 @@ class _Waiter:
 
 
 class ClientShare:
-    """This node's count (see `Share` for what the methods promise)."""
+    """This node's count (see `Share` for what the methods promise). Runs are counted under a
+    share of 0 too, so that a share set meanwhile (an account's own) counts them."""
 
-    def __init__(self, per_client: int, waiting_per_client: int) -> None:
-        self.per_client = per_client
+    def __init__(self, waiting_per_client: int) -> None:
         self.waiting_per_client = waiting_per_client
         self._alive: Counter[str] = Counter()
         self._waiting: dict[str, deque[_Waiter]] = {}
 
-    async def check(self, client: str, wait: bool = False) -> None:
+    async def check(self, client: RunClient, wait: bool = False) -> None:
         if not self._full(client):
             return
         if not wait:
-            refuse(self.per_client)
-        if len(self._waiting.get(client, ())) >= self.waiting_per_client:
+            refuse(client.allowance.runs_alive)
+        if len(self._waiting.get(client.key, ())) >= self.waiting_per_client:
             refuse_waiting(self.waiting_per_client)
 
     @contextlib.asynccontextmanager
     async def holding(
         self,
-        client: str,
+        client: RunClient,
         run_id: str,  # noqa: ARG002 -- counted, not named, on one node
         wait_until: float | None = None,
         on_position: PositionSink = ignore_position,
@@ -100,18 +103,19 @@ class ClientShare:
         if self._full(client):
             assert wait_until is not None  # else `check` refused it
             try:
-                await self._wait(client, wait_until, on_position)
+                await self._wait(client.key, wait_until, on_position)
             except TimeoutError:
                 raise NoTurnInTime from None
         else:
-            self._alive[client] += 1
+            self._alive[client.key] += 1
         try:
             yield
         finally:
-            self._leave(client)
+            self._leave(client.key)
 
-    def _full(self, client: str) -> bool:
-        return bool(self.per_client) and (self._alive[client] >= self.per_client or client in self._waiting)
+    def _full(self, client: RunClient) -> bool:
+        share = client.allowance.runs_alive
+        return bool(share) and (self._alive[client.key] >= share or client.key in self._waiting)
 
     async def _wait(self, client: str, wait_until: float, on_position: PositionSink) -> None:
         """Until one of the client's runs hands its place over (counted, see `_leave`)."""

@@ -54,6 +54,10 @@ class Unauthorized(ServiceError):
     """Credentials missing or wrong; the message says which header is expected."""
 
 
+class Forbidden(ServiceError):
+    """Valid credentials that may not do this (an administrator's operation)."""
+
+
 class Unavailable(ServiceError):
     """A dependency (sandbox, database, rate-limit store) cannot serve right now; try again later."""
 

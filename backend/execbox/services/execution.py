@@ -1,5 +1,6 @@
-"""Run a request's code: the code policy first, then the client's share and the rate limit, then
-a runner (after a wait for a turn, if the request asked for one)."""
+"""Run a request's code: the code policy first, then the client's share and the rate limit (its
+allowance's: services/allowances.py), then a runner (after a wait for a turn, if the request asked
+for one)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from execbox.policy import CodePolicy, check
 from execbox.sandbox.errors import LimitError
 from execbox.sandbox.limits import LimitPolicy, LimitRequest
 from execbox.schemas.execution import ExecuteRequest, ExecutionResult
+from execbox.services.allowances import RunClient
 from execbox.services.client_share import Share
 from execbox.services.errors import InvalidRequest, PolicyRejected, RateLimitExceeded
 from execbox.services.live_session import LiveSession
@@ -40,7 +42,7 @@ class ExecutionService:
         self.max_stdin_length = max_stdin_length
         self.run_wait_max_s = run_wait_max_s
 
-    async def admit(self, request: ExecuteRequest, client: str, synchronous: bool = True) -> Job:
+    async def admit(self, request: ExecuteRequest, client: RunClient, synchronous: bool = True) -> Job:
         """Check `request` and count it against `client`'s rate limit: the job to run. A
         synchronous run (its caller waits for it) is checked against the client's share too.
 
@@ -63,12 +65,7 @@ class ExecutionService:
             raise InvalidRequest(str(error), problems) from None
         if synchronous:  # first: a refusal for the share spends no run allowance
             await self.share.check(client, request.wait)
-        if self.rate_limiter is not None:
-            try:
-                await self.rate_limiter.hit(client)
-            except RateLimitExceeded:
-                metrics.RUNS_REFUSED.labels("rate_limit").inc()
-                raise
+        await self._count_run(client)
         metrics.RUNS_ADMITTED.inc()
         start_by = time.time() + self.run_wait_max_s if request.wait else None
         return Job(
@@ -77,12 +74,23 @@ class ExecutionService:
             stdin=request.stdin,
             limits=limits,
             start_by=start_by,
-            client=client,
+            client=client.key,
             wait=request.wait,
         )
 
-    async def execute(self, request: ExecuteRequest, client: str) -> ExecutionResult:
-        """Run `request` for `client` (an opaque key) and wait for the verdict."""
+    async def _count_run(self, client: RunClient) -> None:
+        """Count one run against `client`'s rate limit, or refuse it (`RateLimitExceeded`)."""
+        limit = client.allowance.rate_limit
+        if self.rate_limiter is None or limit is None:
+            return
+        try:
+            await self.rate_limiter.hit(client.key, limit)
+        except RateLimitExceeded:
+            metrics.RUNS_REFUSED.labels("rate_limit").inc()
+            raise
+
+    async def execute(self, request: ExecuteRequest, client: RunClient) -> ExecutionResult:
+        """Run `request` for `client` and wait for the verdict."""
         job = await self.admit(request, client)
         async with self.share.holding(client, job.id, job.start_by):
             return await self.run(job)

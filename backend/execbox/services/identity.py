@@ -1,16 +1,19 @@
-"""Who is asking: the account, and the API key if any, that a request's credentials name.
+"""Who is asking: the account, and the API key if any, that a request's credentials name, and
+what they may run.
 
 One credential, sent as `Authorization: Bearer` or `X-API-Key`, is either an API key (it starts
 with `ebx_`) or an access token from signing in. Runs are counted per key or per account
-(services/client_key.py); requests without credentials are counted per address.
+(services/client_key.py), each with the allowance of its tier or its account's own
+(services/allowances.py); requests without credentials are counted per address.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from execbox.schemas.accounts import UserOut
+from execbox.schemas.accounts import ClientLimitsOut, CurrentUserOut, UserOut
 from execbox.services.accounts import AccountService
+from execbox.services.allowances import Allowance, RunClient, Tiers
 from execbox.services.api_keys import ApiKeyService, is_api_key
 from execbox.services.client_key import key_client, user_client
 
@@ -19,21 +22,36 @@ from execbox.services.client_key import key_client, user_client
 class Caller:
     user: UserOut
     key_id: int | None  # None: signed in with a password's access token
+    allowance: Allowance
 
     @property
     def client(self) -> str:
         """Each key has its own allowance, apart from its account's."""
         return key_client(self.key_id) if self.key_id is not None else user_client(self.user.id)
 
+    @property
+    def run_client(self) -> RunClient:
+        return RunClient(self.client, self.allowance)
+
+    def described(self) -> CurrentUserOut:
+        """The account, with what these credentials may run (GET /users/me)."""
+        limits = ClientLimitsOut(
+            rate_limit=self.allowance.rate_limit, runs_alive=self.allowance.runs_alive or None
+        )
+        return CurrentUserOut(**self.user.model_dump(), limits=limits)
+
 
 class Identities:
-    def __init__(self, accounts: AccountService, keys: ApiKeyService) -> None:
+    def __init__(self, accounts: AccountService, keys: ApiKeyService, tiers: Tiers) -> None:
         self.accounts = accounts
         self.keys = keys
+        self.tiers = tiers
 
     async def identify(self, credential: str) -> Caller:
-        """Unauthorized when the credential names nobody (any more): never a quiet anonymous."""
+        """Unauthorized when the credential names nobody (any more): never a quiet anonymous.
+        The account's own limits come with its row: no query of their own."""
         if is_api_key(credential):
             holder = await self.keys.holder(credential)
-            return Caller(user=holder.user, key_id=holder.key_id)
-        return Caller(user=await self.accounts.user(credential), key_id=None)
+            return Caller(holder.user, holder.key_id, holder.limits.applied_to(self.tiers.key))
+        account = await self.accounts.account(credential)
+        return Caller(account.user, None, account.limits.applied_to(self.tiers.user))

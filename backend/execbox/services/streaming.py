@@ -23,6 +23,7 @@ from execbox.schemas.stream import (
     StdinMessage,
     WaitingMessage,
 )
+from execbox.services.allowances import RunClient
 from execbox.services.errors import InvalidRequest, ServiceError
 from execbox.services.execution import ExecutionService
 from execbox.services.live_session import InputWanted, LiveEvent, LiveSession, Outbox, Queued, Started
@@ -48,7 +49,7 @@ class StreamService:
         self.execution = execution
         self.max_stdin_length = max_stdin_length
 
-    async def serve(self, request: RunMessage, connection: LiveConnection, client: str) -> None:
+    async def serve(self, request: RunMessage, connection: LiveConnection, client: RunClient) -> None:
         """Run `request` live: the same checks as `execute`, its place in line while it waits
         (with `wait`), then output as it comes, then the verdict. Raises ServiceError when the
         run is refused or the client breaks the protocol. A run stopped, or whose client left,
@@ -79,7 +80,7 @@ class StreamService:
             return
         await connection.send(ResultMessage(**work.result().model_dump()))
 
-    async def _run(self, job: Job, session: LiveSession, client: str) -> ExecutionResult:
+    async def _run(self, job: Job, session: LiveSession, client: RunClient) -> ExecutionResult:
         def place(position: int) -> None:
             session.queued(position, "client_share")
 

@@ -20,6 +20,7 @@ from execbox.schemas.execution import (
     SubmitResult,
     Visibility,
 )
+from execbox.services.allowances import RunClient
 from execbox.services.errors import InvalidRequest, RateLimitExceeded, Unauthorized, Unavailable
 from execbox.services.execution import ExecutionService
 from execbox.services.owners import Owner
@@ -56,7 +57,7 @@ class SubmissionService:
         # node: several API nodes may overshoot by one each).
         self._admitting = asyncio.Lock()
 
-    async def submit(self, request: SubmitRequest, client: str, owner: Owner) -> SubmitResult:
+    async def submit(self, request: SubmitRequest, client: RunClient, owner: Owner) -> SubmitResult:
         """Run the code; save the run only when it succeeded. `client` is whom the run counts
         against (services/client_key.py); the saved run is `owner`'s (a new token's, for nobody)."""
         self._check_visibility(request.visibility, owner)
@@ -68,22 +69,22 @@ class SubmissionService:
         # Saved whole even if the caller goes away (and cancels this) while it is being written.
         await asyncio.shield(
             self.store.save_finished(
-                saved_id, request.code, request.stdin, result, client, owner, request.visibility
+                saved_id, request.code, request.stdin, result, client.key, owner, request.visibility
             )
         )
         return SubmitResult(**dict(result), saved=True, id=saved_id, owner_token=_issued(owner))
 
     async def submit_later(
-        self, request: SubmitRequest, client: str, owner: Owner, url_of: str
+        self, request: SubmitRequest, client: RunClient, owner: Owner, url_of: str
     ) -> SubmissionAccepted:
         """Save the submission as queued and hand it to a runner; its verdict arrives later."""
         self._check_visibility(request.visibility, owner)
         owner = owner.saving()
         async with self._admitting:
-            await self._check_room(client)  # first: a refusal for room spends no run allowance
+            await self._check_room(client.key)  # first: a refusal for room spends no run allowance
             job = await self.execution.admit(request, client, synchronous=False)
             job = dataclasses.replace(job, start_by=time.time() + self.waiting.start_deadline_s, wait=False)
-            await self.store.save_queued(job.id, job.code, job.stdin, client, owner, request.visibility)
+            await self.store.save_queued(job.id, job.code, job.stdin, client.key, owner, request.visibility)
         try:
             await self.execution.runner.dispatch(job)
         except Unavailable:
@@ -109,7 +110,7 @@ class SubmissionService:
                 f"The queue of submissions is full ({bounds.in_all} are waiting); try again shortly."
             )
 
-    async def share(self, request: ShareRequest, client: str, owner: Owner, url_of: str) -> SharedRun:
+    async def share(self, request: ShareRequest, client: RunClient, owner: Owner, url_of: str) -> SharedRun:
         """Save a run the server returned (its receipt proves it), as it ended: failing, timed out
         or stopped too, and kept whatever its verdict. Counts as one of `client`'s runs."""
         try:
@@ -117,13 +118,15 @@ class SubmissionService:
         except InvalidReceipt as error:
             raise InvalidRequest(str(error), [("body.receipt", str(error))]) from None
         self._check_visibility(request.visibility, owner)
-        if self.execution.rate_limiter is not None:
-            await self.execution.rate_limiter.hit(client)
+        # Against the client's run allowance, but never in execbox_runs_refused_total: a share starts no run.
+        limiter, limit = self.execution.rate_limiter, client.allowance.rate_limit
+        if limiter is not None and limit is not None:
+            await limiter.hit(client.key, limit)
         owner = owner.saving()
         saved_id = new_id()
         result = request.result.model_copy(update={"receipt": None})
         saving = self.store.save_finished(
-            saved_id, request.code, request.stdin, result, client, owner, request.visibility, kept=True
+            saved_id, request.code, request.stdin, result, client.key, owner, request.visibility, kept=True
         )
         await asyncio.shield(saving)
         return SharedRun(id=saved_id, url=url_of.format(id=saved_id), owner_token=_issued(owner))

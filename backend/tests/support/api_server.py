@@ -31,8 +31,11 @@ class ApiServer:
             "ENVIRONMENT": "local",
             "SECRET_KEY": "test-secret-key",
             "RATE_LIMIT_ENABLED": "false",
-            # Tests send many runs at once from one address; the share has tests of its own.
+            # Tests send many runs at once from one address, account or key; the share has tests
+            # of its own.
             "CLIENT_RUNS_ALIVE": "0",
+            "USER_RUNS_ALIVE": "0",
+            "KEY_RUNS_ALIVE": "0",
             "SANDBOX_LIVE_RUNS": str(LIVE_RUNS),
             "SANDBOX_WARM_CHILDREN": "2",
             "SANDBOX_FIRST_UID": str(first_uid),

@@ -34,6 +34,8 @@ _SETTING_PREFIXES = (
     "POSTGRES_",
     "REDIS_",
     "RATE_LIMIT",
+    "USER_RATE_LIMIT",
+    "KEY_RATE_LIMIT",
     "SANDBOX_",
     "CODE_POLICY",
     "SQLITE_",

@@ -228,7 +228,7 @@ export interface paths {
         };
         /**
          * Me
-         * @description The signed-in account.
+         * @description The signed-in account, and what these credentials may run (`limits`).
          */
         get: operations["me_api_v1_users_me_get"];
         put?: never;
@@ -237,6 +237,28 @@ export interface paths {
         options?: never;
         head?: never;
         patch?: never;
+        trace?: never;
+    };
+    "/api/v1/users/{user_id}/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change Limits
+         * @description An administrator sets one account's own rate limit and share of runs alive, which replace
+         *     its tier's for its sign-ins and for each of its keys from the next request on. A field left
+         *     out stays as it is; null returns it to the tier's default.
+         */
+        patch: operations["change_limits_api_v1_users__user_id__limits_patch"];
         trace?: never;
     };
     "/health": {
@@ -260,6 +282,39 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        /**
+         * AccountLimitsIn
+         * @description An account's own limits: a field left out stays as it is, null returns it to its tier's.
+         */
+        AccountLimitsIn: {
+            /**
+             * Rate Limit
+             * @description runs per window for the account and for each of its keys, as RATE_LIMIT is written: `100/minute`, `1000/hour;100/minute`; null: USER_RATE_LIMIT and KEY_RATE_LIMIT
+             */
+            rate_limit?: string | null;
+            /**
+             * Runs Alive
+             * @description runs alive at once for the account and for each of its keys, at most the runs a node keeps alive (SANDBOX_LIVE_RUNS); null: USER_RUNS_ALIVE and KEY_RUNS_ALIVE
+             */
+            runs_alive?: number | null;
+        };
+        /** AccountLimitsOut */
+        AccountLimitsOut: {
+            /** Email */
+            email: string;
+            /**
+             * Rate Limit
+             * @description the account's own; null: its tier's default
+             */
+            rate_limit: string | null;
+            /**
+             * Runs Alive
+             * @description the account's own; null: its tier's default
+             */
+            runs_alive: number | null;
+            /** User Id */
+            user_id: number;
+        };
         /** AccountsOut */
         AccountsOut: {
             /**
@@ -327,6 +382,23 @@ export interface components {
             /** Username */
             username: string;
         };
+        /**
+         * ClientLimitsOut
+         * @description What the caller may run: its tier's limits (anonymous, account or API key), or its
+         *     account's own.
+         */
+        ClientLimitsOut: {
+            /**
+             * Rate Limit
+             * @description runs per window, e.g. `30/minute` or `1000/hour;100/minute`; null: not limited
+             */
+            rate_limit: string | null;
+            /**
+             * Runs Alive
+             * @description runs (execute, submit, stream) alive at once; past it 429, or a wait for runs sent with `wait`; null: no share
+             */
+            runs_alive: number | null;
+        };
         /** CloseStdinMessage */
         CloseStdinMessage: {
             /**
@@ -334,6 +406,25 @@ export interface components {
              * @enum {string}
              */
             type: "close_stdin";
+        };
+        /** CurrentUserOut */
+        CurrentUserOut: {
+            /**
+             * Created At
+             * Format: date-time
+             */
+            created_at: string;
+            /**
+             * Email
+             * @description as stored: normalised (NFKC) and case-folded
+             */
+            email: string;
+            /** Id */
+            id: number;
+            /** Is Admin */
+            is_admin: boolean;
+            /** @description those of these credentials: an API key's are apart from its account's sign-ins' */
+            limits: components["schemas"]["ClientLimitsOut"];
         };
         /**
          * ErrorMessage
@@ -2118,7 +2209,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["UserOut"];
+                    "application/json": components["schemas"]["CurrentUserOut"];
                 };
             };
             /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
@@ -2141,6 +2232,95 @@ export interface operations {
             };
             /** @description the request body is larger than this server takes */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    change_limits_api_v1_users__user_id__limits_patch: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                user_id: number;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AccountLimitsIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccountLimitsOut"];
+                };
+            };
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credentials sent (access token or API key) are not valid, or none were sent where they are needed (see WWW-Authenticate): sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credentials are valid but may not do this: an administrator's, signed in with a password */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description there is nothing with that id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request is invalid (`errors` says where), or the code breaks the code policy (`violations`) */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

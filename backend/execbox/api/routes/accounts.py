@@ -1,4 +1,5 @@
-"""Accounts: register, sign in (OAuth2's password flow), who is signed in, and their API keys."""
+"""Accounts: register, sign in (OAuth2's password flow), who is signed in, their API keys, and an
+administrator's limits for one account."""
 
 from __future__ import annotations
 
@@ -7,9 +8,27 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
-from execbox.api.deps import AccountsDep, AddressDep, ApiKeysDep, CurrentUserDep, SignedInUserDep
+from execbox.api.deps import (
+    AccountLimitsDep,
+    AccountsDep,
+    AddressDep,
+    AdministratorDep,
+    ApiKeysDep,
+    CurrentCallerDep,
+    SignedInUserDep,
+)
 from execbox.api.responses import problem_responses
-from execbox.schemas.accounts import ApiKeyOut, ApiKeyRequest, NewApiKey, RegisterRequest, TokenOut, UserOut
+from execbox.schemas.accounts import (
+    AccountLimitsIn,
+    AccountLimitsOut,
+    ApiKeyOut,
+    ApiKeyRequest,
+    CurrentUserOut,
+    NewApiKey,
+    RegisterRequest,
+    TokenOut,
+    UserOut,
+)
 
 router = APIRouter(tags=["accounts"])
 
@@ -29,10 +48,23 @@ async def sign_in(
     return TokenOut(access_token=token, expires_in=accounts.tokens.lifetime_s)
 
 
+_Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
 @router.get("/users/me", responses=problem_responses(401))
-async def me(user: CurrentUserDep) -> UserOut:
-    """The signed-in account."""
-    return user
+async def me(caller: CurrentCallerDep) -> CurrentUserOut:
+    """The signed-in account, and what these credentials may run (`limits`)."""
+    return caller.described()
+
+
+@router.patch("/users/{user_id}/limits", responses=problem_responses(401, 403, 404, 422))
+async def change_limits(
+    user_id: _Id, body: AccountLimitsIn, _admin: AdministratorDep, limits: AccountLimitsDep
+) -> AccountLimitsOut:
+    """An administrator sets one account's own rate limit and share of runs alive, which replace
+    its tier's for its sign-ins and for each of its keys from the next request on. A field left
+    out stays as it is; null returns it to the tier's default."""
+    return await limits.change(user_id, body)
 
 
 @router.post("/keys", status_code=201, responses=problem_responses(401, 409, 422))
@@ -48,9 +80,7 @@ async def list_keys(user: SignedInUserDep, keys: ApiKeysDep) -> list[ApiKeyOut]:
 
 
 @router.delete("/keys/{key_id}", status_code=204, responses=problem_responses(401, 404, 422))
-async def revoke_key(
-    key_id: Annotated[int, Path(ge=1, le=2**63 - 1)], user: SignedInUserDep, keys: ApiKeysDep
-) -> Response:
+async def revoke_key(key_id: _Id, user: SignedInUserDep, keys: ApiKeysDep) -> Response:
     """Revoke a key: every API node refuses it from now on."""
     await keys.revoke(user.id, key_id)
     return Response(status_code=204)
