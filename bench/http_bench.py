@@ -176,16 +176,19 @@ def per_run_ms(seconds: float, runs: int) -> float:
 
 
 class Connection:
-    """One keep-alive HTTP/1.1 connection to the server, for one client thread at a time."""
+    """One keep-alive HTTP/1.1 connection to the server, for one client thread at a time; every
+    request carries `headers` (a credential, say)."""
 
-    def __init__(self, server: Server) -> None:
+    def __init__(self, server: Server, headers: dict[str, str] | None = None) -> None:
         self._http = http.client.HTTPConnection(server.host, server.port, timeout=REQUEST_TIMEOUT_S)
+        self._headers = headers or {}
 
     def close(self) -> None:
         self._http.close()
 
     def request(self, method: str, path: str, body: bytes | None = None) -> tuple[int, bytes]:
-        self._http.request(method, path, body=body, headers=JSON_HEADERS if body is not None else {})
+        headers = {**self._headers, **(JSON_HEADERS if body is not None else {})}
+        self._http.request(method, path, body=body, headers=headers)
         response = self._http.getresponse()
         return response.status, response.read()  # read it all: the connection is then reused
 
