@@ -13,6 +13,7 @@ from datetime import timedelta
 from redis.asyncio import Redis
 
 from execbox import metrics
+from execbox.db.credential_reads import CredentialReads
 from execbox.db.database import Database
 from execbox.db.migrate import upgrade_to_head
 from execbox.queue.celery_app import create_celery
@@ -109,7 +110,8 @@ def _identities(settings: Settings, database: Database, tiers: Tiers) -> Identit
         )
     tokens = AccessTokens(settings.SECRET_KEY, settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60)
     accounts = AccountService(database.sessions, tokens, attempts)
-    return Identities(accounts, ApiKeyService(database.sessions), tiers)
+    reads = CredentialReads(database)
+    return Identities(accounts, ApiKeyService(database.sessions, reads), tiers, reads)
 
 
 def _where(database: Database) -> str:

@@ -1,4 +1,4 @@
-"""Accounts: registering, signing in, and who a request's access token names.
+"""Accounts: registering and signing in (which account a token names: services/identity.py).
 
 An e-mail address is normalised (NFKC, case-folded) before it is stored
 or looked up, so that one address is one account however it is typed. Passwords are hashed with
@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import re
 import unicodedata
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pwdlib import PasswordHash
@@ -24,7 +23,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from execbox.db.models import User as Row
 from execbox.schemas.accounts import EMAIL_PATTERN, MAX_EMAIL_LENGTH, UserOut
 from execbox.services.access_tokens import AccessTokens
-from execbox.services.allowances import LimitOverride
 from execbox.services.client_key import email_client
 from execbox.services.errors import Conflict, InvalidRequest, Unauthorized
 from execbox.services.rate_limit import RateLimiter
@@ -33,12 +31,6 @@ from execbox.services.submission_store import database_errors
 _EMAIL = re.compile(EMAIL_PATTERN)
 _WRONG = "The e-mail address or the password is wrong."
 _HASHES_AT_ONCE = 2
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    user: UserOut
-    limits: LimitOverride  # its own, if an administrator set them
 
 
 def normalized_email(text: str) -> str:
@@ -99,17 +91,6 @@ class AccountService:
         if not await self._verify(password, row.password_hash):
             raise Unauthorized(_WRONG)
         return self.tokens.issue(row.id)
-
-    async def account(self, token: str) -> Account:
-        """The account `token` was issued to; Unauthorized when there is none (any more)."""
-        return await self.by_id(self.tokens.user_id(token))
-
-    async def by_id(self, user_id: int) -> Account:
-        async with database_errors(), self.sessions() as session:
-            row = await session.get(Row, user_id)
-        if row is None:
-            raise Unauthorized("The credentials name no account (any more): sign in again.")
-        return Account(UserOut.model_validate(row, from_attributes=True), LimitOverride.of(row))
 
     async def _count_attempt(self, client: str, address: str) -> None:
         if self.login_limiter is not None:

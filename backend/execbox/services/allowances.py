@@ -14,8 +14,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from execbox.db.models import User
-
 
 @dataclass(frozen=True, slots=True)
 class Allowance:
@@ -29,10 +27,6 @@ class LimitOverride:
 
     rate_limit: str | None = None
     runs_alive: int | None = None
-
-    @classmethod
-    def of(cls, account: User) -> LimitOverride:
-        return cls(rate_limit=account.rate_limit, runs_alive=account.runs_alive)
 
     def applied_to(self, tier: Allowance) -> Allowance:
         # A tier without a rate limit means the operator switched rate limiting off: an

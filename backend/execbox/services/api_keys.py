@@ -15,10 +15,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from execbox.db.credential_reads import AccountRecord, CredentialReads
 from execbox.db.models import ApiKey as Row
-from execbox.db.models import User
-from execbox.schemas.accounts import ApiKeyOut, NewApiKey, UserOut
-from execbox.services.allowances import LimitOverride
+from execbox.schemas.accounts import ApiKeyOut, NewApiKey
 from execbox.services.errors import Conflict, NotFound, Unauthorized
 from execbox.services.submission_store import database_errors
 
@@ -31,8 +30,7 @@ _USE_RECORDED_EVERY = timedelta(minutes=1)  # last_used_at: not a write per run
 @dataclass(frozen=True, slots=True)
 class KeyHolder:
     key_id: int
-    user: UserOut
-    limits: LimitOverride  # its account's own, if an administrator set them
+    account: AccountRecord
 
 
 def _hash(secret: str) -> str:
@@ -44,8 +42,9 @@ def is_api_key(credential: str) -> bool:
 
 
 class ApiKeyService:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], reads: CredentialReads) -> None:
         self.sessions = sessions
+        self.reads = reads
 
     async def create(self, user_id: int, name: str) -> NewApiKey:
         secret = KEY_PREFIX + secrets.token_urlsafe(32)
@@ -77,20 +76,14 @@ class ApiKeyService:
     async def holder(self, secret: str) -> KeyHolder:
         """Which key `secret` is, and whose; Unauthorized when it is nobody's (any more)."""
         now = datetime.now(UTC)
-        query = select(Row, User).join(User, User.id == Row.user_id).where(Row.secret_hash == _hash(secret))
-        async with database_errors(), self.sessions() as session:
-            found = (await session.execute(query)).first()
+        async with database_errors():
+            found = await self.reads.key_holder(_hash(secret))
         if found is None:
             raise Unauthorized("The API key is not valid: it was revoked, or never issued.")
-        key, user = found.tuple()
-        if key.last_used_at is None or now - key.last_used_at > _USE_RECORDED_EVERY:
+        if found.last_used_at is None or now - found.last_used_at > _USE_RECORDED_EVERY:
             async with database_errors(), self.sessions.begin() as session:
-                await session.execute(update(Row).where(Row.id == key.id).values(last_used_at=now))
-        return KeyHolder(
-            key_id=key.id,
-            user=UserOut.model_validate(user, from_attributes=True),
-            limits=LimitOverride.of(user),
-        )
+                await session.execute(update(Row).where(Row.id == found.key_id).values(last_used_at=now))
+        return KeyHolder(key_id=found.key_id, account=found.account)
 
 
 def _out(row: Row) -> ApiKeyOut:

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from execbox.db.credential_reads import AccountRecord, CredentialReads
 from execbox.schemas.accounts import ClientLimitsOut, CurrentUserOut, UserOut
 from execbox.services.accounts import AccountService
-from execbox.services.allowances import Allowance, RunClient, Tiers
+from execbox.services.allowances import Allowance, LimitOverride, RunClient, Tiers
 from execbox.services.api_keys import ApiKeyService, is_api_key
 from execbox.services.client_key import key_client, user_client
+from execbox.services.errors import Unauthorized
+from execbox.services.submission_store import database_errors
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,16 +45,31 @@ class Caller:
 
 
 class Identities:
-    def __init__(self, accounts: AccountService, keys: ApiKeyService, tiers: Tiers) -> None:
+    def __init__(
+        self, accounts: AccountService, keys: ApiKeyService, tiers: Tiers, reads: CredentialReads
+    ) -> None:
         self.accounts = accounts
         self.keys = keys
         self.tiers = tiers
+        self.reads = reads
 
     async def identify(self, credential: str) -> Caller:
         """Unauthorized when the credential names nobody (any more): never a quiet anonymous.
         The account's own limits come with its row: no query of their own."""
         if is_api_key(credential):
             holder = await self.keys.holder(credential)
-            return Caller(holder.user, holder.key_id, holder.limits.applied_to(self.tiers.key))
-        account = await self.accounts.account(credential)
-        return Caller(account.user, None, account.limits.applied_to(self.tiers.user))
+            return _caller(holder.account, holder.key_id, self.tiers.key)
+        user_id = self.accounts.tokens.user_id(credential)
+        async with database_errors():
+            account = await self.reads.account(user_id)
+        if account is None:
+            raise Unauthorized("The credentials name no account (any more): sign in again.")
+        return _caller(account, None, self.tiers.user)
+
+
+def _caller(account: AccountRecord, key_id: int | None, tier: Allowance) -> Caller:
+    user = UserOut(
+        id=account.id, email=account.email, is_admin=account.is_admin, created_at=account.created_at
+    )
+    own = LimitOverride(rate_limit=account.rate_limit, runs_alive=account.runs_alive)
+    return Caller(user, key_id, own.applied_to(tier))
