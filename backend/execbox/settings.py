@@ -12,11 +12,11 @@ import sys
 from pathlib import Path
 from typing import Annotated, Literal
 
-from limits import parse_many
 from pydantic import Field, PostgresDsn, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from execbox.policy import PRESETS, CodePolicy, Preset
+from execbox.rate_limit_syntax import parsed_rate_limit
 from execbox.sandbox.config import LIVE_RUNS_CEILING, SandboxConfig
 from execbox.sandbox.limits import LimitPolicy, RunLimits
 
@@ -315,12 +315,7 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _parse_rate_limit(cls, value: str) -> str:
-        try:
-            parse_many(value)
-        except ValueError:
-            raise ValueError(
-                f"{value!r} is not a rate limit: write e.g. '10/minute' or '100/hour;10/minute'"
-            ) from None
+        parsed_rate_limit(value)
         return value
 
     @model_validator(mode="after")

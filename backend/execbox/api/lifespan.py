@@ -111,7 +111,7 @@ def _identities(settings: Settings, database: Database, tiers: Tiers) -> Identit
     tokens = AccessTokens(settings.SECRET_KEY, settings.ACCESS_TOKEN_EXPIRE_MINUTES * 60)
     accounts = AccountService(database.sessions, tokens, attempts)
     reads = CredentialReads(database)
-    return Identities(accounts, ApiKeyService(database.sessions, reads), tiers, reads)
+    return Identities(accounts, tokens, ApiKeyService(database.sessions, reads), tiers, reads)
 
 
 def _where(database: Database) -> str:

@@ -9,11 +9,11 @@ could never be running.
 
 from __future__ import annotations
 
-from limits import parse_many
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from execbox.db.models import User as Row
+from execbox.rate_limit_syntax import parsed_rate_limit
 from execbox.schemas.accounts import MAX_RATE_LIMIT_LENGTH, AccountLimitsIn, AccountLimitsOut
 from execbox.services.accounts import normalized_email
 from execbox.services.errors import InvalidRequest, NotFound
@@ -28,9 +28,9 @@ def checked_rate_limit(text: str) -> str:
         problem = f"a rate limit has at most {MAX_RATE_LIMIT_LENGTH} characters, not {len(limit)}"
     else:
         try:
-            windows = parse_many(limit)
-        except ValueError:
-            problem = f"{limit[:40]!r} is not a rate limit: write e.g. '100/minute' or '1000/hour;100/minute'"
+            windows = parsed_rate_limit(limit)
+        except ValueError as error:
+            problem = str(error)
         else:
             if any(window.amount < 1 for window in windows):
                 problem = f"{limit!r} lets no run through: allow at least 1 per window"

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from execbox.db.credential_reads import AccountRecord, CredentialReads
+from execbox.db.credential_reads import CredentialReads, KeyHolderRecord
 from execbox.db.models import ApiKey as Row
 from execbox.schemas.accounts import ApiKeyOut, NewApiKey
 from execbox.services.errors import Conflict, NotFound, Unauthorized
@@ -25,12 +24,6 @@ KEY_PREFIX = "ebx_"
 MAX_KEYS_PER_USER = 20
 _SHOWN_CHARS = 12  # of a secret, kept to tell keys apart in a listing
 _USE_RECORDED_EVERY = timedelta(minutes=1)  # last_used_at: not a write per run
-
-
-@dataclass(frozen=True, slots=True)
-class KeyHolder:
-    key_id: int
-    account: AccountRecord
 
 
 def _hash(secret: str) -> str:
@@ -73,8 +66,9 @@ class ApiKeyService:
         if gone.rowcount == 0:  # type: ignore[attr-defined]  # a DELETE's result has a rowcount
             raise NotFound(f"You have no key with id {key_id}.")
 
-    async def holder(self, secret: str) -> KeyHolder:
-        """Which key `secret` is, and whose; Unauthorized when it is nobody's (any more)."""
+    async def holder(self, secret: str) -> KeyHolderRecord:
+        """Which key `secret` is, and whose (its last use as read, before this one); Unauthorized when
+        it is nobody's (any more)."""
         now = datetime.now(UTC)
         async with database_errors():
             found = await self.reads.key_holder(_hash(secret))
@@ -83,7 +77,7 @@ class ApiKeyService:
         if found.last_used_at is None or now - found.last_used_at > _USE_RECORDED_EVERY:
             async with database_errors(), self.sessions.begin() as session:
                 await session.execute(update(Row).where(Row.id == found.key_id).values(last_used_at=now))
-        return KeyHolder(key_id=found.key_id, account=found.account)
+        return found
 
 
 def _out(row: Row) -> ApiKeyOut:

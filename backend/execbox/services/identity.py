@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from execbox.db.credential_reads import AccountRecord, CredentialReads
 from execbox.schemas.accounts import ClientLimitsOut, CurrentUserOut, UserOut
+from execbox.services.access_tokens import AccessTokens
 from execbox.services.accounts import AccountService
 from execbox.services.allowances import Allowance, LimitOverride, RunClient, Tiers
 from execbox.services.api_keys import ApiKeyService, is_api_key
@@ -46,9 +47,15 @@ class Caller:
 
 class Identities:
     def __init__(
-        self, accounts: AccountService, keys: ApiKeyService, tiers: Tiers, reads: CredentialReads
+        self,
+        accounts: AccountService,
+        tokens: AccessTokens,
+        keys: ApiKeyService,
+        tiers: Tiers,
+        reads: CredentialReads,
     ) -> None:
         self.accounts = accounts
+        self.tokens = tokens
         self.keys = keys
         self.tiers = tiers
         self.reads = reads
@@ -59,7 +66,7 @@ class Identities:
         if is_api_key(credential):
             holder = await self.keys.holder(credential)
             return _caller(holder.account, holder.key_id, self.tiers.key)
-        user_id = self.accounts.tokens.user_id(credential)
+        user_id = self.tokens.user_id(credential)
         async with database_errors():
             account = await self.reads.account(user_id)
         if account is None:
