@@ -18,7 +18,7 @@ import itertools
 import logging
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import TracebackType
 
 from execbox.sandbox import cgroups, layout, preflight
@@ -27,6 +27,7 @@ from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.cpu_demotion import CpuDemotion
 from execbox.sandbox.errors import InvalidInput, SandboxClosed, SandboxUnavailable
 from execbox.sandbox.execution import execute
+from execbox.sandbox.guest.input_files import InputFile, name_problem
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.live import LiveIO
 from execbox.sandbox.pool import ChildPool
@@ -125,18 +126,25 @@ class SandboxEngine:
         start_by: float | None = None,
         wait: bool = True,
         client: str = "",
+        files: Sequence[InputFile] = (),
     ) -> RunResult:
         """Runs `code` and waits for its verdict. With `live`, output is also handed over as it
         is read, stdin stays open for what `live` is sent, and `live.stop()` ends the run. With
         `start_by` (a `time.time()`), a run that cannot start by then raises `SandboxBusy`; with
         `wait=False`, one that cannot start at once raises `SandboxFull`. Runs that wait are
-        started round-robin by `client` (see `admission`); `live` hears their place in line."""
+        started round-robin by `client` (see `admission`); `live` hears their place in line.
+        `files` are written into the program's working directory before it starts (their names
+        as `guest.input_files.name_problem` allows; the child checks them again)."""
         resolved = self.config.limits.resolve(limits)
         try:
             stdin_bytes = stdin.encode()
             code.encode()
         except UnicodeEncodeError as error:
             raise InvalidInput(f"code and stdin must be valid Unicode text: {error}") from None
+        for file in files:
+            problem = name_problem(file.name)
+            if problem is not None:
+                raise InvalidInput(f"the input file name {file.name!r} {problem}")
         pool = self._pools.get(self.template_for(code))
         if pool is None:
             raise SandboxClosed("the sandbox engine is not started")
@@ -150,7 +158,9 @@ class SandboxEngine:
             child = await pool.take()
             try:
                 with self._demotion.watching(child.group):
-                    return await execute(child, code, stdin_bytes, resolved, self.config.max_results, live)
+                    return await execute(
+                        child, code, stdin_bytes, resolved, self.config.max_results, live, files
+                    )
             finally:
                 pool.release(child)
         finally:

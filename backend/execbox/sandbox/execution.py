@@ -14,6 +14,7 @@ import contextlib
 import os
 import signal
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +22,7 @@ from execbox.sandbox.cgroups import Usage
 from execbox.sandbox.child_handle import ChildHandle
 from execbox.sandbox.errors import SandboxInternalError
 from execbox.sandbox.guest.frames import Report
+from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.guest.protocol import RunRequest, frame
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.live import LiveIO
@@ -56,6 +58,7 @@ async def execute(
     limits: RunLimits,
     max_results: int,
     live: LiveIO | None = None,
+    files: Sequence[InputFile] = (),
 ) -> RunResult:
     loop = asyncio.get_running_loop()
     ending = _Ending()
@@ -71,6 +74,7 @@ async def execute(
         raise SandboxInternalError(f"cannot set the run's cgroup limits: {error}") from error
     request: RunRequest = {
         "code": code,
+        "files": [{"name": file.name, "size": len(file.content)} for file in files],
         "cpu_time_s": limits.cpu_time_s,
         "memory_bytes": limits.memory_mb << 20,
         "live": live is not None,
@@ -89,7 +93,9 @@ async def execute(
     helpers: list[asyncio.Task[Any]] = []
     try:
         started = time.perf_counter()
-        helpers.append(loop.create_task(write_all(child.request_fd, frame(request))))
+        # The files' bytes follow the request on its pipe (see guest.protocol).
+        message = b"".join([frame(request), *(file.content for file in files)])
+        helpers.append(loop.create_task(write_all(child.request_fd, message)))
         helpers.append(loop.create_task(_feed_stdin(child, stdin, live)))
         ending_signals: set[asyncio.Future[Any]] = {seen_stopped, child.stopped, child.exited}
         if live is not None:

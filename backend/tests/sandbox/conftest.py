@@ -18,7 +18,7 @@ import asyncio
 import copy
 import os
 import threading
-from collections.abc import Callable, Coroutine, Iterator
+from collections.abc import Callable, Coroutine, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ import pytest
 
 from execbox.sandbox.config import SandboxConfig
 from execbox.sandbox.engine import SandboxEngine
+from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.limits import LimitRequest
 from execbox.sandbox.result import RunResult, RunStatus
 from execbox.sandbox.template_choice import TemplateKind
@@ -69,9 +70,9 @@ class SandboxHarness:
     def call(self, coroutine: Coroutine[Any, Any, T], timeout: float = 300) -> T:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout)
 
-    def run(self, code: str, stdin: str = "", **limits: Any) -> RunResult:
+    def run(self, code: str, stdin: str = "", files: Sequence[InputFile] = (), **limits: Any) -> RunResult:
         request = LimitRequest(**limits) if limits else None
-        return self.call(self.engine.run(code + self.code_suffix, stdin, request))
+        return self.call(self.engine.run(code + self.code_suffix, stdin, request, files=files))
 
     def run_concurrently(self, jobs: list[Job]) -> list[RunResult]:
         async def all_jobs() -> list[RunResult]:

@@ -16,6 +16,7 @@ from typing import NoReturn, cast
 
 from execbox.sandbox.guest import runner
 from execbox.sandbox.guest.frames import MAX_SETUP_FAILURE, Kind, encode_text, frame, write_blocking
+from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.guest.isolate import isolate_child
 from execbox.sandbox.guest.protocol import (
     CHILD_FD_COUNT,
@@ -24,11 +25,14 @@ from execbox.sandbox.guest.protocol import (
     RunRequest,
     SandboxPlan,
     SpawnSpec,
+    read_exact_blocking,
     read_frame_blocking,
 )
 
 SETUP_FAILED_EXIT = 70
 MAX_REQUEST = 16 * 1024 * 1024
+# The host enforces the operator's limit (at most 50 MiB); this only bounds what a child reads.
+MAX_INPUT_FILES_BYTES = 128 * 1024 * 1024
 _WARM_UP = 'import pandas as pd\nprint(pd.DataFrame({"a": [1, 2]}).sum())\n'
 
 
@@ -46,10 +50,27 @@ def main(plan: SandboxPlan, spec: SpawnSpec, descriptors: list[int], seccomp_bpf
             os._exit(SETUP_FAILED_EXIT)
         write_blocking(CHILD_REPORT_FD, frame(Kind.READY))
         request = cast(RunRequest, read_frame_blocking(CHILD_REQUEST_FD, MAX_REQUEST))
+        files = _read_input_files(request)
         os.close(CHILD_REQUEST_FD)
-        runner.run(request, stop_self)
+        # Handed over, not kept: the runner drops the bytes once they are written to files.
+        runner.run(request, files, stop_self)
     except BaseException:  # noqa: BLE001 - the host is gone or spoke nonsense: just leave
         os._exit(SETUP_FAILED_EXIT)
+
+
+def _read_input_files(request: RunRequest) -> list[InputFile]:
+    """The bytes of the request's input files, which follow it on the request pipe."""
+    headers = request["files"]
+    sizes = [header["size"] for header in headers]
+    if any(size < 0 for size in sizes) or sum(sizes) > MAX_INPUT_FILES_BYTES:
+        raise ValueError("the request's input files are larger than a run may be given")
+    data = memoryview(read_exact_blocking(CHILD_REQUEST_FD, sum(sizes)))
+    files = []
+    offset = 0
+    for header, size in zip(headers, sizes, strict=True):
+        files.append(InputFile(header["name"], data[offset : offset + size]))
+        offset += size
+    return files
 
 
 def _install_descriptors(descriptors: list[int]) -> list[int]:

@@ -8,7 +8,8 @@ Channels (all created by the host, handed to the guest as file descriptors):
   `Stopped` and `Exited` events: the kernel's word on how each child ended, which no program
   can forge.
   The template never sees code, stdin or output.
-- host -> child: the child's fd 3, a pipe carrying one length-prefixed JSON `RunRequest`.
+- host -> child: the child's fd 3, a pipe carrying one length-prefixed JSON `RunRequest`, then
+  the bytes of its input files, one after another, as long as the request says each is.
 - child -> host: the child's fd 4, a pipe carrying the binary frames of `frames.py` (ready, then
   displayed results and the report). Once user code runs, anything on it is untrusted.
 - the child's stdin, stdout and stderr are plain pipes (fds 0, 1, 2).
@@ -19,8 +20,8 @@ could ask for (SO_PEERCRED), and carries no descriptors or credentials (SCM_RIGH
 
 from __future__ import annotations
 
+import io
 import json
-import os
 import struct
 from typing import Any, Literal, TypedDict, cast
 
@@ -105,8 +106,16 @@ class Exited(TypedDict):
     wait_status: int
 
 
+class InputFileHeader(TypedDict):
+    """An input file of a run: its bytes follow the request on the pipe, in the listed order."""
+
+    name: str
+    size: int
+
+
 class RunRequest(TypedDict):
     code: str
+    files: list[InputFileHeader]
     cpu_time_s: float
     memory_bytes: int
     live: bool  # someone watches the output as it comes: line-buffer the program's stdout
@@ -146,11 +155,19 @@ def read_frame_blocking(fd: int, limit: int) -> dict[str, Any]:
     return decode(_read_exact(fd, length))
 
 
+def read_exact_blocking(fd: int, size: int) -> bytearray:
+    """Exactly `size` bytes from a blocking pipe (guest side), read in place: input files can
+    be tens of MiB."""
+    data = bytearray(size)
+    view = memoryview(data)
+    with io.FileIO(fd, closefd=False) as pipe:
+        while view:
+            count = pipe.readinto(view)
+            if not count:
+                raise EOFError("the request pipe closed")
+            view = view[count:]
+    return data
+
+
 def _read_exact(fd: int, size: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < size:
-        chunk = os.read(fd, size - len(chunks))
-        if not chunk:
-            raise EOFError("the request pipe closed")
-        chunks += chunk
-    return bytes(chunks)
+    return bytes(read_exact_blocking(fd, size))

@@ -28,6 +28,7 @@ from typing import NoReturn
 
 from execbox.sandbox.guest.display import ResultChannel
 from execbox.sandbox.guest.frames import encode_report, write_blocking
+from execbox.sandbox.guest.input_files import InputFile, InputFileError, write_input_files
 from execbox.sandbox.guest.protocol import CHILD_REPORT_FD, CHILD_STDERR_FD, CHILD_STDOUT_FD, RunRequest
 from execbox.sandbox.result import ErrorInfo
 
@@ -44,10 +45,12 @@ _FUTURE_FLAGS = functools.reduce(
 )
 
 
-def run(request: RunRequest, stop_self: Callable[[], None]) -> NoReturn:
-    """Runs the program, reports how it ended, then stops: the kernel's word that this process
-    is stopped, not dead of a signal, is what makes the host believe the report. `stop_self`
-    returns only if the stop did not hold; exiting with the code is the host's next-best word."""
+def run(request: RunRequest, files: list[InputFile], stop_self: Callable[[], None]) -> NoReturn:
+    """Writes the input `files` into the working directory (emptying the list: their bytes are
+    not kept beside the files), runs the program, reports how it ended, then stops: the
+    kernel's word that this process is stopped, not dead of a signal, is what makes the host
+    believe the report. `stop_self` returns only if the stop did not hold; exiting with the
+    code is the host's next-best word."""
     _apply_limits(request)
     report_pipe = os.fstat(CHILD_REPORT_FD)
     # Block buffering is faster, but someone watching a live run must see each line at once.
@@ -62,7 +65,8 @@ def run(request: RunRequest, stop_self: Callable[[], None]) -> NoReturn:
     )
     results = ResultChannel(CHILD_REPORT_FD, request["result_bytes"], request["max_results"])
     results.install()
-    exit_code, error = _execute(request["code"], results)
+    placed = _place_input_files(files)
+    exit_code, error = _execute(request["code"], results) if placed is None else placed
     results.finish()
     for stream in (sys.stdout, sys.stderr):
         # OSError: the host stopped reading (output limit); ValueError: the user closed it.
@@ -88,6 +92,22 @@ def _send_report(exit_code: int, error: ErrorInfo | None, report_pipe: os.stat_r
     except OSError:
         return False
     return True
+
+
+def _place_input_files(files: list[InputFile]) -> tuple[int, ErrorInfo] | None:
+    """Writes the input files; when one cannot be (the run's tmpfs is full, say), the program
+    is not run, and its end says which file and why, as an uncaught exception would."""
+    try:
+        if files:
+            write_input_files(files)
+    except InputFileError as failure:
+        message = str(failure.strerror)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"InputFileError: {message} The program was not run.\n")
+        return 1, ErrorInfo("InputFileError", message, None)
+    finally:
+        files.clear()
+    return None
 
 
 def _apply_limits(request: RunRequest) -> None:
