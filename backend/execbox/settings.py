@@ -18,6 +18,7 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from execbox.policy import PRESETS, CodePolicy, Preset
 from execbox.rate_limit_syntax import parsed_rate_limit
 from execbox.sandbox.config import LIVE_RUNS_CEILING, SandboxConfig
+from execbox.sandbox.guest.input_files import MAX_NAME_BYTES
 from execbox.sandbox.limits import LimitPolicy, RunLimits
 
 DEFAULT_SECRET_KEY = "changethis"  # noqa: S105 -- the placeholder production refuses
@@ -164,6 +165,22 @@ class Settings(BaseSettings):
     MAX_REQUEST_BYTES: int = Field(
         1 << 20, gt=0, description="bytes of a request body or stream message; past it 413"
     )
+    # Input files (`files` of execute and the stream): the operator's limit, which every run gets
+    # (a request may send less, never more), under a hard ceiling. The body limit of the run
+    # endpoints and the stream grows with it (`run_body_bytes`): base64 is 4/3 of the bytes.
+    MAX_INPUT_FILES: int = Field(20, ge=0, le=1000, description="input files a run may be given")
+    MAX_INPUT_FILES_BYTES: int = Field(
+        10 << 20,
+        ge=0,
+        description="bytes of a run's input files together, decoded; the body limit of execute, submit, "
+        "submissions and the stream grows by 4/3 of it. 0: no input files",
+    )
+    MAX_INPUT_FILES_BYTES_MAX: int = Field(
+        50 << 20,
+        gt=0,
+        description="the ceiling MAX_INPUT_FILES_BYTES may be set to (a run's files must fit in its "
+        "64 MiB /tmp, beside what the program writes)",
+    )
     # A shared run comes back with its output and results (at the default output and results
     # limits, up to 4 MiB of text, more as JSON): a run whose body is larger cannot be shared.
     MAX_SHARE_BYTES: int = Field(8 << 20, gt=0, description="bytes of the body of POST /code/shares")
@@ -190,8 +207,11 @@ class Settings(BaseSettings):
     )
     # The seed also bans `input`; it is how most programs read their stdin (the only way under
     # the strict preset, which refuses `sys`), and it reads nothing else, so it is allowed here.
+    # And `open`: reading the run's input files is what they are sent for, and the kernel
+    # sandbox, not the policy, decides what a program can open (the read-only runtime and its
+    # own /tmp: docs/security.md).
     BANNED_BUILTINS: Annotated[frozenset[str], NoDecode] = Field(
-        CodePolicy().banned_builtins - {"input"},
+        CodePolicy().banned_builtins - {"input", "open"},
         description="builtins a program may not use, comma-separated",
     )
     MAX_COMPLEXITY: int = Field(
@@ -335,6 +355,11 @@ class Settings(BaseSettings):
             )
         if self.EXECUTION_BACKEND == "queue" and not self.REDIS_URL:
             raise ValueError("EXECUTION_BACKEND=queue needs REDIS_URL (the queue lives in Redis)")
+        if self.MAX_INPUT_FILES_BYTES > self.MAX_INPUT_FILES_BYTES_MAX:
+            raise ValueError(
+                f"MAX_INPUT_FILES_BYTES={self.MAX_INPUT_FILES_BYTES} is above "
+                f"MAX_INPUT_FILES_BYTES_MAX={self.MAX_INPUT_FILES_BYTES_MAX}"
+            )
         self.limit_policy  # noqa: B018 -- a default above its maximum fails here, at start-up
         return self
 
@@ -356,6 +381,15 @@ class Settings(BaseSettings):
                 results_bytes=self.RESULTS_LIMIT_MAX,
             ),
         )
+
+    @property
+    def run_body_bytes(self) -> int:
+        """The largest body of a run (execute, submit, submissions) or stream message: code and
+        input, and the input files in base64 with their names (JSON may escape a name's every
+        character as six)."""
+        files_base64 = -(-self.MAX_INPUT_FILES_BYTES // 3) * 4
+        names = self.MAX_INPUT_FILES * (6 * MAX_NAME_BYTES + 64)
+        return self.MAX_REQUEST_BYTES + files_base64 + names
 
     @property
     def sandbox_config(self) -> SandboxConfig:

@@ -21,7 +21,19 @@ def test_local_defaults_need_nothing_set() -> None:
     assert current.limit_policy.default.wall_time_s == 30.0
     assert current.code_policy.max_chars == 10_000
     assert "input" not in current.code_policy.banned_builtins
+    assert "open" not in current.code_policy.banned_builtins  # input files are read with it
     assert "eval" in current.code_policy.banned_builtins
+
+
+def test_input_files_limit_stays_under_its_ceiling_and_grows_the_body_limit() -> None:
+    current = settings()
+    assert (current.MAX_INPUT_FILES_BYTES, current.MAX_INPUT_FILES_BYTES_MAX) == (10 << 20, 50 << 20)
+    assert current.run_body_bytes >= current.MAX_REQUEST_BYTES + (10 << 20) * 4 // 3
+    assert settings(MAX_INPUT_FILES_BYTES=0).run_body_bytes < current.run_body_bytes
+    with pytest.raises(
+        ValidationError, match="MAX_INPUT_FILES_BYTES=60000000 is above MAX_INPUT_FILES_BYTES_MAX"
+    ):
+        settings(MAX_INPUT_FILES_BYTES=60_000_000)
 
 
 def test_production_refuses_the_default_secret() -> None:

@@ -22,6 +22,8 @@ from execbox.services.rate_limit import RateLimiter
 from execbox.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+# The endpoints whose body is a run, which may carry input files.
+_RUN_PATHS = tuple(f"{API_PREFIX}/code/{name}" for name in ("execute", "submit", "submissions"))
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -60,7 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(
         BodySizeLimit,
         max_bytes=settings.MAX_REQUEST_BYTES,
-        max_bytes_at={f"{API_PREFIX}/code/shares": settings.MAX_SHARE_BYTES},
+        max_bytes_at={
+            f"{API_PREFIX}/code/shares": settings.MAX_SHARE_BYTES,
+            # Runs may carry input files (submissions refuse them, with a 422 that says why).
+            **dict.fromkeys(_RUN_PATHS, settings.run_body_bytes),
+        },
     )
     refusals = None
     if settings.RATE_LIMIT_ENABLED:

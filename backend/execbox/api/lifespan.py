@@ -29,6 +29,7 @@ from execbox.services.api_keys import ApiKeyService
 from execbox.services.client_share import ClientShare, Share
 from execbox.services.execution import ExecutionService
 from execbox.services.identity import Identities
+from execbox.services.input_files import InputFileLimits
 from execbox.services.presenter import internal_error
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.retention import forget_failed_submissions
@@ -172,6 +173,7 @@ async def running_services(settings: Settings) -> AsyncIterator[Services]:
             receipts=RunReceipts(settings.SECRET_KEY),
             share=share,
             run_wait_max_s=settings.RUN_WAIT_MAX_S,
+            input_files=InputFileLimits(settings.MAX_INPUT_FILES, settings.MAX_INPUT_FILES_BYTES),
         )
         tiers = _tiers(settings)
         accounts = settings.ACCOUNTS_ENABLED

@@ -45,6 +45,7 @@ def _bound(schemas: dict[str, Any], settings: Settings) -> None:
     for run in ("ExecuteRequest", "SubmitRequest", "RunMessage"):
         request = schemas[run]["properties"]
         request["stdin"]["maxLength"] = settings.MAX_STDIN_LENGTH
+        _choices(request["files"])["maxItems"] = settings.MAX_INPUT_FILES
         if settings.CODE_POLICY == "on":  # the policy is what bounds the code
             request["code"]["maxLength"] = settings.MAX_CODE_LENGTH
 

@@ -49,7 +49,7 @@ def serve(args: argparse.Namespace) -> int:
         loop="uvloop",
         http=http,  # httptools and websockets, with bounded heads, bodies and connections
         ws=ws,
-        ws_max_size=settings.MAX_REQUEST_BYTES,
+        ws_max_size=settings.run_body_bytes,  # the run message may carry input files
         proxy_headers=bool(forwarded_allow_ips),
         forwarded_allow_ips=forwarded_allow_ips,
         timeout_keep_alive=settings.HTTP_KEEP_ALIVE_TIMEOUT,

@@ -42,7 +42,9 @@ def find_forbidden(tree: ast.Module, source: Source, policy: CodePolicy) -> list
                 )
             case ast.Name(id=name, ctx=ctx) if name in policy.banned_builtins:
                 if isinstance(ctx, ast.Load) and name not in bound:
-                    message = f"'{name}' is not allowed here: it is a blocked built-in"
+                    message = (
+                        f"'{name}' is not allowed here: it is a blocked built-in{_INSTEAD.get(name, '')}"
+                    )
                     violations.append(source.at_node(node, Rule.BANNED_BUILTIN, message))
             case ast.Name(id=name) if name in policy.banned_attributes and _is_dunder(name):
                 # `__builtins__`, `__loader__`, `__spec__` are module globals; blocked however used.
@@ -55,6 +57,13 @@ def find_forbidden(tree: ast.Module, source: Source, policy: CodePolicy) -> list
             case ast.Attribute(attr=attr) if attr in policy.banned_attributes:
                 violations.append(_at_attribute_name(node, source, _internals_message(attr)))
     return violations
+
+
+# What a program can do instead of a blocked built-in, where there is something.
+_INSTEAD = {
+    "open": " on this server; read the run's input files with pandas (pd.read_csv('data.csv')) or "
+    "numpy (np.loadtxt('data.csv'))",
+}
 
 
 def _bound_names(nodes: list[ast.AST]) -> set[str]:

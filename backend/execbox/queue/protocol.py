@@ -9,11 +9,13 @@ caller that hangs up sets its run's `abandoned_key`: a worker does not start it,
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import enum
 import json
 from typing import Any
 
+from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.limits import RunLimits
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.live_session import InputWanted, LiveEvent, Queued, Started
@@ -76,8 +78,15 @@ class Reply(enum.StrEnum):
 
 
 def encode_job(job: Job, reply: Reply) -> dict[str, Any]:
+    # Input files travel inside the task message (JSON: their bytes in base64), so they cross
+    # Redis once, with the run; nothing is left behind for a run that is never taken.
+    fields = {field.name: getattr(job, field.name) for field in dataclasses.fields(job)}
     return {
-        "job": {**dataclasses.asdict(job), "limits": dataclasses.asdict(job.limits)},
+        "job": {
+            **fields,
+            "limits": dataclasses.asdict(job.limits),
+            "files": [[file.name, base64.b64encode(file.content).decode()] for file in job.files],
+        },
         "reply": reply.value,
     }
 
@@ -85,6 +94,9 @@ def encode_job(job: Job, reply: Reply) -> dict[str, Any]:
 def decode_job(message: dict[str, Any]) -> tuple[Job, Reply]:
     fields = dict(message["job"])
     fields["limits"] = RunLimits(**fields["limits"])
+    fields["files"] = tuple(
+        InputFile(name, base64.b64decode(content)) for name, content in fields.get("files", ())
+    )
     return Job(**fields), Reply(message["reply"])
 
 

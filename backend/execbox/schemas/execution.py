@@ -8,6 +8,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, StrictBool
 
 from execbox.sandbox.result import ResultMime, RunStatus
+from execbox.schemas.input_files import FILES_DESCRIPTION, InputFileIn
 from execbox.schemas.strict import StrictBody
 from execbox.schemas.text import PlainText, UnicodeText
 
@@ -34,6 +35,8 @@ class ExecuteRequest(StrictBody):
     code: UnicodeText = Field(description="the Python program")
     stdin: PlainText = Field("", description="what the program reads from standard input")
     limits: LimitsIn | None = None
+    # Optional rather than a default list: clients generated from the schema need not send it.
+    files: list[InputFileIn] | None = Field(None, description=FILES_DESCRIPTION)
     wait: StrictBool = Field(
         False,
         description=(

@@ -37,6 +37,8 @@ class RuntimeOut(BaseModel):
     default_limits: LimitsOut
     max_limits: LimitsOut
     max_stdin_length: int
+    max_input_files: int = Field(description="input files a run may be given (`files`)")
+    max_input_files_bytes: int = Field(description="bytes of a run's input files together, decoded")
     rate_limit: str | None
     execution_backend: str = Field(description="local: runs in the API process; queue: on workers")
     accounts: AccountsOut

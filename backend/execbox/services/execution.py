@@ -14,6 +14,7 @@ from execbox.schemas.execution import ExecuteRequest, ExecutionResult
 from execbox.services.allowances import RunClient
 from execbox.services.client_share import Share
 from execbox.services.errors import InvalidRequest, PolicyRejected, RateLimitExceeded
+from execbox.services.input_files import InputFileLimits
 from execbox.services.live_session import LiveSession
 from execbox.services.rate_limit import RateLimiter
 from execbox.services.run_receipts import RunReceipts
@@ -32,6 +33,7 @@ class ExecutionService:
         receipts: RunReceipts,
         share: Share,
         run_wait_max_s: float,
+        input_files: InputFileLimits,
     ) -> None:
         self.runner = runner
         self.receipts = receipts
@@ -41,6 +43,7 @@ class ExecutionService:
         self.rate_limiter = rate_limiter  # None: no limit (e.g. behind a gateway that limits)
         self.max_stdin_length = max_stdin_length
         self.run_wait_max_s = run_wait_max_s
+        self.input_files = input_files
 
     async def admit(self, request: ExecuteRequest, client: RunClient, synchronous: bool = True) -> Job:
         """Check `request` and count it against `client`'s rate limit: the job to run. A
@@ -57,6 +60,7 @@ class ExecutionService:
                 f"stdin is {len(request.stdin)} characters long; at most {self.max_stdin_length} are allowed"
             )
             raise InvalidRequest(message, [("body.stdin", message)])
+        files = self.input_files.admit(request.files or [])
         asked = LimitRequest(**request.limits.model_dump()) if request.limits else None
         try:
             limits = self.limits.resolve(asked)
@@ -72,6 +76,7 @@ class ExecutionService:
             id=new_id(),
             code=request.code,
             stdin=request.stdin,
+            files=files,
             limits=limits,
             start_by=start_by,
             client=client.key,

@@ -23,6 +23,7 @@ from execbox.schemas.execution import (
 from execbox.services.allowances import RunClient
 from execbox.services.errors import InvalidRequest, RateLimitExceeded, Unauthorized, Unavailable
 from execbox.services.execution import ExecutionService
+from execbox.services.input_files import NOT_SAVED_YET
 from execbox.services.owners import Owner
 from execbox.services.run_receipts import InvalidReceipt
 from execbox.services.submission_store import SubmissionStore, new_id
@@ -60,6 +61,7 @@ class SubmissionService:
     async def submit(self, request: SubmitRequest, client: RunClient, owner: Owner) -> SubmitResult:
         """Run the code; save the run only when it succeeded. `client` is whom the run counts
         against (services/client_key.py); the saved run is `owner`'s (a new token's, for nobody)."""
+        _refuse_files(request)
         self._check_visibility(request.visibility, owner)
         result = await self.execution.execute(request, client)
         if result.status is not RunStatus.SUCCESS:
@@ -78,6 +80,7 @@ class SubmissionService:
         self, request: SubmitRequest, client: RunClient, owner: Owner, url_of: str
     ) -> SubmissionAccepted:
         """Save the submission as queued and hand it to a runner; its verdict arrives later."""
+        _refuse_files(request)
         self._check_visibility(request.visibility, owner)
         owner = owner.saving()
         async with self._admitting:
@@ -164,6 +167,12 @@ class SubmissionService:
                 "(readable by whoever has its link)."
             )
         raise InvalidRequest(message, [("body.visibility", message)])
+
+
+def _refuse_files(request: SubmitRequest) -> None:
+    """Never run a submission without the files it was sent with: saving them is to come."""
+    if request.files:
+        raise InvalidRequest(NOT_SAVED_YET, [("body.files", NOT_SAVED_YET)])
 
 
 def _issued(owner: Owner) -> str | None:

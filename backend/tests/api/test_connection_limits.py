@@ -344,7 +344,8 @@ def _post_with_httpx(server: ApiServer, body: bytes) -> tuple[int, bytes]:
 def test_a_body_too_large_gets_its_413_whatever_the_client(server: ApiServer) -> None:
     # urllib sends `Connection: close` and posts the whole body before it reads: closed at once
     # with that body unread, the socket was reset and urllib saw ConnectionResetError.
-    body = json.dumps({"code": "print(1)", "stdin": "x" * (5 << 20)}).encode()
+    # Over the body limit of a run (MAX_REQUEST_BYTES and 10 MiB of input files in base64).
+    body = json.dumps({"code": "print(1)", "stdin": "x" * (16 << 20)}).encode()
     posts: list[Callable[[], tuple[int, bytes]]] = [
         lambda: _post_with_urllib(f"{server.url}{EXECUTE}", body),
         lambda: _post_with_http_client(server, body),

@@ -43,7 +43,7 @@ def test_sys_reads_stdin_and_reports_its_exit_code(api: ApiServer) -> None:
         ("import multiprocessing", "import-not-allowed", 8),
         ("import ctypes", "import-not-allowed", 8),
         ("import io", "import-not-allowed", 8),
-        ("open('/etc/passwd')", "banned-builtin", 1),
+        ("eval('1')", "banned-builtin", 1),
         ("import sys\nsys.modules['os']", "dunder-access", 5),
         ("import sys\nsys._getframe()", "dunder-access", 5),
         ("import sys\nsys.settrace(print)", "dunder-access", 5),

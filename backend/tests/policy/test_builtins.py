@@ -84,3 +84,11 @@ def test_custom_banned_builtins() -> None:
     assert found("print(1)\nlen([])", CodePolicy(banned_builtins=frozenset({"print"}))) == [
         (1, 1, "banned-builtin")
     ]
+
+
+def test_a_blocked_open_says_how_to_read_input_files() -> None:
+    [violation] = check("f = open('data.csv')", STRICT)
+    assert violation.message == (
+        "'open' is not allowed here: it is a blocked built-in on this server; read the run's input files "
+        "with pandas (pd.read_csv('data.csv')) or numpy (np.loadtxt('data.csv'))"
+    )

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from execbox.queue import protocol
+from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.limits import RunLimits
 from execbox.sandbox.result import RunStatus
 from execbox.schemas.execution import ErrorOut, ExecutionResult, RichResultOut, TruncatedOut
@@ -20,6 +21,13 @@ def test_a_job_arrives_as_it_was_sent(reply: protocol.Reply) -> None:
     job = Job(id="abc_-1", code="print('é')\n", stdin="a\nb", limits=limits, client="10.0.0.1", wait=True)
     message = json.loads(json.dumps(protocol.encode_job(job, reply)))  # what Celery carries
     assert protocol.decode_job(message) == (job, reply)
+
+
+def test_input_files_arrive_with_their_job_byte_for_byte() -> None:
+    files = (InputFile("data.csv", bytes(range(256))), InputFile("data/é.bin", b""))
+    job = Job(id="f", code="print(1)", stdin="", limits=RunLimits(), files=files)
+    message = json.loads(json.dumps(protocol.encode_job(job, protocol.Reply.LIST)))
+    assert protocol.decode_job(message) == (job, protocol.Reply.LIST)
 
 
 def test_a_result_arrives_as_it_was_sent() -> None:

@@ -492,6 +492,11 @@ export interface components {
              * @description the Python program
              */
             code: string;
+            /**
+             * Files
+             * @description files written into the program's working directory before it starts, so that `pd.read_csv("data.csv")` or `open("data/a.csv")` finds them: at most MAX_INPUT_FILES files and MAX_INPUT_FILES_BYTES bytes together (decoded; see /api/v1/runtime). Accepted by /execute and the stream; /submit and /submissions refuse them (422) for now
+             */
+            files?: components["schemas"]["InputFileIn"][] | null;
             limits?: components["schemas"]["LimitsIn"] | null;
             /**
              * Stdin
@@ -580,6 +585,20 @@ export interface components {
              * @description ok, or degraded when a dependency below is unavailable
              */
             status: string;
+        };
+        /** InputFileIn */
+        InputFileIn: {
+            /**
+             * Content
+             * @description the file's bytes in standard base64 (RFC 4648, with padding; e.g. `base64 -w0 data.csv`)
+             */
+            content: string;
+            /**
+             * Name
+             * @description a file name or a relative path (`data/a.csv`; its folders are made): no `..`, `.` or empty components, not absolute, no NUL, each name once
+             * @example data.csv
+             */
+            name: string;
         };
         /** LimitOut */
         LimitOut: {
@@ -851,6 +870,11 @@ export interface components {
              * @description the Python program
              */
             code: string;
+            /**
+             * Files
+             * @description files written into the program's working directory before it starts, so that `pd.read_csv("data.csv")` or `open("data/a.csv")` finds them: at most MAX_INPUT_FILES files and MAX_INPUT_FILES_BYTES bytes together (decoded; see /api/v1/runtime). Accepted by /execute and the stream; /submit and /submissions refuse them (422) for now
+             */
+            files?: components["schemas"]["InputFileIn"][] | null;
             limits?: components["schemas"]["LimitsIn"] | null;
             /**
              * Stdin
@@ -884,6 +908,16 @@ export interface components {
              * @description local: runs in the API process; queue: on workers
              */
             execution_backend: string;
+            /**
+             * Max Input Files
+             * @description input files a run may be given (`files`)
+             */
+            max_input_files: number;
+            /**
+             * Max Input Files Bytes
+             * @description bytes of a run's input files together, decoded
+             */
+            max_input_files_bytes: number;
             max_limits: components["schemas"]["LimitsOut"];
             /** Max Stdin Length */
             max_stdin_length: number;
@@ -1067,6 +1101,11 @@ export interface components {
              * @description the Python program
              */
             code: string;
+            /**
+             * Files
+             * @description files written into the program's working directory before it starts, so that `pd.read_csv("data.csv")` or `open("data/a.csv")` finds them: at most MAX_INPUT_FILES files and MAX_INPUT_FILES_BYTES bytes together (decoded; see /api/v1/runtime). Accepted by /execute and the stream; /submit and /submissions refuse them (422) for now
+             */
+            files?: components["schemas"]["InputFileIn"][] | null;
             limits?: components["schemas"]["LimitsIn"] | null;
             /**
              * Stdin

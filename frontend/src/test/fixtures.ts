@@ -37,6 +37,8 @@ export const runtimeInfo: RuntimeInfo = {
   default_limits: { wall_time_s: 30, cpu_time_s: 30, memory_mb: 512, output_bytes: 1_048_576, results_bytes: 2_097_152 },
   max_limits: { wall_time_s: 120, cpu_time_s: 120, memory_mb: 2048, output_bytes: 8_388_608, results_bytes: 8_388_608 },
   max_stdin_length: 262_144,
+  max_input_files: 20,
+  max_input_files_bytes: 10_485_760,
   rate_limit: '10/minute',
   execution_backend: 'local',
   accounts: { enabled: false, anonymous_runs: true },

@@ -37,6 +37,8 @@ async def runtime(services: ServicesDep) -> RuntimeOut:
         default_limits=_limits(settings.limit_policy.default),
         max_limits=_limits(settings.limit_policy.maximum),
         max_stdin_length=settings.MAX_STDIN_LENGTH,
+        max_input_files=settings.MAX_INPUT_FILES,
+        max_input_files_bytes=settings.MAX_INPUT_FILES_BYTES,
         rate_limit=settings.RATE_LIMIT if settings.RATE_LIMIT_ENABLED else None,
         execution_backend=settings.EXECUTION_BACKEND,
         accounts=AccountsOut(enabled=settings.ACCOUNTS_ENABLED, anonymous_runs=settings.ANONYMOUS_RUNS),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.limits import RunLimits
 from execbox.schemas.execution import ExecutionResult
 from execbox.services.live_session import LiveSession
@@ -18,6 +19,8 @@ class Job:
     code: str
     stdin: str
     limits: RunLimits
+    # Written into the program's working directory before it starts.
+    files: tuple[InputFile, ...] = ()
     # A `time.time()` by which it must start, or it is answered without running (a waiting
     # submission nobody would wait for); None: it waits for as long as it takes.
     start_by: float | None = None

@@ -63,7 +63,14 @@ class LocalRunner:
             if live is not None:
                 live.clean_stderr = sanitize
             result = await self.engine.run(
-                job.code, job.stdin, limits, live.io if live else None, job.start_by, wait, job.client
+                job.code,
+                job.stdin,
+                limits,
+                live.io if live else None,
+                job.start_by,
+                wait,
+                job.client,
+                files=job.files,
             )
         except SandboxFull:
             metrics.RUNS_REFUSED.labels("node_full").inc()
