@@ -168,12 +168,18 @@ class Settings(BaseSettings):
     # Input files (`files` of execute and the stream): the operator's limit, which every run gets
     # (a request may send less, never more), under a hard ceiling. The body limit of the run
     # endpoints and the stream grows with it (`run_body_bytes`): base64 is 4/3 of the bytes.
-    MAX_INPUT_FILES: int = Field(20, ge=0, le=1000, description="input files a run may be given")
+    MAX_INPUT_FILES: int = Field(
+        20,
+        ge=0,
+        le=1000,
+        description="input files a run may be given; 0, with MAX_INPUT_FILES_BYTES=0: none, and run bodies "
+        "are back to MAX_REQUEST_BYTES",
+    )
     MAX_INPUT_FILES_BYTES: int = Field(
         10 << 20,
         ge=0,
         description="bytes of a run's input files together, decoded; the body limit of execute, submit, "
-        "submissions and the stream grows by 4/3 of it. 0: no input files",
+        "submissions and the stream grows by 4/3 of it",
     )
     MAX_INPUT_FILES_BYTES_MAX: int = Field(
         50 << 20,

@@ -30,6 +30,7 @@ def test_input_files_limit_stays_under_its_ceiling_and_grows_the_body_limit() ->
     assert (current.MAX_INPUT_FILES_BYTES, current.MAX_INPUT_FILES_BYTES_MAX) == (10 << 20, 50 << 20)
     assert current.run_body_bytes >= current.MAX_REQUEST_BYTES + (10 << 20) * 4 // 3
     assert settings(MAX_INPUT_FILES_BYTES=0).run_body_bytes < current.run_body_bytes
+    assert settings(MAX_INPUT_FILES=0, MAX_INPUT_FILES_BYTES=0).run_body_bytes == current.MAX_REQUEST_BYTES
     with pytest.raises(
         ValidationError, match="MAX_INPUT_FILES_BYTES=60000000 is above MAX_INPUT_FILES_BYTES_MAX"
     ):

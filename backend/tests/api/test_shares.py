@@ -114,7 +114,10 @@ def test_a_live_run_is_shared_with_what_was_typed(api: ApiServer) -> None:
 
 
 def test_a_share_body_may_be_larger_than_a_run_request_but_is_bounded(start_api: StartApi) -> None:
-    api = start_api(MAX_REQUEST_BYTES="4096", MAX_SHARE_BYTES="65536")
+    # No input files: a run's body limit is MAX_REQUEST_BYTES alone.
+    api = start_api(
+        MAX_REQUEST_BYTES="4096", MAX_SHARE_BYTES="65536", MAX_INPUT_FILES="0", MAX_INPUT_FILES_BYTES="0"
+    )
     code = "print('y' * 20000)\n1 / 0"
     assert api.client.post(EXECUTE, json={"code": "#" + "x" * 5000}).status_code == 413
     ran = api.client.post(EXECUTE, json={"code": code}).json()
