@@ -7,6 +7,7 @@ import hashlib
 
 import pytest
 
+from execbox.sandbox import engine as engine_module
 from execbox.sandbox.errors import InvalidInput
 from execbox.sandbox.guest.input_files import InputFile
 from execbox.sandbox.result import RunStatus
@@ -81,4 +82,22 @@ def test_files_larger_than_the_runs_tmpfs_are_refused_before_the_program_runs(
 def test_the_engine_refuses_names_outside_the_working_directory(sandbox: SandboxHarness, name: str) -> None:
     with pytest.raises(InvalidInput, match="the input file name"):
         sandbox.run("print(1)", files=[InputFile(name, b"x")])
+    sandbox.assert_healthy()
+
+
+@pytest.mark.parametrize("name", ["../escaped", "/tmp/../escaped", "a/../../escaped"])
+def test_the_child_refuses_a_bad_name_the_host_let_through(
+    sandbox: SandboxHarness, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """The last line: with the engine's own check gone, the child still writes nothing outside
+    its working directory, and the program does not run."""
+    monkeypatch.setattr(engine_module, "name_problem", lambda _name: None)
+    result = sandbox.run("print('ran')", files=[InputFile(name, b"x")])
+    assert result.status is RunStatus.RUNTIME_ERROR, result
+    assert result.error is not None and result.error.type == "InputFileError"
+    assert result.error.message.startswith(f"The input file name {name!r} ")
+    assert result.stdout.text == ""
+    monkeypatch.undo()
+    seen = sandbox.run("import os\nprint(os.path.exists('/escaped'), os.path.exists('/tmp/escaped'))")
+    assert seen.stdout.text == "False False\n"
     sandbox.assert_healthy()
