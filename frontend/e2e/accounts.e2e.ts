@@ -1,6 +1,7 @@
 // Accounts in the web UI against a real server with ACCOUNTS_ENABLED: create an account, sign in,
 // save a private run, find it in My submissions, open it, delete it; make an API key and run code
-// with it as a program would; a reload keeps the tab signed in; sign out. Then the same by
+// with it as a program would; a reload keeps the tab signed in; sign out. The menu says what the
+// account may run, as the server's /users/me does. Then the same by
 // keyboard alone, and on a phone. (playground.e2e.ts checks that a server without accounts shows none.)
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,9 @@ beforeAll(async () => {
     ANONYMOUS_RUNS: 'false',
     RATE_LIMIT: '1000/minute',
     LOGIN_RATE_LIMIT: '1000/minute',
+    // Not the defaults, so that the menu's words are seen to come from the server.
+    USER_RATE_LIMIT: '1000/hour;100/minute',
+    USER_RUNS_ALIVE: '3',
   });
   desktop = await launch();
   phone = await launch({ width: 390, height: 844, touch: true });
@@ -61,7 +65,10 @@ describe('accounts in the web UI', () => {
     // Register (which signs in), sign out, and sign in again with the form.
     await fillSignIn(page, email, 'Create an account');
     expect(await dialog(page, 'Create an account').count()).toBe(0);
-    await openMenuItem(page, email, 'Sign out');
+    // The menu says what the account may run (its tier's limits, as GET /users/me answers them).
+    await accountButton(page, email).click();
+    expect(await page.getByTestId('account-limits').textContent()).toBe('Your limits: 100 runs a minute, 1000 an hour ·, 3 at once');
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
     await fillSignIn(page, email, 'Sign in');
 
     // A wrong password is said as the server says it.
@@ -180,14 +187,20 @@ describe('accounts in the web UI', () => {
     await page.close();
   });
 
-  it('fits a phone: the sign-in dialog and My submissions stay within 390 px', async () => {
+  it('fits a phone: the sign-in dialog, the menu and My submissions stay within 390 px', async () => {
     const email = 'phone@example.org';
     const page = await openPage(phone, server.url, 'print("from a phone")');
     await fillSignIn(page, email, 'Create an account');
     await page.getByLabel('Share as').selectOption('private');
     await page.getByRole('button', { name: 'Share', exact: true }).click();
     await page.waitForURL(/\/s\/[^/]+$/);
-    await openMenuItem(page, email, 'My submissions');
+    // The open menu, its limits atop, stays within the screen too.
+    await accountButton(page, email).click();
+    const menu = await page.getByTestId('account-limits').locator('..').boundingBox();
+    expect(menu?.x ?? -1).toBeGreaterThanOrEqual(0);
+    expect((menu?.x ?? 0) + (menu?.width ?? 1000)).toBeLessThanOrEqual(390);
+    await screenshot(page, 'accounts-menu-phone');
+    await page.getByRole('menuitem', { name: 'My submissions' }).click();
     const panel = dialog(page, 'My submissions');
     await panel.getByTestId('submission').first().waitFor();
     const box = await panel.boundingBox();

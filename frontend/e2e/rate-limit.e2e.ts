@@ -33,7 +33,7 @@ describe('rate limiting', () => {
     await problem.waitFor();
     expect(await problem.getAttribute('data-kind')).toBe('rate-limited');
     const first = (await problem.textContent()) ?? '';
-    expect(first).toContain('Too many runs in a short time (limit: 2 per minute).');
+    expect(first).toContain('Too many runs in a short time (limit: 2 runs a minute).');
     const match = /run again in (\d+) seconds?/.exec(first);
     expect(match, first).not.toBeNull();
     const seconds = Number(match?.[1]);

@@ -193,7 +193,7 @@ describe('App', () => {
   it.each([
     [
       'the rate limit',
-      { kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: '10 per minute' },
+      { kind: 'rate-limited', detail: 'x', retryAfterS: 30, limit: '10 runs a minute' },
       'a share counts as one. The run was not shared. You can share it in 30 seconds.',
     ],
     [
@@ -398,7 +398,7 @@ describe('App live runs', () => {
       refused.serverClose(4429);
     });
     expect(await screen.findByTestId('problem')).toHaveTextContent(
-      'Too many runs in a short time (limit: 10 per minute). You can run again in 42 seconds.',
+      'Too many runs in a short time (limit: 10 runs a minute). You can run again in 42 seconds.',
     );
     expect(screen.getByTestId('stdout')).toHaveTextContent('ok');
     expect(screen.getByTestId('stderr')).toHaveTextContent('a warning');

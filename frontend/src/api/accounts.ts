@@ -3,7 +3,7 @@
 import type { AxiosInstance } from 'axios';
 
 import type { Session } from './session';
-import type { AccessToken, ApiKey, NewApiKey, SubmissionPage, User } from './types';
+import type { AccessToken, ApiKey, CurrentUser, NewApiKey, SubmissionPage, User } from './types';
 
 /** How many submissions a page of "My submissions" holds (the server allows 1 to 100). */
 export const SUBMISSIONS_PAGE_SIZE = 20;
@@ -14,10 +14,11 @@ export interface AccountApi {
   /** Calls `listener` whenever the tab signs in or out (a 401 to the token signs it out too). */
   onSessionChange(listener: () => void): () => void;
   register(email: string, password: string, signal?: AbortSignal): Promise<User>;
-  /** Signs this tab in: keeps the access token, and answers the account it names. */
-  signIn(email: string, password: string, signal?: AbortSignal): Promise<User>;
+  /** Signs this tab in: keeps the access token, and answers the account it names (as `me`). */
+  signIn(email: string, password: string, signal?: AbortSignal): Promise<CurrentUser>;
   signOut(): void;
-  me(signal?: AbortSignal): Promise<User>;
+  /** The signed-in account, with what this tab's sign-in may run (not its API keys: each has its own). */
+  me(signal?: AbortSignal): Promise<CurrentUser>;
   /** The account's submissions, newest first; `cursor`: the previous page's `next_cursor`. */
   mySubmissions(cursor: string | null, signal?: AbortSignal): Promise<SubmissionPage>;
   deleteSubmission(id: string): Promise<void>;
@@ -28,7 +29,7 @@ export interface AccountApi {
 
 /** The account endpoints over `http`, whose requests carry `session`'s token (client.ts adds it). */
 export function createAccountApi(http: AxiosInstance, session: Session): AccountApi {
-  const me = async (signal?: AbortSignal) => (await http.get<User>('/api/v1/users/me', { signal })).data;
+  const me = async (signal?: AbortSignal) => (await http.get<CurrentUser>('/api/v1/users/me', { signal })).data;
   return {
     signedIn: () => session.token() !== null,
     onSessionChange: (listener) => session.subscribe(listener),

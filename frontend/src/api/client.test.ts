@@ -94,9 +94,9 @@ describe('api client', () => {
   it('names the run limit of a 429 from its detail', async () => {
     const detail = 'Too many runs from your address (limit: 10/minute). Try again in 42 s.';
     const problem = await problemOf(answer(429, { detail, retry_after_s: 42 }));
-    expect(problem).toEqual({ kind: 'rate-limited', detail, retryAfterS: 42, limit: '10 per minute' });
-    expect(describeProblem(problem)).toBe('Too many runs in a short time (limit: 10 per minute). You can run again in 42 seconds.');
-    expect(describeProblem(problem, 0)).toBe('Too many runs in a short time (limit: 10 per minute). You can run again now.');
+    expect(problem).toEqual({ kind: 'rate-limited', detail, retryAfterS: 42, limit: '10 runs a minute' });
+    expect(describeProblem(problem)).toBe('Too many runs in a short time (limit: 10 runs a minute). You can run again in 42 seconds.');
+    expect(describeProblem(problem, 0)).toBe('Too many runs in a short time (limit: 10 runs a minute). You can run again now.');
   });
 
   it('falls back to the Retry-After header for 429', async () => {

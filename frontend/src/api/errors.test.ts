@@ -6,11 +6,11 @@ const refusal = (limit: string) => `Too many runs from your address (limit: ${li
 
 describe('runLimitOf', () => {
   it.each([
-    ['10/minute', '10 per minute'],
-    ['2 per minute', '2 per minute'],
-    ['10/2 minutes', '10 per 2 minutes'],
-    ['100/hour;10/minute', '100 per hour, 10 per minute'],
-    ['100 per Hour, 5/second', '100 per hour, 5 per second'],
+    ['10/minute', '10 runs a minute'],
+    ['2 per minute', '2 runs a minute'],
+    ['10/2 minutes', '10 runs every 2 minutes'],
+    ['100/hour;10/minute', '10 runs a minute, 100 an hour'],
+    ['100 per Hour, 5/second', '5 runs a second, 100 an hour'],
   ])('reads %s as "%s"', (limit, words) => {
     expect(runLimitOf(refusal(limit))).toBe(words);
   });
@@ -20,6 +20,7 @@ describe('runLimitOf', () => {
     ['an empty detail', ''],
     ['a limit it cannot read', refusal('lots')],
     ['one part it cannot read', refusal('10/minute;soon')],
+    ['a unit it does not know', refusal('10/fortnight')],
     [
       'the refused-requests limit, which is not the run limit',
       'Too many refused requests from your address (limit: 60/minute). Try again in 5 s.',
@@ -48,8 +49,8 @@ describe('describeProblem for a share', () => {
       'This run is too large to share: its output is more than the server keeps. Make the program print less, then share again.',
     ],
     [
-      { kind: 'rate-limited', detail: 'x', retryAfterS: 1, limit: '10 per minute' },
-      'Too many runs in a short time (limit: 10 per minute); a share counts as one. The run was not shared. You can share it in 1 second.',
+      { kind: 'rate-limited', detail: 'x', retryAfterS: 1, limit: '10 runs a minute' },
+      'Too many runs in a short time (limit: 10 runs a minute); a share counts as one. The run was not shared. You can share it in 1 second.',
     ],
     [
       { kind: 'unavailable', detail: 'The database is unavailable.', retryAfterS: null },
@@ -103,7 +104,7 @@ describe('a 429 for the client’s share of runs', () => {
       problemFromBody(429, { detail: 'Too many runs from your address (limit: 2/minute). Try again in 5 s.' }, 'HTTP 429'),
     ).toMatchObject({
       kind: 'rate-limited',
-      limit: '2 per minute',
+      limit: '2 runs a minute',
     });
   });
 

@@ -1,5 +1,6 @@
 // Every failed API call is turned into one ApiProblem, so components switch on `kind` and
 // never inspect HTTP statuses or Axios internals.
+import { rateLimitInWords } from './limits';
 import type { FieldProblem, RefusalReason, Violation } from './types';
 
 export type ApiProblem =
@@ -197,21 +198,11 @@ const CLIENT_SHARE_WAIT = /\s*\(try again in [^)]*\)/;
 // limit in the syntax of the `limits` library. The refused-requests limit says "Too many refused
 // requests": it is not the run limit, so it is not named as one.
 const RUN_LIMIT_DETAIL = /^Too many runs\b[^(]*\(limit: ([^)]+)\)/;
-const SEPARATOR = /[,;|]/;
-const ONE_LIMIT = /^(\d+)\s*(?:\/|per)\s*(\d+)?\s*([a-z]+)$/i;
 
-/** The run limit in a 429's detail, in words ("10 per minute", "100 per hour, 10 per minute"); null when it is not there. */
+/** The run limit in a 429's detail, in words ("10 runs a minute", "10 runs a minute, 100 an hour"); null when it is not there. */
 export function runLimitOf(detail: string): string | null {
   const text = RUN_LIMIT_DETAIL.exec(detail)?.[1];
-  if (!text) return null;
-  const phrases: string[] = [];
-  for (const part of text.split(SEPARATOR)) {
-    const match = ONE_LIMIT.exec(part.trim());
-    if (!match) return null;
-    const [, count = '', multiple, unit = ''] = match;
-    phrases.push(`${count} per ${multiple ? `${multiple} ` : ''}${unit.toLowerCase()}`);
-  }
-  return phrases.join(', ');
+  return text ? rateLimitInWords(text) : null;
 }
 
 function stripDot(s: string): string {

@@ -33,6 +33,10 @@ export type RichResult = Schemas['RichResultOut'];
 // (runtime.accounts.enabled), published in the schema either way.
 /** The signed-in account; `email` as stored: normalised and case-folded. */
 export type User = Schemas['UserOut'];
+/** What the credentials of a request may run (api/limits.ts puts it in words); null: not limited. */
+export type ClientLimits = Schemas['ClientLimitsOut'];
+/** The answer of GET /users/me: the account, and what the credentials that asked may run. */
+export type CurrentUser = Schemas['CurrentUserOut'];
 /** The answer of POST /auth/token. */
 export type AccessToken = Schemas['TokenOut'];
 /** A key as listed, without its secret; `prefix` tells keys apart. */

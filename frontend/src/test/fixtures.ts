@@ -1,7 +1,7 @@
 import type { AccountApi } from '../api/accounts';
 import type { ApiClient } from '../api/client';
 import { StreamUnavailable, type LiveRun } from '../api/stream';
-import type { ApiKey, ExecutionResult, RuntimeInfo, SharedRun, Submission, SubmissionSummary, User } from '../api/types';
+import type { ApiKey, CurrentUser, ExecutionResult, RuntimeInfo, SharedRun, Submission, SubmissionSummary } from '../api/types';
 import type { LiveView } from '../features/run/runState';
 
 export function result(overrides: Partial<ExecutionResult> = {}): ExecutionResult {
@@ -128,11 +128,13 @@ export const liveView = (overrides: Partial<LiveView> = {}): LiveView => ({
 /** The runtime of a server with accounts on. */
 export const accountsRuntime: RuntimeInfo = { ...runtimeInfo, accounts: { enabled: true, anonymous_runs: true } };
 
-export const user = (overrides: Partial<User> = {}): User => ({
+/** A signed-in account as GET /users/me answers it, with a signed-in account's default limits. */
+export const user = (overrides: Partial<CurrentUser> = {}): CurrentUser => ({
   id: 1,
   email: 'ada@example.org',
   is_admin: false,
   created_at: '2025-01-01T12:00:00Z',
+  limits: { rate_limit: '30/minute', runs_alive: 4 },
   ...overrides,
 });
 

@@ -59,9 +59,34 @@ describe('AccountControl', () => {
     await userEvent.keyboard('{ArrowDown}');
     expect(screen.getAllByRole('menuitem').map((i) => i.textContent)).toEqual(['My submissions', 'API keys', 'Sign out']);
     expect(screen.getByRole('menuitem', { name: 'My submissions' })).toHaveFocus();
+    expect(screen.getByRole('menu')).toHaveAccessibleDescription('Your limits: 30 runs a minute, 4 at once');
     await userEvent.keyboard('{End}{Enter}');
     await waitFor(() => expect(screen.getByRole('button', { name: 'Sign in' })).toHaveFocus());
     expect(api.signedIn()).toBe(false);
+  });
+
+  it('shows what the account may run atop its menu, in words a screen reader says as the menu opens', async () => {
+    const me = vi.fn().mockResolvedValue(user({ limits: { rate_limit: '100/hour;10/minute', runs_alive: 2 } }));
+    render(<Harness api={sessionApi({ me }, 'kept').api} />);
+    const menuButton = await screen.findByRole('button', { name: 'Account: ada@example.org' });
+    menuButton.focus();
+    await userEvent.keyboard('{ArrowDown}');
+    const menu = screen.getByRole('menu');
+    expect(menu).toHaveAccessibleDescription('Your limits: 10 runs a minute, 100 an hour, 2 at once');
+    expect(screen.getByTestId('account-limits')).toHaveTextContent('10 runs a minute, 100 an hour ·');
+    // The limits are no item: the arrows go from item to item as before.
+    expect(screen.getAllByRole('menuitem')).toHaveLength(3);
+    expect(screen.getByRole('menuitem', { name: 'My submissions' })).toHaveFocus();
+    // A press on them keeps the menu open.
+    await userEvent.click(screen.getByTestId('account-limits'));
+    expect(screen.getByRole('menu')).toBeInTheDocument();
+  });
+
+  it('says when the account has no rate limit and no share of its own', async () => {
+    const me = vi.fn().mockResolvedValue(user({ limits: { rate_limit: null, runs_alive: null } }));
+    render(<Harness api={sessionApi({ me }, 'kept').api} />);
+    await userEvent.click(await screen.findByRole('button', { name: 'Account: ada@example.org' }));
+    expect(screen.getByRole('menu')).toHaveAccessibleDescription('Your limits: no rate limit, no cap on runs at once');
   });
 
   it('shows the server’s refusal as text, and a field’s message beside it', async () => {

@@ -20,7 +20,8 @@ interface Props {
 
 /**
  * The header's account control (shown only where the server has accounts): "Sign in", or the
- * signed-in address with its menu (My submissions, API keys, Sign out), and their dialogs.
+ * signed-in address with its menu (what the account may run, then My submissions, API keys, Sign
+ * out), and their dialogs.
  */
 export function AccountControl({ account, api, onOpenSubmission, onSubmissionDeleted }: Props) {
   const { state, signIn, register, signOut } = account;
@@ -81,7 +82,7 @@ export function AccountControl({ account, api, onOpenSubmission, onSubmissionDel
 
   return (
     <>
-      <AccountMenu ref={menu} email={state.user.email} onPick={onPick} />
+      <AccountMenu ref={menu} email={state.user.email} limits={state.user.limits} onPick={onPick} />
       {panel === 'submissions' && (
         <SubmissionsPanel
           api={api}

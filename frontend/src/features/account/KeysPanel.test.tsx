@@ -29,6 +29,15 @@ describe('KeysPanel', () => {
     expect(rows()[0]).toHaveTextContent('Last used');
   });
 
+  it('says that each key is counted apart from the account, naming no limits it does not know', async () => {
+    setup();
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const note = screen.getByTestId('keys-allowance');
+    expect(note).toHaveTextContent('Each key has its own allowance, counted apart from your account and your other keys.');
+    expect(note).toHaveTextContent('call GET /api/v1/users/me with it');
+    expect(note.textContent).not.toMatch(/runs? (a|an|every) |at once/);
+  });
+
   it('creates a key by name and shows its secret once, with Copy and a warning', async () => {
     const { createKey } = setup();
     const writeText = vi.fn().mockResolvedValue(undefined);

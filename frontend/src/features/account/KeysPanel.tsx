@@ -101,6 +101,11 @@ export function KeysPanel({ api, onClose }: Props) {
     <Dialog title="API keys" onClose={onClose}>
       <div className="flex flex-col gap-3">
         <p className="text-sm text-slate-600 dark:text-slate-400">Programs run code as you with a key, sent as the X-API-Key header.</p>
+        {/* A key's limits are not the sign-in's (the account menu's): /users/me says them only to the key itself. */}
+        <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="keys-allowance">
+          Each key has its own allowance, counted apart from your account and your other keys. To see a key’s limits, call GET
+          /api/v1/users/me with it.
+        </p>
         <form onSubmit={onCreate} className="flex flex-wrap items-end gap-2">
           <div className="flex min-w-0 flex-1 flex-col gap-1">
             <label htmlFor={`${id}-name`} className="text-sm font-medium">

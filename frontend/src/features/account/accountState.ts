@@ -1,16 +1,16 @@
 // Whether this tab is signed in, as a pure reducer: useAccount turns the session's news and the
 // person's sign-ins and sign-outs into the actions below.
-import type { User } from '../../api/types';
+import type { CurrentUser } from '../../api/types';
 
 export type AccountState =
   /** A token kept from before the reload is being checked (GET /users/me). */
   | { kind: 'checking' }
   /** `notice`: why the tab was signed out without the person asking (its token lapsed), or null. */
   | { kind: 'signed-out'; notice: string | null }
-  | { kind: 'signed-in'; user: User };
+  | { kind: 'signed-in'; user: CurrentUser };
 
 export type AccountAction =
-  | { type: 'signedIn'; user: User }
+  | { type: 'signedIn'; user: CurrentUser }
   /** The person signed out, or a kept token could not be confirmed (`notice` says why). */
   | { type: 'signedOut'; notice?: string }
   /** The tab's token went away (a 401 to it): a signed-in tab is signed out, saying so. */

@@ -18,13 +18,17 @@ describe('ProblemBanner', () => {
 
   it('names the limit while counting down', () => {
     render(
-      <ProblemBanner view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 2, limit: '10 per minute' }, at: Date.now() }} />,
+      <ProblemBanner
+        view={{ problem: { kind: 'rate-limited', detail: 'x', retryAfterS: 2, limit: '10 runs a minute' }, at: Date.now() }}
+      />,
     );
     expect(screen.getByTestId('problem')).toHaveTextContent(
-      'Too many runs in a short time (limit: 10 per minute). You can run again in 2 seconds.',
+      'Too many runs in a short time (limit: 10 runs a minute). You can run again in 2 seconds.',
     );
     act(() => void vi.advanceTimersByTime(2_500));
-    expect(screen.getByTestId('problem')).toHaveTextContent('Too many runs in a short time (limit: 10 per minute). You can run again now.');
+    expect(screen.getByTestId('problem')).toHaveTextContent(
+      'Too many runs in a short time (limit: 10 runs a minute). You can run again now.',
+    );
   });
 
   it('shows the sentence of a refusal for the client’s share, counting its wait down, in amber', () => {

@@ -264,7 +264,7 @@ describe('useRunner, live runs', () => {
       status: 429,
       detail: 'Too many runs from your address (limit: 2/minute). Try again in 42 s.',
       reason: 'rate_limit',
-      problem: { kind: 'rate-limited', limit: '2 per minute' },
+      problem: { kind: 'rate-limited', limit: '2 runs a minute' },
     },
     {
       refusal: 'the client’s share of runs',
