@@ -179,6 +179,20 @@ async def signed_in_user(caller: CallerDep, _bearer: _Bearer) -> UserOut:
     return caller.user
 
 
+async def password_sign_in(caller: CallerDep, _bearer: _Bearer) -> UserOut:
+    """Whoever signed in with their password, for what a person does in their browser and a
+    program's key may not (taking in the browser's anonymous submissions): 403 for a key."""
+    if caller is None:
+        raise Unauthorized(
+            "Sign in first: send `Authorization: Bearer <access_token>` (POST /api/v1/auth/token)."
+        )
+    if caller.key_id is not None:
+        raise Forbidden(
+            "This is done with a password sign-in's access token (POST /api/v1/auth/token), not an API key."
+        )
+    return caller.user
+
+
 async def administrator(caller: CallerDep, _bearer: _Bearer) -> UserOut:
     """An administrator signed in with their password: a leaked API key changes nobody's limits."""
     if caller is None:
@@ -197,4 +211,5 @@ async def administrator(caller: CallerDep, _bearer: _Bearer) -> UserOut:
 
 CurrentCallerDep = Annotated[Caller, Depends(current_caller)]
 SignedInUserDep = Annotated[UserOut, Depends(signed_in_user)]
+PasswordSignInDep = Annotated[UserOut, Depends(password_sign_in)]
 AdministratorDep = Annotated[UserOut, Depends(administrator)]

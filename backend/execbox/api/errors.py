@@ -67,6 +67,9 @@ def _message(error: dict[str, Any]) -> str:
     if kind in _BOUNDS:
         bound = _BOUNDS[kind].format(**{key: _number(value) for key, value in error.get("ctx", {}).items()})
         return f"{name} must be {bound}, got {error.get('input')}."
+    if kind == "string_pattern_mismatch":
+        # Not the value: a malformed secret (an owner token) is not echoed back.
+        return f"{name} must match the pattern {error.get('ctx', {}).get('pattern')}."
     if kind == "int_parsing":
         return f"{name} must be an integer, got {error.get('input')!r}."
     if kind == "extra_forbidden":

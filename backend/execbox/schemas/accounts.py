@@ -109,3 +109,11 @@ class NewApiKey(ApiKeyOut):
     secret: str = Field(
         description="send as `Authorization: Bearer <secret>` or `X-API-Key: <secret>`; shown only now"
     )
+
+
+class AdoptedSubmissions(BaseModel):
+    adopted: int = Field(
+        ge=0,
+        description="how many submissions of the owner token were moved to the account now; 0 when it "
+        "had none left (a second call, or another browser's token)",
+    )

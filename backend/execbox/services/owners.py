@@ -19,6 +19,11 @@ OWNER_TOKEN_HEADER = "X-Owner-Token"  # noqa: S105 -- a header name
 TOKEN_PATTERN = r"^[A-Za-z0-9_-]{32,64}$"  # noqa: S105 -- a shape
 
 
+def token_key(token: str) -> str:
+    """What is stored of a token: a 256-bit random token needs no salt or key, only a one-way hash."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 @dataclass(frozen=True, slots=True)
 class Owner:
     """Who a request says it is, for its submissions: an account, an owner token, both or none."""
@@ -29,12 +34,12 @@ class Owner:
 
     @property
     def key(self) -> str | None:
-        """What is stored of the token: a 256-bit random token needs no salt or key, only a
-        one-way hash. Nothing for an account's request: the account is the owner, and a token
-        sent beside its credentials must not list (or delete) the account's submissions."""
+        """What is stored of the token (`token_key`). Nothing for an account's request: the
+        account is the owner, and a token sent beside its credentials must not list (or delete)
+        the account's submissions."""
         if self.user_id is not None or self.token is None:
             return None
-        return hashlib.sha256(self.token.encode()).hexdigest()
+        return token_key(self.token)
 
     @property
     def nobody(self) -> bool:

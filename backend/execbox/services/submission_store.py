@@ -262,6 +262,20 @@ class SubmissionStore:
                 )
             await session.delete(row)
 
+    async def adopt(self, owner_key: str, user_id: int) -> int:
+        """Give account `user_id` every submission made with the owner token whose hash is
+        `owner_key` and with no account, as they are (visibility, verdict); how many. One UPDATE
+        on the owner's index, so idempotent: the token owns none of them afterwards (its hash is
+        cleared), and a second call finds nothing. Pending ones are taken too: a worker writes a
+        verdict by id (`finish`), whoever owns the row by then."""
+        async with database_errors(), self.sessions.begin() as session:
+            outcome = await session.execute(
+                update(Row)
+                .where(Row.owner_key == owner_key, Row.user_id.is_(None))
+                .values(user_id=user_id, owner_key=None)
+            )
+        return int(outcome.rowcount)  # type: ignore[attr-defined]
+
     async def page(self, owner: Owner, limit: int, cursor: str | None) -> SubmissionPage:
         """The owner's submissions, newest first: its account's when it has one, else its owner
         token's; nobody's for nobody."""

@@ -9,6 +9,7 @@ import time
 from dataclasses import dataclass
 
 from execbox.sandbox.result import RunStatus
+from execbox.schemas.accounts import AdoptedSubmissions
 from execbox.schemas.execution import (
     PendingStatus,
     SharedRun,
@@ -24,7 +25,7 @@ from execbox.services.allowances import RunClient
 from execbox.services.errors import InvalidRequest, RateLimitExceeded, Unauthorized, Unavailable
 from execbox.services.execution import ExecutionService
 from execbox.services.input_files import NOT_SAVED_YET
-from execbox.services.owners import Owner
+from execbox.services.owners import OWNER_TOKEN_HEADER, Owner, token_key
 from execbox.services.run_receipts import InvalidReceipt
 from execbox.services.submission_store import SubmissionStore, new_id
 
@@ -152,6 +153,18 @@ class SubmissionService:
                 "or API key>` (POST /api/v1/auth/token), or leave mine out to list your X-Owner-Token's."
             )
         return await self.store.page(owner, limit, cursor)
+
+    async def adopt(self, user_id: int, owner_token: str | None) -> AdoptedSubmissions:
+        """Move what was made with `owner_token` and no account to account `user_id`: a browser
+        used anonymously, then signed in, finds its submissions under the account. The token's
+        shape is checked where it is read (the header's pattern)."""
+        if owner_token is None:
+            message = (
+                f"Send the owner token whose submissions the account takes, as `{OWNER_TOKEN_HEADER}`: "
+                "the `owner_token` your first submission without credentials answered with."
+            )
+            raise InvalidRequest(message, [(f"header.{OWNER_TOKEN_HEADER}", message)])
+        return AdoptedSubmissions(adopted=await self.store.adopt(token_key(owner_token), user_id))
 
     def _check_visibility(self, visibility: Visibility, owner: Owner) -> None:
         if visibility is Visibility.UNLISTED or owner.user_id is not None:

@@ -1,6 +1,6 @@
 """Whose a saved submission is, on a real server with accounts, on SQLite and PostgreSQL: a
-private one is its account's alone (404 to anybody else), "mine" lists an account's, and an owner
-deletes their own."""
+private one is its account's alone (404 to anybody else), "mine" lists an account's, an owner
+deletes their own, and an account signed in adopts what its browser made anonymously."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ SUBMIT = "/api/v1/code/submit"
 SUBMISSIONS = "/api/v1/code/submissions"
 EXECUTE = "/api/v1/code/execute"
 SHARES = "/api/v1/code/shares"
+ADOPT = "/api/v1/users/me/adopt"
 
 
 @pytest.fixture(scope="module")
@@ -174,3 +175,112 @@ def test_without_accounts_nothing_is_private_and_mine_says_why(api: ApiServer) -
     token = new_owner()
     submission = _saved(api, token)
     assert api.client.delete(f"{SUBMISSIONS}/{submission}", headers=token).status_code == 204
+
+
+def _adopt(server: ApiServer, headers: dict[str, str]) -> httpx.Response:
+    return server.client.post(ADOPT, headers=headers)
+
+
+def _adopted(server: ApiServer, headers: dict[str, str]) -> int:
+    answer = _adopt(server, headers)
+    assert answer.status_code == 200, answer.text
+    count: int = answer.json()["adopted"]
+    return count
+
+
+def _token_lists(server: ApiServer, token: dict[str, str]) -> list[str]:
+    return [item["id"] for item in server.client.get(SUBMISSIONS, headers=token).json()["items"]]
+
+
+def test_signing_in_adopts_what_the_browser_made_anonymously(server: ApiServer) -> None:
+    browser = new_owner()
+    made = [_saved(server, browser, code="print('before')"), _saved(server, browser, code="print('after')")]
+    account = signed_in(server, "adopter@example.org")
+    own = _saved(server, account, "private")
+
+    assert _adopted(server, {**account, **browser}) == 2
+    listed = _mine(server, account)
+    assert [item["id"] for item in listed] == [own, *made[::-1]]
+    assert [item["visibility"] for item in listed] == ["private", "unlisted", "unlisted"]  # kept as they were
+    # The token owns none of them now: its holder neither lists nor deletes them.
+    assert _token_lists(server, browser) == []
+    assert server.client.delete(f"{SUBMISSIONS}/{made[0]}", headers=browser).status_code == 404
+    assert _read(server, made[0]).status_code == 200  # still readable by its link, as unlisted
+    assert server.client.delete(f"{SUBMISSIONS}/{made[0]}", headers=account).status_code == 204
+
+    assert _adopted(server, {**account, **browser}) == 0  # twice: nothing left to adopt
+    assert [item["id"] for item in _mine(server, account)] == [own, made[1]]
+
+
+def test_a_pending_submission_is_adopted_and_gets_its_verdict(server: ApiServer) -> None:
+    browser = new_owner()
+    # Signed in first (a password hash takes a while on a busy machine): between the run's start
+    # and its verdict only the adoption and a listing, well within the 3 s it sleeps.
+    account = signed_in(server, "waiting-adopter@example.org")
+    accepted = server.client.post(
+        SUBMISSIONS, json={"code": "import time\ntime.sleep(3)\nprint('late')"}, headers=browser
+    )
+    assert accepted.status_code == 202, accepted.text
+    submission = accepted.json()["id"]
+
+    assert _adopted(server, {**account, **browser}) == 1
+    assert _mine(server, account)[0]["status"] in ("queued", "running")
+    assert final_submission(server.client, submission, headers=account)["stdout"] == "late\n"
+    assert [(item["id"], item["status"]) for item in _mine(server, account)] == [(submission, "success")]
+
+
+def test_another_token_or_an_accounts_submission_is_not_adopted(server: ApiServer) -> None:
+    browser, stranger = new_owner(), new_owner()
+    anonymous = _saved(server, browser)
+    first = signed_in(server, "first@example.org")
+    # Made with credentials and a token beside them: the account's, the token stored nowhere.
+    accounts = _saved(server, {**first, **stranger})
+    second = signed_in(server, "second@example.org")
+
+    assert _adopted(server, {**second, **stranger}) == 0
+    assert _mine(server, second) == []
+    assert [item["id"] for item in _mine(server, first)] == [accounts]
+    assert _token_lists(server, browser) == [anonymous]
+
+
+@pytest.mark.parametrize(
+    ("credentials", "status", "words"),
+    [
+        pytest.param("none", 401, "Sign in first", id="no-credentials"),
+        pytest.param("bogus", 401, "", id="invalid-token"),
+        pytest.param("key", 403, "not an API key", id="api-key"),
+    ],
+)
+def test_adopting_takes_a_password_sign_in(
+    server: ApiServer, credentials: str, status: int, words: str
+) -> None:
+    browser = new_owner()
+    submission = _saved(server, browser)
+    headers = {
+        "none": {},
+        "bogus": {"Authorization": "Bearer not-a-token"},
+        "key": {"X-API-Key": api_key(server, "key-adopter@example.org")},
+    }[credentials]
+    refused = _adopt(server, {**headers, **browser})
+    assert refused.status_code == status, refused.text
+    assert words in refused.json()["detail"]
+    assert _token_lists(server, browser) == [submission]  # still the browser's
+
+
+@pytest.mark.parametrize(
+    ("token", "words"),
+    [
+        pytest.param(None, "Send the owner token", id="missing"),
+        pytest.param("short", "must match the pattern", id="short"),
+        pytest.param("x" * 65, "must match the pattern", id="long"),
+        pytest.param("not a token, though long enough to be one", "must match the pattern", id="spaces"),
+    ],
+)
+def test_adopting_needs_an_owner_token(server: ApiServer, token: str | None, words: str) -> None:
+    account = signed_in(server, "tokenless@example.org")
+    headers = account if token is None else {**account, "X-Owner-Token": token}
+    refused = _adopt(server, headers)
+    assert refused.status_code == 422, refused.text
+    assert [problem["field"] for problem in refused.json()["errors"]] == ["header.X-Owner-Token"]
+    assert words in refused.json()["detail"]
+    assert token is None or token not in refused.text  # a malformed secret is not echoed back

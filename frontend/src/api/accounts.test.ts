@@ -115,6 +115,20 @@ describe('account api', () => {
     ]);
   });
 
+  it('hands the browser’s owner token to the signed-in account, once it holds one', async () => {
+    const { adapter, seen } = server(() => [200, { adopted: 3 }]);
+    const session = createSession(null);
+    session.keep('jwt');
+    const client = createApiClient({ adapter, session });
+    await expect(client.account.adoptBrowserSubmissions()).resolves.toBe(0);
+    expect(seen).toEqual([]); // no token kept: nothing to ask
+    localStorage.setItem('execbox:ownerToken', JSON.stringify('T'.repeat(43)));
+    await expect(client.account.adoptBrowserSubmissions()).resolves.toBe(3);
+    expect(seen).toEqual([
+      expect.objectContaining({ method: 'post', url: '/api/v1/users/me/adopt', ownerToken: 'T'.repeat(43), authorization: 'Bearer jwt' }),
+    ]);
+  });
+
   it('lists the account’s submissions a page at a time', async () => {
     const page = { items: [submissionSummary()], next_cursor: '41' };
     const { adapter, seen } = server(() => [200, page]);

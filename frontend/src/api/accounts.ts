@@ -2,8 +2,9 @@
 // Served only when the runtime says `accounts.enabled`; the UI asks nothing of them otherwise.
 import type { AxiosInstance } from 'axios';
 
+import { keptOwnerToken, OWNER_TOKEN_HEADER } from './ownerToken';
 import type { Session } from './session';
-import type { AccessToken, ApiKey, CurrentUser, NewApiKey, SubmissionPage, User } from './types';
+import type { AccessToken, AdoptedSubmissions, ApiKey, CurrentUser, NewApiKey, SubmissionPage, User } from './types';
 
 /** How many submissions a page of "My submissions" holds (the server allows 1 to 100). */
 export const SUBMISSIONS_PAGE_SIZE = 20;
@@ -19,6 +20,11 @@ export interface AccountApi {
   signOut(): void;
   /** The signed-in account, with what this tab's sign-in may run (not its API keys: each has its own). */
   me(signal?: AbortSignal): Promise<CurrentUser>;
+  /**
+   * Moves what this browser saved anonymously (its owner token's submissions) to the signed-in
+   * account; answers how many. 0, without asking the server, when the browser holds no token.
+   */
+  adoptBrowserSubmissions(signal?: AbortSignal): Promise<number>;
   /** The account's submissions, newest first; `cursor`: the previous page's `next_cursor`. */
   mySubmissions(cursor: string | null, signal?: AbortSignal): Promise<SubmissionPage>;
   deleteSubmission(id: string): Promise<void>;
@@ -51,6 +57,13 @@ export function createAccountApi(http: AxiosInstance, session: Session): Account
     },
     signOut: () => session.drop(),
     me,
+    async adoptBrowserSubmissions(signal) {
+      const token = keptOwnerToken();
+      if (token === null) return 0;
+      const headers = { [OWNER_TOKEN_HEADER]: token };
+      const { data } = await http.post<AdoptedSubmissions>('/api/v1/users/me/adopt', null, { headers, signal });
+      return data.adopted;
+    },
     async mySubmissions(cursor, signal) {
       const params = { mine: true, limit: SUBMISSIONS_PAGE_SIZE, ...(cursor === null ? {} : { cursor }) };
       const { data } = await http.get<SubmissionPage>('/api/v1/code/submissions', { params, signal });

@@ -239,6 +239,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/users/me/adopt": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Adopt Submissions
+         * @description Move every submission made with the `X-Owner-Token` sent, and without an account, to the
+         *     signed-in account, as they are (unlisted stay unlisted; pending ones too). The token then owns
+         *     none of them: a second call adopts nothing. For a browser used anonymously, then signed in.
+         */
+        post: operations["adopt_submissions_api_v1_users_me_adopt_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/users/{user_id}/limits": {
         parameters: {
             query?: never;
@@ -327,6 +349,14 @@ export interface components {
              * @description accounts and API keys are served (/api/v1/auth, /api/v1/keys)
              */
             enabled: boolean;
+        };
+        /** AdoptedSubmissions */
+        AdoptedSubmissions: {
+            /**
+             * Adopted
+             * @description how many submissions of the owner token were moved to the account now; 0 when it had none left (a second call, or another browser's token)
+             */
+            adopted: number;
         };
         /** ApiKeyOut */
         ApiKeyOut: {
@@ -2271,6 +2301,83 @@ export interface operations {
             };
             /** @description the request body is larger than this server takes */
             413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description too many runs, runs alive or refused requests from this client; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    adopt_submissions_api_v1_users_me_adopt_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description the owner token whose submissions the account takes (required) */
+                "X-Owner-Token"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdoptedSubmissions"];
+                };
+            };
+            /** @description the Host is not one this server serves, or the body is not JSON encoded as UTF-8 */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the credentials sent (access token or API key) are not valid, or none were sent where they are needed (see WWW-Authenticate): sign in */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description an API key was sent: adopting takes a password sign-in's access token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description the request body is larger than this server takes */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no X-Owner-Token, or one not of an owner token's shape */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -43,6 +43,8 @@ export type AccessToken = Schemas['TokenOut'];
 export type ApiKey = Schemas['ApiKeyOut'];
 /** A key just made, with its secret (in this answer only). */
 export type NewApiKey = Schemas['NewApiKey'];
+/** The answer of POST /users/me/adopt: how many of the browser's anonymous submissions the account took. */
+export type AdoptedSubmissions = Schemas['AdoptedSubmissions'];
 
 // The live stream's messages (docs/streaming.md), published with the schema as two unions.
 export type RunMessage = Schemas['RunMessage'];

@@ -66,6 +66,8 @@ export function fakeAccountApi(overrides: Partial<AccountApi> = {}): AccountApi 
     signIn: unexpected('signIn'),
     signOut: () => {},
     me: unexpected('me'),
+    // As the real one answers a browser that holds no owner token: nothing to adopt.
+    adoptBrowserSubmissions: () => Promise.resolve(0),
     mySubmissions: unexpected('mySubmissions'),
     deleteSubmission: unexpected('deleteSubmission'),
     keys: unexpected('keys'),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Response
+from fastapi import APIRouter, Depends, Header, Path, Response
 from fastapi.security import OAuth2PasswordRequestForm
 
 from execbox.api.deps import (
@@ -15,12 +15,15 @@ from execbox.api.deps import (
     AdministratorDep,
     ApiKeysDep,
     CurrentCallerDep,
+    PasswordSignInDep,
+    ServicesDep,
     SignedInUserDep,
 )
 from execbox.api.responses import problem_responses
 from execbox.schemas.accounts import (
     AccountLimitsIn,
     AccountLimitsOut,
+    AdoptedSubmissions,
     ApiKeyOut,
     ApiKeyRequest,
     CurrentUserOut,
@@ -29,6 +32,7 @@ from execbox.schemas.accounts import (
     TokenOut,
     UserOut,
 )
+from execbox.services.owners import OWNER_TOKEN_HEADER, TOKEN_PATTERN
 
 router = APIRouter(tags=["accounts"])
 
@@ -55,6 +59,36 @@ _Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
 async def me(caller: CurrentCallerDep) -> CurrentUserOut:
     """The signed-in account, and what these credentials may run (`limits`)."""
     return caller.described()
+
+
+# Optional here so that its absence is refused in words (the service's 422), not as a bare "required".
+_AdoptedToken = Annotated[
+    str | None,
+    Header(
+        alias=OWNER_TOKEN_HEADER,
+        pattern=TOKEN_PATTERN,
+        description="the owner token whose submissions the account takes (required)",
+    ),
+]
+
+
+@router.post(
+    "/users/me/adopt",
+    responses=problem_responses(
+        401,
+        403,
+        422,
+        s403="an API key was sent: adopting takes a password sign-in's access token",
+        s422=f"no {OWNER_TOKEN_HEADER}, or one not of an owner token's shape",
+    ),
+)
+async def adopt_submissions(
+    user: PasswordSignInDep, services: ServicesDep, owner_token: _AdoptedToken = None
+) -> AdoptedSubmissions:
+    """Move every submission made with the `X-Owner-Token` sent, and without an account, to the
+    signed-in account, as they are (unlisted stay unlisted; pending ones too). The token then owns
+    none of them: a second call adopts nothing. For a browser used anonymously, then signed in."""
+    return await services.submissions.adopt(user.id, owner_token)
 
 
 @router.patch("/users/{user_id}/limits", responses=problem_responses(401, 403, 404, 422))

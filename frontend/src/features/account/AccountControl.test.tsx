@@ -4,7 +4,7 @@ import { describe, expect, it, vi } from 'vitest';
 
 import type { AccountApi } from '../../api/accounts';
 import { ApiError } from '../../api/errors';
-import { fakeAccountApi, user } from '../../test/fixtures';
+import { fakeAccountApi, submissionSummary, user } from '../../test/fixtures';
 import { SESSION_ENDED } from './accountState';
 import { AccountControl } from './AccountControl';
 import { useAccount } from './useAccount';
@@ -115,7 +115,8 @@ describe('AccountControl', () => {
 
   it('creates an account, then signs in with it', async () => {
     const register = vi.fn().mockResolvedValue(user());
-    const { api, signIn } = sessionApi({ register });
+    const adoptBrowserSubmissions = vi.fn().mockResolvedValue(0);
+    const { api, signIn } = sessionApi({ register, adoptBrowserSubmissions });
     render(<Harness api={api} />);
     const dialog = await openSignIn();
     await userEvent.click(within(dialog).getByRole('button', { name: 'No account yet? Create one' }));
@@ -127,6 +128,53 @@ describe('AccountControl', () => {
     expect(await screen.findByRole('button', { name: 'Account: ada@example.org' })).toBeInTheDocument();
     expect(register).toHaveBeenCalledWith('ada@example.org', 'password1');
     expect(signIn).toHaveBeenCalledWith('ada@example.org', 'password1');
+    expect(adoptBrowserSubmissions).toHaveBeenCalledTimes(1);
+  });
+
+  it('hands the browser’s anonymous submissions to the account once signed in, and My submissions shows them', async () => {
+    let adopt: (count: number) => void = () => {};
+    const adoptBrowserSubmissions = vi.fn(() => new Promise<number>((resolve) => (adopt = resolve)));
+    const mySubmissions = vi
+      .fn<AccountApi['mySubmissions']>()
+      .mockResolvedValueOnce({ items: [], next_cursor: null })
+      .mockResolvedValueOnce({ items: [submissionSummary({ id: 'anon' })], next_cursor: null });
+    const { api } = sessionApi({ adoptBrowserSubmissions, mySubmissions });
+    render(<Harness api={api} />);
+    await openSignIn();
+    await userEvent.type(screen.getByLabelText('E-mail address'), 'ada@example.org');
+    await userEvent.type(screen.getByLabelText('Password'), 'password1{Enter}');
+    const menuButton = await screen.findByRole('button', { name: 'Account: ada@example.org' });
+    expect(adoptBrowserSubmissions).toHaveBeenCalledTimes(1);
+
+    // Opened before the server answers: the list reloads when it does, and says why.
+    await userEvent.click(menuButton);
+    await userEvent.click(screen.getByRole('menuitem', { name: 'My submissions' }));
+    expect(await screen.findByTestId('submissions-empty')).toBeInTheDocument();
+    act(() => adopt(2));
+    expect(await screen.findByTestId('submission')).toBeInTheDocument();
+    expect(screen.getByTestId('submissions-adopted')).toHaveTextContent(
+      'The 2 submissions you saved in this browser before signing in are now your account’s.',
+    );
+    expect(mySubmissions).toHaveBeenCalledTimes(2);
+  });
+
+  it('stays signed in, quietly, when the adoption fails; a kept token after a reload adopts nothing', async () => {
+    const adoptBrowserSubmissions = vi.fn().mockRejectedValue(new ApiError({ kind: 'server', status: 503, detail: 'down' }));
+    const { api } = sessionApi({ adoptBrowserSubmissions });
+    const { unmount } = render(<Harness api={api} />);
+    await openSignIn();
+    await userEvent.type(screen.getByLabelText('E-mail address'), 'ada@example.org');
+    await userEvent.type(screen.getByLabelText('Password'), 'password1{Enter}');
+    expect(await screen.findByRole('button', { name: 'Account: ada@example.org' })).toBeInTheDocument();
+    await waitFor(() => expect(adoptBrowserSubmissions).toHaveBeenCalledTimes(1));
+    expect(screen.queryByRole('alert')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('account-notice')).not.toBeInTheDocument();
+    unmount();
+
+    // The tab reloads: its kept token is checked, not a new sign-in.
+    render(<Harness api={sessionApi({ adoptBrowserSubmissions, me: vi.fn().mockResolvedValue(user()) }, 'kept').api} />);
+    expect(await screen.findByRole('button', { name: 'Account: ada@example.org' })).toBeInTheDocument();
+    expect(adoptBrowserSubmissions).toHaveBeenCalledTimes(1);
   });
 
   it('closes with Escape, giving the focus back, and keeps the page’s keys from acting behind it', async () => {

@@ -24,7 +24,7 @@ interface Props {
  * out), and their dialogs.
  */
 export function AccountControl({ account, api, onOpenSubmission, onSubmissionDeleted }: Props) {
-  const { state, signIn, register, signOut } = account;
+  const { state, signIn, register, signOut, adopted } = account;
   const [panel, setPanel] = useState<Panel | null>(null);
   const signInButton = useRef<HTMLButtonElement>(null);
   const menu = useRef<AccountMenuHandle>(null);
@@ -86,6 +86,7 @@ export function AccountControl({ account, api, onOpenSubmission, onSubmissionDel
       {panel === 'submissions' && (
         <SubmissionsPanel
           api={api}
+          adopted={adopted}
           onOpen={(id) => {
             close();
             onOpenSubmission(id);

@@ -14,6 +14,8 @@ interface Props {
   onOpen: (id: string) => void;
   /** A submission was deleted (the editor may hold it). */
   onDeleted?: (id: string) => void;
+  /** How many of the browser's anonymous submissions the account took at sign-in: the list reloads when it changes. */
+  adopted?: number;
   onClose: () => void;
 }
 
@@ -24,7 +26,7 @@ function statusLabel(item: SubmissionSummary): string {
 }
 
 /** The account's saved submissions, newest first, a page at a time: open one, or delete it. */
-export function SubmissionsPanel({ api, onOpen, onDeleted, onClose }: Props) {
+export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 }: Props) {
   const [state, dispatch] = useReducer(submissionsReducer, initialSubmissionsState);
   const [query, setQuery] = useState('');
   const search = useRef<HTMLInputElement>(null);
@@ -44,11 +46,12 @@ export function SubmissionsPanel({ api, onOpen, onDeleted, onClose }: Props) {
     [mySubmissions],
   );
 
+  // Again when the account takes the browser's submissions: the adoption may answer after the panel opened.
   useEffect(() => {
     const controller = new AbortController();
     load(null, controller.signal);
     return () => controller.abort();
-  }, [load]);
+  }, [load, adopted]);
 
   const remove = (submissionId: string) => {
     dispatch({ type: 'deleteBegan', id: submissionId });
@@ -87,6 +90,12 @@ export function SubmissionsPanel({ api, onOpen, onDeleted, onClose }: Props) {
           </p>
         </div>
 
+        {adopted > 0 && (
+          <p role="status" className="text-sm text-slate-600 dark:text-slate-400" data-testid="submissions-adopted">
+            {adopted === 1 ? 'The submission' : `The ${adopted} submissions`} you saved in this browser before signing in{' '}
+            {adopted === 1 ? 'is' : 'are'} now your account’s.
+          </p>
+        )}
         <p role="alert" className="text-sm text-red-700 empty:hidden dark:text-red-300">
           {state.error ?? ''}
         </p>

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useReducer } from 'react';
+import { useCallback, useEffect, useReducer, useState } from 'react';
 
 import type { AccountApi } from '../../api/accounts';
 import { ApiError } from '../../api/errors';
@@ -12,6 +12,11 @@ export interface Account {
   /** Creates the account, then signs in with it. */
   register: (email: string, password: string) => Promise<void>;
   signOut: () => void;
+  /**
+   * How many submissions this browser saved anonymously the account took when it signed in here
+   * (0 until the server answers, and when there were none): My submissions reloads when it changes.
+   */
+  adopted: number;
 }
 
 /**
@@ -55,10 +60,19 @@ export function useAccount(api: AccountApi, enabled: boolean | null): Account {
     return () => controller.abort();
   }, [api, enabled]);
 
+  const [adopted, setAdopted] = useState(0);
+
   const signIn = useCallback(
     async (email: string, password: string) => {
       const user = await api.signIn(email, password);
+      setAdopted(0);
       dispatch({ type: 'signedIn', user });
+      // Once per sign-in (a reload's kept token is not one), after it: the person is signed in
+      // whatever the answer. A failure leaves the submissions the browser's, adopted at the next.
+      api.adoptBrowserSubmissions().then(
+        (count) => setAdopted(count),
+        () => undefined,
+      );
     },
     [api],
   );
@@ -77,5 +91,5 @@ export function useAccount(api: AccountApi, enabled: boolean | null): Account {
     api.signOut();
   }, [api]);
 
-  return { state, signIn, register, signOut };
+  return { state, signIn, register, signOut, adopted };
 }
