@@ -79,6 +79,7 @@ bench: setup
 	$(VENV)/bin/python bench/sandbox_bench.py
 	$(VENV)/bin/python bench/http_bench.py
 	$(VENV)/bin/python bench/credential_bench.py
+	$(VENV)/bin/python bench/search_bench.py
 	$(VENV)/bin/python bench/stream_bench.py
 	$(VENV)/bin/python bench/flood_bench.py
 	$(VENV)/bin/python bench/live_runs_bench.py

@@ -41,6 +41,9 @@ _BOUNDS = {
 }
 
 
+_TEXT_LENGTHS = ("string_too_short", "string_too_long")
+
+
 def _number(value: object) -> object:
     """0.0 as 0: a float field's bound reads as the whole number it is."""
     return int(value) if isinstance(value, float) and value.is_integer() else value
@@ -67,6 +70,9 @@ def _message(error: dict[str, Any]) -> str:
     if kind in _BOUNDS:
         bound = _BOUNDS[kind].format(**{key: _number(value) for key, value in error.get("ctx", {}).items()})
         return f"{name} must be {bound}, got {error.get('input')}."
+    # A text with a validator of its own (schemas/text.py) is bounded as a sequence: too_short.
+    if kind in _TEXT_LENGTHS or (kind in ("too_short", "too_long") and isinstance(error.get("input"), str)):
+        return _length_message(name, error)
     if kind == "string_pattern_mismatch":
         # Not the value: a malformed secret (an owner token) is not echoed back.
         return f"{name} must match the pattern {error.get('ctx', {}).get('pattern')}."
@@ -76,6 +82,18 @@ def _message(error: dict[str, Any]) -> str:
         return "This field is not known; check its spelling."
     message = str(error.get("msg", "invalid value"))
     return message.removeprefix("Value error, ")
+
+
+def _length_message(name: object, error: dict[str, Any]) -> str:
+    """The bound and the length sent, never the text (it may be a password): `q must be at most
+    100 characters long, got 150.`"""
+    context = error.get("ctx", {})
+    short = error["type"] in ("string_too_short", "too_short")
+    bound = context.get("min_length") if short else context.get("max_length")
+    text = error.get("input")
+    got = f", got {len(text)}" if isinstance(text, str) else ""
+    characters = f"{bound} character{'s' * (bound != 1)}"
+    return f"{name} must be {'at least' if short else 'at most'} {characters} long{got}."
 
 
 def field_problems(errors: Sequence[Any]) -> list[FieldProblem]:

@@ -201,6 +201,9 @@ class SubmissionSummary(BaseModel):
 # A page's place in the list: the sequence number of the last submission it showed, at most 18
 # digits (every such number fits the database's BIGINT, so every cursor of this form is accepted).
 CURSOR_PATTERN = r"^[1-9][0-9]{0,17}$"
+# The text a listing searches the code for (`q`): enough for a line of code, and a bound on the
+# pattern each row is matched against.
+MAX_SEARCH_LENGTH = 100
 
 
 class SubmissionPage(BaseModel):

@@ -276,9 +276,11 @@ class SubmissionStore:
             )
         return int(outcome.rowcount)  # type: ignore[attr-defined]
 
-    async def page(self, owner: Owner, limit: int, cursor: str | None) -> SubmissionPage:
+    async def page(
+        self, owner: Owner, limit: int, cursor: str | None, search: str | None = None
+    ) -> SubmissionPage:
         """The owner's submissions, newest first: its account's when it has one, else its owner
-        token's; nobody's for nobody."""
+        token's; nobody's for nobody. `search`: only those whose code contains it, case aside."""
         before = None if cursor is None else _decode_cursor(cursor)  # checked either way
         if owner.nobody:
             return SubmissionPage(items=[], next_cursor=None)
@@ -290,6 +292,11 @@ class SubmissionStore:
         )
         if before is not None:
             query = query.where(Row.seq < before)
+        if search is not None:
+            # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: ASCII letters fold on both.
+            # autoescape: `%`, `_` (and the escape character `/`) are the text, not wildcards.
+            # The owner's index walks its rows newest first; the match is checked on each.
+            query = query.where(Row.code.icontains(search, autoescape=True))
         async with database_errors(), self.sessions() as session:
             rows = list(await session.execute(query))
         more = len(rows) > limit

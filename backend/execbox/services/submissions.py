@@ -141,9 +141,12 @@ class SubmissionService:
     async def delete(self, submission_id: str, owner: Owner) -> None:
         await self.store.delete_own(submission_id, owner)
 
-    async def page(self, owner: Owner, limit: int, cursor: str | None, *, mine: bool) -> SubmissionPage:
+    async def page(
+        self, owner: Owner, limit: int, cursor: str | None, *, mine: bool, search: str | None = None
+    ) -> SubmissionPage:
         """The caller's own submissions: its account's, else its owner token's; none for nobody.
-        `mine` insists on the account: Unauthorized without credentials."""
+        `mine` insists on the account: Unauthorized without credentials. `search`: only those whose
+        code contains it (a token's list too: searching one's own list shows nobody else's)."""
         if mine and owner.user_id is None:
             if not self.accounts_enabled:
                 message = "This server has no accounts: leave out mine=true to list your X-Owner-Token's."
@@ -152,7 +155,7 @@ class SubmissionService:
                 "mine=true lists an account's submissions: send `Authorization: Bearer <access_token "
                 "or API key>` (POST /api/v1/auth/token), or leave mine out to list your X-Owner-Token's."
             )
-        return await self.store.page(owner, limit, cursor)
+        return await self.store.page(owner, limit, cursor, search)
 
     async def adopt(self, user_id: int, owner_token: str | None) -> AdoptedSubmissions:
         """Move what was made with `owner_token` and no account to account `user_id`: a browser

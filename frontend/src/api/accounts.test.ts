@@ -129,15 +129,17 @@ describe('account api', () => {
     ]);
   });
 
-  it('lists the account’s submissions a page at a time', async () => {
+  it('lists the account’s submissions a page at a time, searched by the server when asked', async () => {
     const page = { items: [submissionSummary()], next_cursor: '41' };
     const { adapter, seen } = server(() => [200, page]);
     const client = createApiClient({ adapter, session: createSession(null) });
-    await expect(client.account.mySubmissions(null)).resolves.toEqual(page);
-    await client.account.mySubmissions('41');
+    await expect(client.account.mySubmissions({ cursor: null, search: '' })).resolves.toEqual(page);
+    await client.account.mySubmissions({ cursor: '41', search: '' });
+    await client.account.mySubmissions({ cursor: '41', search: '50%_off' });
     expect(seen.map((s) => s.params)).toEqual([
       { mine: true, limit: 20 },
       { mine: true, limit: 20, cursor: '41' },
+      { mine: true, limit: 20, cursor: '41', q: '50%_off' },
     ]);
   });
 

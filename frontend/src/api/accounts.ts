@@ -8,6 +8,16 @@ import type { AccessToken, AdoptedSubmissions, ApiKey, CurrentUser, NewApiKey, S
 
 /** How many submissions a page of "My submissions" holds (the server allows 1 to 100). */
 export const SUBMISSIONS_PAGE_SIZE = 20;
+/** The longest text "My submissions" searches the code for (the server allows 1 to 100 characters). */
+export const SUBMISSIONS_SEARCH_MAX_LENGTH = 100;
+
+/** A page of the account's submissions: where it starts, and the text their code must contain. */
+export interface SubmissionsQuery {
+  /** The previous page's `next_cursor`; null for the first page. */
+  cursor: string | null;
+  /** Only those whose code contains it, case aside; '' for all of them. */
+  search: string;
+}
 
 export interface AccountApi {
   /** Whether this tab holds an access token (`me` says whether the server still takes it). */
@@ -25,8 +35,8 @@ export interface AccountApi {
    * account; answers how many. 0, without asking the server, when the browser holds no token.
    */
   adoptBrowserSubmissions(signal?: AbortSignal): Promise<number>;
-  /** The account's submissions, newest first; `cursor`: the previous page's `next_cursor`. */
-  mySubmissions(cursor: string | null, signal?: AbortSignal): Promise<SubmissionPage>;
+  /** The account's submissions, newest first, a page at a time, searched on the server. */
+  mySubmissions(query: SubmissionsQuery, signal?: AbortSignal): Promise<SubmissionPage>;
   deleteSubmission(id: string): Promise<void>;
   keys(signal?: AbortSignal): Promise<ApiKey[]>;
   createKey(name: string): Promise<NewApiKey>;
@@ -64,8 +74,13 @@ export function createAccountApi(http: AxiosInstance, session: Session): Account
       const { data } = await http.post<AdoptedSubmissions>('/api/v1/users/me/adopt', null, { headers, signal });
       return data.adopted;
     },
-    async mySubmissions(cursor, signal) {
-      const params = { mine: true, limit: SUBMISSIONS_PAGE_SIZE, ...(cursor === null ? {} : { cursor }) };
+    async mySubmissions({ cursor, search }, signal) {
+      const params = {
+        mine: true,
+        limit: SUBMISSIONS_PAGE_SIZE,
+        ...(cursor === null ? {} : { cursor }),
+        ...(search === '' ? {} : { q: search }),
+      };
       const { data } = await http.get<SubmissionPage>('/api/v1/code/submissions', { params, signal });
       return data;
     },

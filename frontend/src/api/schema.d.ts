@@ -93,8 +93,8 @@ export interface paths {
         /**
          * List Submissions
          * @description Your saved submissions, newest first: your account's (with credentials), else those made
-         *     with your `X-Owner-Token`; follow `next_cursor` for older ones. There is no public list:
-         *     nobody lists anybody else's, and without credentials or a token the list is empty.
+         *     with your `X-Owner-Token`; follow `next_cursor` for older ones, with the same `q`. There is no
+         *     public list: nobody lists anybody else's, and without credentials or a token the list is empty.
          */
         get: operations["list_submissions_api_v1_code_submissions_get"];
         put?: never;
@@ -1615,6 +1615,8 @@ export interface operations {
                 cursor?: string;
                 /** @description list your account's submissions, and refuse (401) without credentials */
                 mine?: boolean;
+                /** @description only the submissions whose code contains this text, ignoring case (ASCII letters everywhere); `%` and `_` are taken literally */
+                q?: string;
             };
             header?: {
                 /** @description the owner token a previous submission answered with (`owner_token`): submissions made with it are listed to its holder */

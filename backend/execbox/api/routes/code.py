@@ -11,6 +11,7 @@ from execbox.api.deps import ClientDep, OwnerDep, ServicesDep
 from execbox.api.responses import problem_responses
 from execbox.schemas.execution import (
     CURSOR_PATTERN,
+    MAX_SEARCH_LENGTH,
     ExecuteRequest,
     ExecutionResult,
     SharedRun,
@@ -21,6 +22,7 @@ from execbox.schemas.execution import (
     SubmitRequest,
     SubmitResult,
 )
+from execbox.schemas.text import PlainText
 
 router = APIRouter(prefix="/code", tags=["code"])
 
@@ -113,8 +115,18 @@ async def list_submissions(
     mine: Annotated[
         bool, Query(description="list your account's submissions, and refuse (401) without credentials")
     ] = False,
+    # PlainText: saved code holds no NUL (it would not parse), and PostgreSQL's text could not take one.
+    q: Annotated[
+        PlainText | None,
+        Query(
+            min_length=1,
+            max_length=MAX_SEARCH_LENGTH,
+            description="only the submissions whose code contains this text, ignoring case (ASCII "
+            "letters everywhere); `%` and `_` are taken literally",
+        ),
+    ] = None,
 ) -> SubmissionPage:
     """Your saved submissions, newest first: your account's (with credentials), else those made
-    with your `X-Owner-Token`; follow `next_cursor` for older ones. There is no public list:
-    nobody lists anybody else's, and without credentials or a token the list is empty."""
-    return await services.submissions.page(owner, limit, cursor, mine=mine)
+    with your `X-Owner-Token`; follow `next_cursor` for older ones, with the same `q`. There is no
+    public list: nobody lists anybody else's, and without credentials or a token the list is empty."""
+    return await services.submissions.page(owner, limit, cursor, mine=mine, search=q)

@@ -13,7 +13,7 @@ const third = submissionSummary({ id: 'c', code_preview: 'x = 1', status: 'queue
 
 type Api = Pick<AccountApi, 'mySubmissions' | 'deleteSubmission'>;
 
-function setup(overrides: Partial<Api> = {}) {
+function setup(overrides: Partial<Api> = {}, onClose: () => void = () => {}) {
   const mySubmissions =
     overrides.mySubmissions ??
     vi
@@ -23,7 +23,7 @@ function setup(overrides: Partial<Api> = {}) {
   const deleteSubmission = overrides.deleteSubmission ?? vi.fn<Api['deleteSubmission']>().mockResolvedValue(undefined);
   const onOpen = vi.fn();
   const onDeleted = vi.fn();
-  render(<SubmissionsPanel api={{ mySubmissions, deleteSubmission }} onOpen={onOpen} onDeleted={onDeleted} onClose={() => {}} />);
+  render(<SubmissionsPanel api={{ mySubmissions, deleteSubmission }} onOpen={onOpen} onDeleted={onDeleted} onClose={onClose} />);
   return { mySubmissions, deleteSubmission, onOpen, onDeleted };
 }
 
@@ -49,19 +49,79 @@ describe('SubmissionsPanel', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(rows()).toHaveLength(3));
     expect(rows()[2]).toHaveTextContent('Queued');
-    expect(mySubmissions).toHaveBeenLastCalledWith('5', undefined);
+    expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: '5', search: '' }, expect.any(AbortSignal));
     expect(screen.queryByRole('button', { name: 'Load more' })).not.toBeInTheDocument();
   });
 
-  it('filters the loaded ones by their code', async () => {
-    setup();
+  it('searches the server once typing pauses, and pages through what it finds', async () => {
+    const mySubmissions = vi.fn<Api['mySubmissions']>(({ search, cursor }) =>
+      Promise.resolve(
+        search === ''
+          ? { items: [first, second], next_cursor: null }
+          : cursor === null
+            ? { items: [second], next_cursor: '9' }
+            : { items: [third], next_cursor: null },
+      ),
+    );
+    setup({ mySubmissions });
     await waitFor(() => expect(rows()).toHaveLength(2));
-    expect(screen.getByLabelText('Filter by code')).toHaveFocus();
-    await userEvent.type(screen.getByLabelText('Filter by code'), 'numpy');
-    expect(rows()).toHaveLength(1);
+    const box = screen.getByLabelText('Search your code');
+    expect(box).toHaveFocus();
+    expect(box).toHaveAttribute('maxlength', '100');
+    expect(box).toHaveAccessibleDescription(/code contains this text, whatever its case/);
+
+    await userEvent.type(box, ' numpy ');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    // One request for the pause, with the text trimmed: none per key.
+    expect(mySubmissions.mock.calls.map(([query]) => query)).toEqual([
+      { cursor: null, search: '' },
+      { cursor: null, search: 'numpy' },
+    ]);
     expect(rows()[0]).toHaveTextContent('import numpy as np');
-    await userEvent.type(screen.getByLabelText('Filter by code'), 'zzz');
-    expect(screen.getByText(/None of the submissions loaded matches/)).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: 'Load more' }));
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: '9', search: 'numpy' }, expect.any(AbortSignal));
+  });
+
+  it('says when nothing matches; the first Escape clears the search, the next closes', async () => {
+    const mySubmissions = vi.fn<Api['mySubmissions']>(({ search }) =>
+      Promise.resolve({ items: search === '' ? [first] : [], next_cursor: null }),
+    );
+    const onClose = vi.fn();
+    setup({ mySubmissions }, onClose);
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    await userEvent.type(screen.getByLabelText('Search your code'), '50%_off');
+    expect(await screen.findByTestId('submissions-no-match')).toHaveTextContent('No submissions match “50%_off”.');
+    expect(screen.queryByTestId('submissions-empty')).not.toBeInTheDocument();
+
+    await userEvent.keyboard('{Escape}');
+    expect(screen.getByLabelText('Search your code')).toHaveValue('');
+    expect(onClose).not.toHaveBeenCalled();
+    // The whole list at once, without waiting for a pause.
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: null, search: '' }, expect.any(AbortSignal));
+    await userEvent.keyboard('{Escape}');
+    expect(onClose).toHaveBeenCalledTimes(1);
+  });
+
+  it('drops the answer of a search overtaken by the next one', async () => {
+    let answerOld: (page: { items: (typeof first)[]; next_cursor: null }) => void = () => {};
+    const mySubmissions = vi.fn<Api['mySubmissions']>(({ search }) => {
+      if (search === 'old') return new Promise((resolve) => (answerOld = resolve));
+      return Promise.resolve({ items: search === 'new' ? [third] : [first], next_cursor: null });
+    });
+    setup({ mySubmissions });
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    const box = screen.getByLabelText('Search your code');
+    await userEvent.type(box, 'old');
+    await waitFor(() => expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: null, search: 'old' }, expect.any(AbortSignal)));
+    await userEvent.clear(box);
+    await userEvent.type(box, 'new');
+    await waitFor(() => expect(rows()[0]).toHaveTextContent('x = 1'));
+    answerOld({ items: [second], next_cursor: null });
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    expect(rows()).toHaveLength(1);
+    expect(rows()[0]).toHaveTextContent('x = 1');
   });
 
   it('opens one', async () => {
@@ -85,7 +145,7 @@ describe('SubmissionsPanel', () => {
     expect(deleteSubmission).toHaveBeenCalledWith('a');
     await waitFor(() => expect(rows()).toHaveLength(1));
     expect(onDeleted).toHaveBeenCalledWith('a');
-    expect(screen.getByLabelText('Filter by code')).toHaveFocus();
+    expect(screen.getByLabelText('Search your code')).toHaveFocus();
   });
 
   it('says so when there are none, and when a request fails', async () => {

@@ -1,12 +1,16 @@
 import { useCallback, useEffect, useId, useReducer, useRef, useState } from 'react';
 
-import type { AccountApi } from '../../api/accounts';
+import { SUBMISSIONS_SEARCH_MAX_LENGTH, type AccountApi } from '../../api/accounts';
 import type { SubmissionSummary } from '../../api/types';
 import { ConfirmButton } from '../../lib/ConfirmButton';
 import { Dialog } from '../../lib/Dialog';
+import { useDebouncedValue } from '../../lib/useDebouncedValue';
 import { formatDuration, STATUS_LABELS } from '../output/format';
 import { accountErrorText } from './problems';
-import { filterByPreview, initialSubmissionsState, submissionsReducer } from './submissionsState';
+import { initialSubmissionsState, submissionsReducer } from './submissionsState';
+
+/** How long typing pauses before the server is asked: one search per pause, not one per key. */
+export const SEARCH_DELAY_MS = 300;
 
 interface Props {
   api: Pick<AccountApi, 'mySubmissions' | 'deleteSubmission'>;
@@ -25,33 +29,43 @@ function statusLabel(item: SubmissionSummary): string {
   return item.status === 'queued' ? 'Queued' : item.status === 'running' ? 'Running' : STATUS_LABELS[item.status];
 }
 
-/** The account's saved submissions, newest first, a page at a time: open one, or delete it. */
+/** The account's saved submissions, newest first, a page at a time, searched by their code: open one, or delete it. */
 export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 }: Props) {
   const [state, dispatch] = useReducer(submissionsReducer, initialSubmissionsState);
-  const [query, setQuery] = useState('');
-  const search = useRef<HTMLInputElement>(null);
+  const [typed, setTyped] = useState('');
+  const settled = useDebouncedValue(typed.trim(), SEARCH_DELAY_MS);
+  // Emptied (Escape, or the field cleared), the whole list comes back at once, without the pause.
+  const search = typed.trim() === '' ? '' : settled;
+  const searchBox = useRef<HTMLInputElement>(null);
+  // The request on its way: a new search or the list again supersedes it, "Load more" included.
+  const inflight = useRef<AbortController | null>(null);
   const id = useId();
   const { mySubmissions, deleteSubmission } = api;
 
   const load = useCallback(
-    (cursor: string | null, signal?: AbortSignal) => {
-      dispatch({ type: 'loadBegan', more: cursor !== null });
-      mySubmissions(cursor, signal).then(
-        (page) => dispatch({ type: 'pageLoaded', page }),
+    (cursor: string | null, text: string): AbortController => {
+      inflight.current?.abort();
+      const controller = new AbortController();
+      inflight.current = controller;
+      dispatch({ type: 'loadBegan', more: cursor !== null, search: text });
+      mySubmissions({ cursor, search: text }, controller.signal).then(
+        (page) => {
+          if (!controller.signal.aborted) dispatch({ type: 'pageLoaded', page });
+        },
         (err: unknown) => {
-          if (!signal?.aborted) dispatch({ type: 'failed', message: accountErrorText(err) });
+          if (!controller.signal.aborted) dispatch({ type: 'failed', message: accountErrorText(err) });
         },
       );
+      return controller;
     },
     [mySubmissions],
   );
 
   // Again when the account takes the browser's submissions: the adoption may answer after the panel opened.
   useEffect(() => {
-    const controller = new AbortController();
-    load(null, controller.signal);
+    const controller = load(null, search);
     return () => controller.abort();
-  }, [load, adopted]);
+  }, [load, search, adopted]);
 
   const remove = (submissionId: string) => {
     dispatch({ type: 'deleteBegan', id: submissionId });
@@ -60,33 +74,43 @@ export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 
         dispatch({ type: 'deleted', id: submissionId });
         onDeleted?.(submissionId);
         // Its row is gone with the focus in it: the focus goes to the top of the list.
-        search.current?.focus();
+        searchBox.current?.focus();
       },
       (err: unknown) => dispatch({ type: 'failed', message: accountErrorText(err) }),
     );
   };
 
-  const shown = filterByPreview(state.items, query);
+  // Answered, and nothing to show: none saved yet, or none matches the search.
+  const answeredNone = state.loading === null && state.items.length === 0 && state.error === null;
 
   return (
     <Dialog title="My submissions" onClose={onClose}>
       <div className="flex flex-col gap-3">
         <div className="flex flex-col gap-1">
           <label htmlFor={`${id}-search`} className="text-sm font-medium">
-            Filter by code
+            Search your code
           </label>
           <input
             id={`${id}-search`}
-            ref={search}
+            ref={searchBox}
             type="search"
-            value={query}
-            onChange={(e) => setQuery(e.target.value)}
+            value={typed}
+            maxLength={SUBMISSIONS_SEARCH_MAX_LENGTH}
+            onChange={(e) => setTyped(e.target.value)}
+            onKeyDown={(e) => {
+              // The first Escape empties the search, the next one closes the dialog.
+              if (e.key === 'Escape' && typed !== '') {
+                e.preventDefault();
+                e.stopPropagation();
+                setTyped('');
+              }
+            }}
             aria-describedby={`${id}-search-hint`}
             className="control h-9"
             data-autofocus
           />
           <p id={`${id}-search-hint`} className="text-xs text-slate-600 dark:text-slate-400">
-            Looks in the first line of the code of the submissions loaded below.
+            Finds the submissions whose code contains this text, whatever its case. Escape clears it.
           </p>
         </div>
 
@@ -99,19 +123,17 @@ export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 
         <p role="alert" className="text-sm text-red-700 empty:hidden dark:text-red-300">
           {state.error ?? ''}
         </p>
-        {state.loading === 'first' && <p className="text-sm text-slate-600 dark:text-slate-400">Loading your submissions…</p>}
-        {state.loading !== 'first' && state.items.length === 0 && state.error === null && (
-          <p className="text-sm text-slate-600 dark:text-slate-400" data-testid="submissions-empty">
-            You have no saved submissions yet. Run some code and press Share to save it here.
-          </p>
-        )}
-        {state.items.length > 0 && shown.length === 0 && (
-          <p className="text-sm text-slate-600 dark:text-slate-400">None of the submissions loaded matches “{query.trim()}”.</p>
-        )}
+        <div role="status" className="text-sm text-slate-600 empty:hidden dark:text-slate-400">
+          {state.loading === 'first' && (state.search === '' ? 'Loading your submissions…' : 'Searching…')}
+          {answeredNone && state.search === '' && (
+            <span data-testid="submissions-empty">You have no saved submissions yet. Run some code and press Share to save it here.</span>
+          )}
+          {answeredNone && state.search !== '' && <span data-testid="submissions-no-match">No submissions match “{state.search}”.</span>}
+        </div>
 
-        {shown.length > 0 && (
+        {state.items.length > 0 && (
           <ul aria-label="Submissions" className="flex flex-col divide-y divide-slate-200 dark:divide-slate-700" data-testid="submissions">
-            {shown.map((item) => (
+            {state.items.map((item) => (
               <li key={item.id} className="flex flex-col gap-1.5 py-2" data-testid="submission">
                 <code className="truncate font-mono text-sm" title={item.code_preview}>
                   {item.code_preview || '(no code)'}
@@ -155,7 +177,7 @@ export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 
           <button
             type="button"
             className="btn btn-secondary self-start"
-            onClick={() => load(state.nextCursor)}
+            onClick={() => load(state.nextCursor, state.search)}
             disabled={state.loading !== null}
           >
             {state.loading === 'more' ? 'Loading…' : 'Load more'}

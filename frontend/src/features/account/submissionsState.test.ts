@@ -1,13 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { submissionSummary } from '../../test/fixtures';
-import {
-  filterByPreview,
-  initialSubmissionsState,
-  submissionsReducer,
-  type SubmissionsAction,
-  type SubmissionsState,
-} from './submissionsState';
+import { initialSubmissionsState, submissionsReducer, type SubmissionsAction, type SubmissionsState } from './submissionsState';
 
 const a = submissionSummary({ id: 'a', code_preview: 'print("Hello")' });
 const b = submissionSummary({ id: 'b', code_preview: 'import numpy as np' });
@@ -25,19 +19,27 @@ describe('submissionsReducer', () => {
   it('appends a next page after the loaded ones', () => {
     const state = run([
       { type: 'pageLoaded', page: { items: [a, b], next_cursor: '7' } },
-      { type: 'loadBegan', more: true },
+      { type: 'loadBegan', more: true, search: '' },
       { type: 'pageLoaded', page: { items: [c], next_cursor: null } },
     ]);
     expect(state).toMatchObject({ items: [a, b, c], nextCursor: null, loading: null });
   });
 
-  it('replaces the list with a first page loaded again', () => {
-    const state = run([
-      { type: 'pageLoaded', page: { items: [a, b], next_cursor: null } },
-      { type: 'loadBegan', more: false },
-      { type: 'pageLoaded', page: { items: [c], next_cursor: null } },
-    ]);
-    expect(state.items).toEqual([c]);
+  it('replaces the list with a first page loaded again, or searched', () => {
+    const loaded = run([{ type: 'pageLoaded', page: { items: [a, b], next_cursor: '7' } }]);
+    const searching = run([{ type: 'loadBegan', more: false, search: 'numpy' }], loaded);
+    // Nothing of the previous list shows while the search is on its way.
+    expect(searching).toMatchObject({ items: [], nextCursor: null, search: 'numpy', loading: 'first' });
+    const found = run([{ type: 'pageLoaded', page: { items: [b], next_cursor: '2' } }], searching);
+    expect(found).toMatchObject({ items: [b], nextCursor: '2', search: 'numpy' });
+    const more = run(
+      [
+        { type: 'loadBegan', more: true, search: 'numpy' },
+        { type: 'pageLoaded', page: { items: [c], next_cursor: null } },
+      ],
+      found,
+    );
+    expect(more).toMatchObject({ items: [b, c], search: 'numpy', nextCursor: null });
   });
 
   it('deletes once confirmed, and not when cancelled', () => {
@@ -60,13 +62,5 @@ describe('submissionsReducer', () => {
       { type: 'deleteBegan', id: 'a' },
     ]);
     expect(run([{ type: 'failed', message: 'nope' }], loaded)).toMatchObject({ items: [a], deleting: null, loading: null, error: 'nope' });
-  });
-});
-
-describe('filterByPreview', () => {
-  it('keeps the items whose code preview holds the text, case aside', () => {
-    expect(filterByPreview([a, b, c], 'NUMPY')).toEqual([b]);
-    expect(filterByPreview([a, b, c], '  ')).toEqual([a, b, c]);
-    expect(filterByPreview([a, b, c], 'zzz')).toEqual([]);
   });
 });

@@ -1,9 +1,11 @@
-// "My submissions" as a pure reducer: pages of GET /code/submissions?mine=true appended in order
-// (newest first), and a deletion that waits for its confirmation.
+// "My submissions" as a pure reducer: pages of GET /code/submissions?mine=true (&q= when searched)
+// appended in order (newest first), and a deletion that waits for its confirmation.
 import type { SubmissionPage, SubmissionSummary } from '../../api/types';
 
 export interface SubmissionsState {
   items: SubmissionSummary[];
+  /** The text the items' code contains, as the server searched it ('' for all): "Load more" goes on with it. */
+  search: string;
   /** The cursor of the next (older) page; null on the last. */
   nextCursor: string | null;
   /** A page is on its way: the first, or the next one ("Load more"). */
@@ -17,7 +19,8 @@ export interface SubmissionsState {
 }
 
 export type SubmissionsAction =
-  | { type: 'loadBegan'; more: boolean }
+  /** A first page (of a new search, or the list again) or the next one of the same search. */
+  | { type: 'loadBegan'; more: boolean; search: string }
   | { type: 'pageLoaded'; page: SubmissionPage }
   | { type: 'failed'; message: string }
   | { type: 'confirmDelete'; id: string }
@@ -27,6 +30,7 @@ export type SubmissionsAction =
 
 export const initialSubmissionsState: SubmissionsState = {
   items: [],
+  search: '',
   nextCursor: null,
   loading: 'first',
   error: null,
@@ -37,7 +41,10 @@ export const initialSubmissionsState: SubmissionsState = {
 export function submissionsReducer(state: SubmissionsState, action: SubmissionsAction): SubmissionsState {
   switch (action.type) {
     case 'loadBegan':
-      return { ...state, loading: action.more ? 'more' : 'first', error: null };
+      // A first page clears the list: what matched another search must not pass for this one's.
+      return action.more
+        ? { ...state, loading: 'more', error: null }
+        : { ...state, items: [], nextCursor: null, search: action.search, loading: 'first', error: null, confirming: null };
     case 'pageLoaded': {
       // The first page replaces the list; a next one goes after it (a submission saved meanwhile
       // does not shift the cursor, so no item comes twice).
@@ -55,10 +62,4 @@ export function submissionsReducer(state: SubmissionsState, action: SubmissionsA
     case 'deleted':
       return { ...state, deleting: null, items: state.items.filter((item) => item.id !== action.id) };
   }
-}
-
-/** The items whose code preview holds `query` (case aside): the API has no search, so only loaded ones. */
-export function filterByPreview(items: readonly SubmissionSummary[], query: string): readonly SubmissionSummary[] {
-  const needle = query.trim().toLowerCase();
-  return needle === '' ? items : items.filter((item) => item.code_preview.toLowerCase().includes(needle));
 }
