@@ -2,15 +2,16 @@
 store's page query, with and without `q`, for one owner with many large submissions.
 
 Run from the repository root, with a database URL per backend to measure (default: a SQLite
-file in a temporary directory). Every table of the database is dropped and made again:
+file in a temporary directory). The database is migrated (`execbox migrate`: on PostgreSQL with
+its search index) and its submissions deleted before each size:
 
     .venv/bin/python bench/search_bench.py
     .venv/bin/python bench/search_bench.py postgresql+asyncpg://postgres@127.0.0.1:5432/bench
 
-There is no text index: the owner's index walks their rows newest first and each row's code is
-matched, so a text found nowhere reads all of the owner's code (the worst case), and one found
-in every row stops after a page. Each figure is the p50 of REPEATS calls after a warm-up one.
-Prints a table and one JSON line.
+The searches: a text found in every row (the first page ends at once), one found nowhere (a
+text whose trigrams are nowhere either), and one whose words are in every row but not the text
+itself (each row a candidate of the trigram index, each read to be ruled out: its worst case).
+Each figure is the p50 of REPEATS calls after a warm-up one. Prints a table and one JSON line.
 """
 
 from __future__ import annotations
@@ -24,28 +25,32 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert, text
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy import delete, insert, text
 
 from common import Host, p50, progress
-from execbox.db.models import Base
+from execbox.db.database import Database
+from execbox.db.migrate import upgrade_to_head
 from execbox.db.models import Submission as Row
 from execbox.services.owners import Owner, token_key
 from execbox.services.submission_store import SubmissionStore
 
 SIZES = ((10_000, 1_000), (10_000, 10_000))  # (submissions, characters of code each); 10,000: MAX_CODE_LENGTH
-SEARCHES = {"no q": None, "found nowhere": "zzz-nowhere", "found in every row": "COMPUTE"}
+SEARCHES = {
+    "no q": None,
+    "found nowhere": "zzz-nowhere",
+    "found in every row": "COMPUTE",
+    "its words in every row, itself nowhere": "compute(beta",
+}
 REPEATS = 7
 PAGE = 20
 LINE = "value = compute(alpha, beta) + 1  # a line of ordinary code\n"
 
 
-async def fill(engine: AsyncEngine, owner: Owner, rows: int, chars: int) -> None:
+async def fill(database: Database, owner: Owner, rows: int, chars: int) -> None:
     code = (LINE * (chars // len(LINE) + 1))[:chars]
     now = datetime.now(UTC)
-    async with engine.begin() as connection:
-        await connection.run_sync(Base.metadata.drop_all)
-        await connection.run_sync(Base.metadata.create_all)
+    async with database.engine.begin() as connection:
+        await connection.execute(delete(Row))
         for start in range(0, rows, 1_000):
             batch = [
                 {
@@ -62,8 +67,11 @@ async def fill(engine: AsyncEngine, owner: Owner, rows: int, chars: int) -> None
                 for _ in range(start, min(rows, start + 1_000))
             ]
             await connection.execute(insert(Row), batch)
-    async with engine.begin() as connection:
-        await connection.execute(text("ANALYZE"))  # the planner's statistics, as autovacuum keeps them
+    # The planner's statistics and a clean index, as autovacuum keeps them (VACUUM: no transaction).
+    async with database.engine.connect() as connection:
+        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        statement = "VACUUM ANALYZE submissions" if database.backend == "postgresql" else "ANALYZE"
+        await autocommit.execute(text(statement))
 
 
 async def timed_ms(store: SubmissionStore, owner: Owner, search: str | None) -> float:
@@ -73,21 +81,22 @@ async def timed_ms(store: SubmissionStore, owner: Owner, search: str | None) -> 
 
 
 async def measure(url: str) -> dict[str, float]:
-    engine = create_async_engine(url)
-    store = SubmissionStore(async_sessionmaker(engine))
+    database = Database(url)
+    await upgrade_to_head(database)
+    store = SubmissionStore(database.sessions)
     owner = Owner(user_id=None, token=secrets.token_urlsafe(32))
     assert owner.key == token_key(owner.token or "")
     numbers: dict[str, float] = {}
     try:
         for rows, chars in SIZES:
-            progress(f"{engine.dialect.name}: {rows} submissions of {chars} characters")
-            await fill(engine, owner, rows, chars)
+            progress(f"{database.backend}: {rows} submissions of {chars} characters")
+            await fill(database, owner, rows, chars)
             for name, search in SEARCHES.items():
                 await timed_ms(store, owner, search)  # warm-up: the pages in the cache
                 samples = [await timed_ms(store, owner, search) for _ in range(REPEATS)]
-                numbers[f"{engine.dialect.name} {rows}x{chars} {name}"] = p50(samples)
+                numbers[f"{database.backend} {rows}x{chars} {name}"] = p50(samples)
     finally:
-        await engine.dispose()
+        await database.close()
     return numbers
 
 

@@ -42,6 +42,11 @@ _BOUNDS = {
 
 
 _TEXT_LENGTHS = ("string_too_short", "string_too_long")
+# Why, where the bound alone does not say it: (field, too short?) -> the end of the message.
+_WHY = {
+    ("query.q", True): "a search needs 3 characters or more of the code (fewer could not use its "
+    "index); type more of it",
+}
 
 
 def _number(value: object) -> object:
@@ -93,7 +98,9 @@ def _length_message(name: object, error: dict[str, Any]) -> str:
     text = error.get("input")
     got = f", got {len(text)}" if isinstance(text, str) else ""
     characters = f"{bound} character{'s' * (bound != 1)}"
-    return f"{name} must be {'at least' if short else 'at most'} {characters} long{got}."
+    why = _WHY.get((_field(error["loc"]), short))
+    because = f": {why}" if why else ""
+    return f"{name} must be {'at least' if short else 'at most'} {characters} long{got}{because}."
 
 
 def field_problems(errors: Sequence[Any]) -> list[FieldProblem]:

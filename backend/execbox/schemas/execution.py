@@ -202,7 +202,9 @@ class SubmissionSummary(BaseModel):
 # digits (every such number fits the database's BIGINT, so every cursor of this form is accepted).
 CURSOR_PATTERN = r"^[1-9][0-9]{0,17}$"
 # The text a listing searches the code for (`q`): enough for a line of code, and a bound on the
-# pattern each row is matched against.
+# pattern each row is matched against. At least 3 characters: PostgreSQL's search index holds
+# the code's 3-character pieces (trigrams), and cannot narrow down a search for fewer.
+MIN_SEARCH_LENGTH = 3
 MAX_SEARCH_LENGTH = 100
 
 

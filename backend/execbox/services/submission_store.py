@@ -9,9 +9,11 @@ import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import ColumnElement, delete, false, func, select, update
-from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, delete, false, func, select, update
+from sqlalchemy import text as sql_text
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -39,6 +41,13 @@ CURSOR_FORMAT = re.compile(CURSOR_PATTERN)
 # What `new_id` hands out; anything else cannot name a submission.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,32}")
 _PENDING = (PendingStatus.QUEUED.value, PendingStatus.RUNNING.value)  # still waiting for a verdict
+# On PostgreSQL a search reads this many of the owner's newest rows before it looks at the older
+# ones another way (`_search`): more than a page of 100 matches and one to spare, a few ms of code.
+SEARCH_WALK = 200
+# What the second step may take on PostgreSQL (a statement_timeout), when the search index cannot
+# narrow a search down: its words fill the owner's code, so each row must be read. Then 422.
+SEARCH_TIMEOUT_MS = 3_000
+_QUERY_CANCELED = "57014"  # PostgreSQL's SQLSTATE for a statement stopped by its timeout
 
 
 def new_id() -> str:
@@ -284,21 +293,13 @@ class SubmissionStore:
         before = None if cursor is None else _decode_cursor(cursor)  # checked either way
         if owner.nobody:
             return SubmissionPage(items=[], next_cursor=None)
-        query = (
-            select(Row.seq, Row.id, Row.created_at, Row.status, Row.code, Row.wall_ms, Row.visibility)
-            .where(_owned_by(owner))
-            .order_by(Row.seq.desc())
-            .limit(limit + 1)
-        )
-        if before is not None:
-            query = query.where(Row.seq < before)
-        if search is not None:
-            # ILIKE on PostgreSQL, lower() LIKE lower() on SQLite: ASCII letters fold on both.
-            # autoescape: `%`, `_` (and the escape character `/`) are the text, not wildcards.
-            # The owner's index walks its rows newest first; the match is checked on each.
-            query = query.where(Row.code.icontains(search, autoescape=True))
+        owned = _owned_by(owner) if before is None else and_(_owned_by(owner), Row.seq < before)
+        # One transaction (autobegun, rolled back at the end): a search's SET LOCAL lasts its page.
         async with database_errors(), self.sessions() as session:
-            rows = list(await session.execute(query))
+            if search is None:
+                rows = list(await session.execute(_summaries(owned, limit + 1)))
+            else:
+                rows = await _search(session, owned, search, limit + 1)
         more = len(rows) > limit
         rows = rows[:limit]
         return SubmissionPage(
@@ -315,6 +316,73 @@ class SubmissionStore:
             ],
             next_cursor=_encode_cursor(rows[-1].seq) if more else None,
         )
+
+
+def _summaries(
+    where: ColumnElement[bool], count: int
+) -> Select[int, str, datetime, str, str, float | None, str]:
+    return (
+        select(Row.seq, Row.id, Row.created_at, Row.status, Row.code, Row.wall_ms, Row.visibility)
+        .where(where)
+        .order_by(Row.seq.desc())
+        .limit(count)
+    )
+
+
+def _contains(code: SQLColumnExpression[str], text: str, dialect: str) -> ColumnElement[bool]:
+    """The code contains `text`, case aside for ASCII letters; `%`, `_` and the escape character
+    `/` are the text, not wildcards. PostgreSQL: ILIKE, which the search index answers. SQLite:
+    LIKE, which folds ASCII letters itself (no lower() copy of each row's code)."""
+    pattern = "%" + re.sub(r"([/%_])", r"/\1", text) + "%"
+    return code.ilike(pattern, escape="/") if dialect == "postgresql" else code.like(pattern, escape="/")
+
+
+async def _search(session: AsyncSession, owned: ColumnElement[bool], text: str, count: int) -> list[Any]:
+    """The first `count` rows in `owned`, newest first, whose code contains `text`, reading the
+    owner's rows alone. SQLite walks them newest first (the owner's index) until it has `count`.
+    PostgreSQL's plan would hang on its guess of how often the text is found, made from every
+    account's rows (or not at all, for code over 1 KB): guessing often, it walks the whole table
+    newest first, matching every account's code on the way. So there, two steps:
+
+    1. The owner's SEARCH_WALK newest rows (a subquery with its own LIMIT, which the outer match
+       does not enter: at most that many rows' code is matched). A text found often ends here.
+    2. If they held too few and the owner has older rows: the older ones, through a bitmap scan
+       of the search index (the owner's rows holding every trigram of the text) or of the
+       owner's index, never an index walk: index and sequential scans are off for this one
+       statement, and the bound on `seq` is no index condition. It may take SEARCH_TIMEOUT_MS;
+       then the search is refused (InvalidRequest)."""
+    if session.get_bind().dialect.name != "postgresql":
+        return list(
+            await session.execute(_summaries(and_(owned, _contains(Row.code, text, "sqlite")), count))
+        )
+    newest = _summaries(owned, SEARCH_WALK).subquery()
+    first = select(newest).where(_contains(newest.c.code, text, "postgresql")).order_by(newest.c.seq.desc())
+    found = list(await session.execute(first.limit(count)))
+    if len(found) >= count:
+        return found
+    walked = select(Row.seq).where(owned).order_by(Row.seq.desc()).limit(SEARCH_WALK).subquery()
+    read, oldest = (await session.execute(select(func.count(), func.min(walked.c.seq)))).one()
+    if read < SEARCH_WALK:
+        return found  # that was all of the owner's rows
+    for setting in (
+        "enable_indexscan = off",
+        "enable_seqscan = off",
+        f"statement_timeout = {SEARCH_TIMEOUT_MS}",
+    ):
+        await session.execute(sql_text(f"SET LOCAL {setting}"))
+    # `seq + 0`: no index condition, so no bitmap of every account's older rows.
+    older = and_(owned, Row.seq + 0 < oldest, _contains(Row.code, text, "postgresql"))
+    try:
+        return found + list(await session.execute(_summaries(older, count - len(found))))
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) != _QUERY_CANCELED:
+            raise
+        message = (
+            f"Searching your code for this text took over {SEARCH_TIMEOUT_MS / 1000:g} s and was stopped: "
+            "most of your submissions hold its words (or it has no letter or digit), and each had to be "
+            "read. Type more of the text, or a rarer part of it."
+        )
+        raise InvalidRequest(message, [("query.q", message)]) from None
 
 
 def _owned_by(owner: Owner) -> ColumnElement[bool]:

@@ -76,13 +76,15 @@ def test_percent_underscore_and_escapes_are_the_text(server: ApiServer) -> None:
         "print('a/b')",
         'print(r"C:\\dir")',
     )
-    assert _found(server, account, "%") == [percent]
-    assert _found(server, account, "_") == [underscore]
+    assert _found(server, account, "0%'") == [percent]
+    assert _found(server, account, "(1_") == [underscore]
     assert _found(server, account, "1_0") == [underscore]  # as a wildcard it would match print(100)
-    assert _found(server, account, "0%") == [percent]
-    assert _found(server, account, "/") == [slash]  # the escape character SQLAlchemy uses
-    assert _found(server, account, "\\") == [backslash]
+    assert _found(server, account, "%')") == [percent]
+    assert _found(server, account, "'a/") == [slash]  # the escape character the store uses
+    assert _found(server, account, ":\\d") == [backslash]
     assert _found(server, account, "print(100)") == [plain]
+    assert _found(server, account, "%%%") == []
+    assert _found(server, account, "___") == []
 
 
 def test_pages_through_the_matches_only(server: ApiServer) -> None:
@@ -121,7 +123,9 @@ def test_an_owner_tokens_list_is_searched_too_and_mine_still_needs_credentials(s
 @pytest.mark.parametrize(
     ("q", "message"),
     [
-        pytest.param("", "q must be at least 1 character long, got 0.", id="empty"),
+        pytest.param("", "q must be at least 3 characters long, got 0: a search needs 3", id="empty"),
+        pytest.param("x", "q must be at least 3 characters long, got 1: ", id="one"),
+        pytest.param("pi", "got 2: a search needs 3 characters or more of the code", id="two"),
         pytest.param("x" * 101, "q must be at most 100 characters long, got 101.", id="too-long"),
         pytest.param("a\x00b", "contains a NUL character at character 1", id="nul"),
     ],

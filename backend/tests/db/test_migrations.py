@@ -14,12 +14,15 @@ from sqlalchemy.engine import Connection
 
 from execbox.db.database import Database
 from execbox.db.migrate import alembic_config, upgrade_to_head
-from execbox.db.models import ApiKey, Base, User
+from execbox.db.models import ApiKey, Base, User, exists_on
 from tests.support.databases import BACKENDS, MakeDatabase
 
 
 def _differences(connection: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+    context = MigrationContext.configure(
+        connection, opts={"include_object": exists_on(connection.dialect.name)}
+    )
+    return list(compare_metadata(context, Base.metadata))
 
 
 def _tables(connection: Connection) -> set[str]:
@@ -105,3 +108,42 @@ async def _check_account_limits(url: str) -> None:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_account_limits_come_and_go_keeping_the_accounts(backend: str, make_database: MakeDatabase) -> None:
     asyncio.run(_check_account_limits(make_database(backend)))
+
+
+def _indexes(connection: Connection, table: str) -> dict[str, list[str | None]]:
+    found = inspect(connection).get_indexes(table)
+    return {index["name"] or "": list(index["column_names"]) for index in found}
+
+
+async def _check_search_index(url: str) -> None:
+    """0011: on PostgreSQL the search index (GIN: the owner columns and the code's trigrams), and
+    the extensions it needs; on SQLite nothing. Downgraded, the index goes, and comes back."""
+    database = Database(url)
+    postgresql = database.backend == "postgresql"
+    try:
+        await upgrade_to_head(database)
+        async with database.engine.connect() as connection:
+            indexes = await connection.run_sync(_indexes, "submissions")
+            assert ("ix_submissions_search" in indexes) is postgresql
+            if postgresql:
+                assert indexes["ix_submissions_search"] == ["user_id", "owner_key", "code"]
+                definition = await connection.scalar(
+                    text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_submissions_search'")
+                )
+                assert "USING gin (user_id, owner_key, code gin_trgm_ops)" in definition
+                extensions = await connection.execute(text("SELECT extname FROM pg_extension"))
+                assert {"pg_trgm", "btree_gin"} <= set(extensions.scalars())
+        async with database.engine.begin() as connection:
+            await connection.run_sync(_downgrade, url, "0010")
+            assert "ix_submissions_search" not in await connection.run_sync(_indexes, "submissions")
+        await upgrade_to_head(database)
+        async with database.engine.connect() as connection:
+            indexes = await connection.run_sync(_indexes, "submissions")
+            assert ("ix_submissions_search" in indexes) is postgresql
+    finally:
+        await database.close()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_search_index_is_postgresqls_alone(backend: str, make_database: MakeDatabase) -> None:
+    asyncio.run(_check_search_index(make_database(backend)))

@@ -8,7 +8,9 @@ import type { AccessToken, AdoptedSubmissions, ApiKey, CurrentUser, NewApiKey, S
 
 /** How many submissions a page of "My submissions" holds (the server allows 1 to 100). */
 export const SUBMISSIONS_PAGE_SIZE = 20;
-/** The longest text "My submissions" searches the code for (the server allows 1 to 100 characters). */
+/** The shortest text "My submissions" searches the code for: the server refuses fewer than 3 characters. */
+export const SUBMISSIONS_SEARCH_MIN_LENGTH = 3;
+/** The longest text "My submissions" searches the code for (the server allows 3 to 100 characters). */
 export const SUBMISSIONS_SEARCH_MAX_LENGTH = 100;
 
 /** A page of the account's submissions: where it starts, and the text their code must contain. */

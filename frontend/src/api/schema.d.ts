@@ -1615,7 +1615,7 @@ export interface operations {
                 cursor?: string;
                 /** @description list your account's submissions, and refuse (401) without credentials */
                 mine?: boolean;
-                /** @description only the submissions whose code contains this text, ignoring case (ASCII letters everywhere); `%` and `_` are taken literally */
+                /** @description only the submissions whose code contains this text (3 to 100 characters), ignoring case (ASCII letters everywhere); `%` and `_` are taken literally */
                 q?: string;
             };
             header?: {

@@ -12,6 +12,7 @@ from execbox.api.responses import problem_responses
 from execbox.schemas.execution import (
     CURSOR_PATTERN,
     MAX_SEARCH_LENGTH,
+    MIN_SEARCH_LENGTH,
     ExecuteRequest,
     ExecutionResult,
     SharedRun,
@@ -119,10 +120,10 @@ async def list_submissions(
     q: Annotated[
         PlainText | None,
         Query(
-            min_length=1,
+            min_length=MIN_SEARCH_LENGTH,
             max_length=MAX_SEARCH_LENGTH,
-            description="only the submissions whose code contains this text, ignoring case (ASCII "
-            "letters everywhere); `%` and `_` are taken literally",
+            description="only the submissions whose code contains this text (3 to 100 characters), "
+            "ignoring case (ASCII letters everywhere); `%` and `_` are taken literally",
         ),
     ] = None,
 ) -> SubmissionPage:

@@ -5,7 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { AccountApi } from '../../api/accounts';
 import { ApiError } from '../../api/errors';
 import { submissionSummary } from '../../test/fixtures';
-import { SubmissionsPanel } from './SubmissionsPanel';
+import { SEARCH_DELAY_MS, SubmissionsPanel } from './SubmissionsPanel';
 
 const first = submissionSummary({ id: 'a', code_preview: 'print("first")', visibility: 'private', status: 'success' });
 const second = submissionSummary({ id: 'b', code_preview: 'import numpy as np', visibility: 'unlisted', status: 'runtime_error' });
@@ -68,7 +68,7 @@ describe('SubmissionsPanel', () => {
     const box = screen.getByLabelText('Search your code');
     expect(box).toHaveFocus();
     expect(box).toHaveAttribute('maxlength', '100');
-    expect(box).toHaveAccessibleDescription(/code contains this text, whatever its case/);
+    expect(box).toHaveAccessibleDescription(/code contains this text \(3 characters or more\), whatever its case/);
 
     await userEvent.type(box, ' numpy ');
     await waitFor(() => expect(rows()).toHaveLength(1));
@@ -81,6 +81,33 @@ describe('SubmissionsPanel', () => {
     await userEvent.click(screen.getByRole('button', { name: 'Load more' }));
     await waitFor(() => expect(rows()).toHaveLength(2));
     expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: '9', search: 'numpy' }, expect.any(AbortSignal));
+  });
+
+  it('asks nothing for fewer than 3 characters, counted as the server counts them, and says so', async () => {
+    const mySubmissions = vi.fn<Api['mySubmissions']>(({ search }) =>
+      Promise.resolve({ items: search === '' ? [first, second] : [second], next_cursor: null }),
+    );
+    setup({ mySubmissions });
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    const box = screen.getByLabelText('Search your code');
+    // Two characters, and two code points in three UTF-16 units: no search yet.
+    for (const short of ['np', ' 😀a ']) {
+      await userEvent.clear(box);
+      await userEvent.type(box, short);
+      expect(box).toHaveAccessibleDescription('Type 3 characters or more to search; meanwhile, all your submissions are listed.');
+      await new Promise((resolve) => setTimeout(resolve, SEARCH_DELAY_MS + 50));
+      expect(rows()).toHaveLength(2);
+    }
+    expect(mySubmissions.mock.calls.every(([query]) => query.search === '')).toBe(true);
+
+    await userEvent.clear(box);
+    await userEvent.type(box, 'npx');
+    await waitFor(() => expect(rows()).toHaveLength(1));
+    expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: null, search: 'npx' }, expect.any(AbortSignal));
+    // Cut below 3 characters again: the whole list, at once.
+    await userEvent.keyboard('{Backspace}');
+    await waitFor(() => expect(rows()).toHaveLength(2));
+    expect(mySubmissions).toHaveBeenLastCalledWith({ cursor: null, search: '' }, expect.any(AbortSignal));
   });
 
   it('says when nothing matches; the first Escape clears the search, the next closes', async () => {

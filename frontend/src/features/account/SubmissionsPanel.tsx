@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useId, useReducer, useRef, useState } from 'react';
 
-import { SUBMISSIONS_SEARCH_MAX_LENGTH, type AccountApi } from '../../api/accounts';
+import { SUBMISSIONS_SEARCH_MAX_LENGTH, SUBMISSIONS_SEARCH_MIN_LENGTH, type AccountApi } from '../../api/accounts';
 import type { SubmissionSummary } from '../../api/types';
 import { ConfirmButton } from '../../lib/ConfirmButton';
 import { Dialog } from '../../lib/Dialog';
@@ -33,9 +33,13 @@ function statusLabel(item: SubmissionSummary): string {
 export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 }: Props) {
   const [state, dispatch] = useReducer(submissionsReducer, initialSubmissionsState);
   const [typed, setTyped] = useState('');
-  const settled = useDebouncedValue(typed.trim(), SEARCH_DELAY_MS);
-  // Emptied (Escape, or the field cleared), the whole list comes back at once, without the pause.
-  const search = typed.trim() === '' ? '' : settled;
+  const text = typed.trim();
+  const settled = useDebouncedValue(text, SEARCH_DELAY_MS);
+  // Counted as the server counts (code points): fewer than 3 characters is no search yet.
+  const tooShort = (value: string) => Array.from(value).length < SUBMISSIONS_SEARCH_MIN_LENGTH;
+  // Emptied (Escape, or the field cleared) or cut below 3 characters, the whole list comes back at
+  // once, without the pause.
+  const search = tooShort(text) || tooShort(settled) ? '' : settled;
   const searchBox = useRef<HTMLInputElement>(null);
   // The request on its way: a new search or the list again supersedes it, "Load more" included.
   const inflight = useRef<AbortController | null>(null);
@@ -109,8 +113,10 @@ export function SubmissionsPanel({ api, onOpen, onDeleted, onClose, adopted = 0 
             className="control h-9"
             data-autofocus
           />
-          <p id={`${id}-search-hint`} className="text-xs text-slate-600 dark:text-slate-400">
-            Finds the submissions whose code contains this text, whatever its case. Escape clears it.
+          <p id={`${id}-search-hint`} className="text-xs text-slate-600 dark:text-slate-400" data-testid="submissions-search-hint">
+            {text !== '' && tooShort(text)
+              ? `Type ${SUBMISSIONS_SEARCH_MIN_LENGTH} characters or more to search; meanwhile, all your submissions are listed.`
+              : `Finds the submissions whose code contains this text (${SUBMISSIONS_SEARCH_MIN_LENGTH} characters or more), whatever its case. Escape clears it.`}
           </p>
         </div>
 
